@@ -1,0 +1,1 @@
+"""The zkmargin verifier service (FastAPI) and its storage."""

@@ -1,0 +1,1 @@
+"""gnark-style circuit frontend, standard gadgets (``circuits.std``) and the margin model (``circuits.margin``)."""

@@ -1,0 +1,1 @@
+"""Groth16 setup (dev and ceremony), witness, prove and snarkjs zkey I/O."""

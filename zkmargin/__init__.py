@@ -1,0 +1,1 @@
+"""The ``zkm`` command line: snarkjs-compatible Groth16 verbs plus margin, service, audit and demo."""

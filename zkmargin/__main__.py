@@ -1,0 +1,7 @@
+"""``python -m zkmargin`` runs the ``zkm`` CLI."""
+
+import sys
+
+from zkmargin.cli import main
+
+sys.exit(main())
