@@ -1,0 +1,236 @@
+"""Differential property tests: the native backend returns the reference backend's bytes.
+
+Edge cases are drawn on purpose: zero and r−1 scalars, the point at infinity,
+repeated bases, n = 1, and MSMs over a prefix of the base table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import methodcaller
+from typing import TypeVar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from algebra.backend import Backend, get_backend
+from algebra.constants import FIELD_MODULUS_Q as Q
+from algebra.constants import SCALAR_FIELD_R as R
+from algebra.encoding import fr_vector_to_bytes
+from algebra.errors import BackendUnavailableError, MalformedInputError
+from circuits.r1cs import R1CS, Constraint
+from tests.algebra.curve_helpers import G1_GEN, G1_INF, G2_GEN, G2_INF, split
+from tests.conftest import require
+
+T = TypeVar("T")
+FEW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+EDGE_SCALARS = [0, 1, 2, R - 2, R - 1]
+scalar = st.one_of(st.sampled_from(EDGE_SCALARS), st.integers(0, R - 1))
+log_size = st.integers(0, 5)
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[Backend, Backend]:
+    """(native, reference); skips locally and fails in CI when native is not built."""
+    try:
+        native = get_backend("native")
+    except BackendUnavailableError as error:
+        require(False, f"native backend ({error})")
+        raise
+    return native, get_backend("reference")
+
+
+def _same(pair: tuple[Backend, Backend], call: Callable[[Backend], T]) -> T:
+    """Run ``call`` on both backends; assert equal results, or the same error type on both."""
+    native, reference = pair
+    try:
+        expected = call(reference)
+    except MalformedInputError:
+        with pytest.raises(MalformedInputError):
+            call(native)
+        raise
+    assert call(native) == expected
+    return expected
+
+
+def _g1_points(ref: Backend, ks: list[int | None]) -> bytes:
+    """k·G1 for each k (None → the point at infinity)."""
+    return b"".join(
+        G1_INF if k is None else ref.g1_fixed_base(G1_GEN, fr_vector_to_bytes([k])) for k in ks
+    )
+
+
+def _g2_points(ref: Backend, ks: list[int | None]) -> bytes:
+    return b"".join(
+        G2_INF if k is None else ref.g2_fixed_base(G2_GEN, fr_vector_to_bytes([k])) for k in ks
+    )
+
+
+point_scalar = st.one_of(st.none(), scalar)
+
+
+@FEW
+@given(log_n=log_size, data=st.data())
+def test_ntt_agrees(pair: tuple[Backend, Backend], log_n: int, data: st.DataObject) -> None:
+    values = fr_vector_to_bytes(
+        data.draw(st.lists(scalar, min_size=1 << log_n, max_size=1 << log_n))
+    )
+    _same(pair, lambda b: b.fr_ntt(values))
+    _same(pair, lambda b: b.fr_ntt(values, inverse=True))
+
+
+@FEW
+@given(log_n=log_size, shift=st.integers(1, R - 1), data=st.data())
+def test_coset_ntt_agrees(
+    pair: tuple[Backend, Backend], log_n: int, shift: int, data: st.DataObject
+) -> None:
+    values = fr_vector_to_bytes(
+        data.draw(st.lists(scalar, min_size=1 << log_n, max_size=1 << log_n))
+    )
+    _same(pair, lambda b: b.fr_coset_ntt(values, shift))
+    _same(pair, lambda b: b.fr_coset_ntt(values, shift, inverse=True))
+
+
+@FEW
+@given(rows=st.lists(st.tuples(scalar, scalar, scalar), min_size=1, max_size=9))
+def test_mul_sub_agrees(pair: tuple[Backend, Backend], rows: list[tuple[int, int, int]]) -> None:
+    a, b, c = (fr_vector_to_bytes(col) for col in zip(*rows, strict=True))
+    _same(pair, lambda k: k.fr_mul_sub(a, b, c))
+
+
+lc = st.dictionaries(st.integers(0, 5), st.integers(1, R - 1), max_size=4)
+
+
+@FEW
+@given(
+    rows=st.lists(st.tuples(lc, lc, lc), min_size=1, max_size=6),
+    tail=st.lists(scalar, min_size=5, max_size=5),
+)
+def test_r1cs_matvec_agrees(
+    pair: tuple[Backend, Backend], rows: list[tuple[dict[int, int], ...]], tail: list[int]
+) -> None:
+    r1cs = R1CS(6, 0, 1, 0, [Constraint(a, b, c) for a, b, c in rows])
+    witness = fr_vector_to_bytes([1, *tail])
+    native, reference = pair
+    got = native.r1cs_matvec(native.r1cs_load(*r1cs.to_csr()), witness)
+    assert got == reference.r1cs_matvec(reference.r1cs_load(*r1cs.to_csr()), witness)
+
+
+@FEW
+@given(ks=st.lists(point_scalar, min_size=1, max_size=4), data=st.data())
+def test_g1_msm_agrees(
+    pair: tuple[Backend, Backend], ks: list[int | None], data: st.DataObject
+) -> None:
+    points = _g1_points(pair[1], ks)
+    points += points[:64]  # a repeated base
+    n_scalars = data.draw(st.integers(1, len(ks) + 1))
+    s = fr_vector_to_bytes(data.draw(st.lists(scalar, min_size=n_scalars, max_size=n_scalars)))
+    _same(pair, lambda b: b.g1_msm(b.g1_load_bases(points), s))
+
+
+@FEW
+@given(ks=st.lists(point_scalar, min_size=1, max_size=3), data=st.data())
+def test_g2_msm_agrees(
+    pair: tuple[Backend, Backend], ks: list[int | None], data: st.DataObject
+) -> None:
+    points = _g2_points(pair[1], ks)
+    s = fr_vector_to_bytes(data.draw(st.lists(scalar, min_size=len(ks), max_size=len(ks))))
+    _same(pair, lambda b: b.g2_msm(b.g2_load_bases(points), s))
+
+
+@FEW
+@given(ks=st.lists(st.tuples(point_scalar, scalar), min_size=1, max_size=3))
+def test_scale_and_fixed_base_agree(
+    pair: tuple[Backend, Backend], ks: list[tuple[int | None, int]]
+) -> None:
+    p1 = _g1_points(pair[1], [k for k, _ in ks])
+    p2 = _g2_points(pair[1], [k for k, _ in ks])
+    s = fr_vector_to_bytes([x for _, x in ks])
+    _same(pair, lambda b: b.g1_scale(p1, s))
+    _same(pair, lambda b: b.g2_scale(p2, s))
+    _same(pair, lambda b: b.g1_fixed_base(p1[:64], s))
+    _same(pair, lambda b: b.g2_fixed_base(p2[:128], s))
+
+
+@FEW
+@given(k1=point_scalar, k2=point_scalar)
+def test_add_and_neg_agree(pair: tuple[Backend, Backend], k1: int | None, k2: int | None) -> None:
+    (p, q) = split(_g1_points(pair[1], [k1, k2]), 64)
+    (p2, q2) = split(_g2_points(pair[1], [k1, k2]), 128)
+    _same(pair, lambda b: b.g1_add(p, q))
+    _same(pair, lambda b: b.g1_add(p, p))
+    _same(pair, lambda b: b.g1_neg(p))
+    _same(pair, lambda b: b.g2_add(p2, q2))
+    _same(pair, lambda b: b.g2_add(p2, p2))
+
+
+@settings(max_examples=6, deadline=None)
+@given(a=scalar, b=scalar, flip=st.booleans())
+def test_pairing_check_agrees(pair: tuple[Backend, Backend], a: int, b: int, flip: bool) -> None:
+    ref = pair[1]
+    g1 = _g1_points(ref, [a, (R - a * b) % R if not flip else (a * b) % R])
+    g2 = _g2_points(ref, [b, 1])
+    assert _same(pair, lambda k: k.pairing_check(g1, g2)) is (not flip or a * b % R == 0)
+
+
+@FEW
+@given(words=st.lists(st.integers(0, (1 << 256) - 1), min_size=1, max_size=5))
+def test_montgomery_maps_agree_including_rejections(
+    pair: tuple[Backend, Backend], words: list[int]
+) -> None:
+    buffer = b"".join(w.to_bytes(32, "little") for w in words)
+    for name in (
+        "fq_from_montgomery",
+        "fq_to_montgomery",
+        "fr_from_montgomery",
+        "fr_to_montgomery",
+    ):
+        try:
+            _same(pair, methodcaller(name, buffer))
+        except MalformedInputError:
+            assert any(w >= (Q if name.startswith("fq") else R) for w in words)
+
+
+@FEW
+@given(index=st.integers(0, 3), excess=st.sampled_from([0, 1, Q]))
+def test_validation_rejects_the_same_inputs(
+    pair: tuple[Backend, Backend], index: int, excess: int
+) -> None:
+    good = G1_GEN + G1_INF + G1_GEN
+    words = [int.from_bytes(w, "little") for w in split(good, 32)]
+    words[index] += excess
+    bad = b"".join(w.to_bytes(32, "little") for w in words)
+    try:
+        _same(pair, lambda b: b.g1_validate(bad))
+    except MalformedInputError:
+        assert excess != 0
+
+
+def test_g2_validation_agrees_on_generator_and_infinity(pair: tuple[Backend, Backend]) -> None:
+    _same(pair, lambda b: b.g2_validate(G2_GEN + G2_INF))
+
+
+def test_scalars_ge_r_are_rejected_by_both(pair: tuple[Backend, Backend]) -> None:
+    bad = R.to_bytes(32, "little")
+    with pytest.raises(MalformedInputError):
+        _same(pair, lambda b: b.fr_ntt(bad))
+    with pytest.raises(MalformedInputError):
+        _same(pair, lambda b: b.g1_fixed_base(G1_GEN, bad))
+
+
+def test_edge_inputs_agree(pair: tuple[Backend, Backend]) -> None:
+    _same(pair, lambda b: b.g1_msm(b.g1_load_bases(G1_GEN), b""))
+    _same(
+        pair, lambda b: b.g2_msm(b.g2_load_bases(G2_GEN + G2_INF), fr_vector_to_bytes([R - 1, 0]))
+    )
+    _same(pair, lambda b: b.g1_scale(b"", b""))
+    _same(pair, lambda b: b.pairing_check(G1_INF, G2_INF))
+    _same(pair, lambda b: b.fr_ntt(fr_vector_to_bytes([R - 1])))
+    for shift in (0, R):
+        with pytest.raises(MalformedInputError):
+            _same(pair, methodcaller("fr_coset_ntt", fr_vector_to_bytes([1, 2]), shift))
+    x_ge_q = (1 + Q).to_bytes(32, "little") + (2).to_bytes(32, "little")
+    with pytest.raises(MalformedInputError):
+        _same(pair, lambda b: b.g1_load_bases(x_ge_q))
