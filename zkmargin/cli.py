@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from zkmargin.commands import register_all
@@ -25,26 +24,25 @@ register_all(app)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code: 0 ok, 1 'invalid' verdicts, 2 bad input."""
+    """Run the CLI and return its exit code: 0 ok, 1 'invalid' verdicts, 2 bad input.
+
+    Usage errors are Typer's own (exit 2 with a usage line); a :class:`ZkError` or an
+    unreadable file becomes one red line and exit 2.
+    """
     from algebra.errors import ZkError
 
     try:
-        result = app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="zkm", standalone_mode=True)
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
     except ZkError as error:
         _error_line(str(error))
-        return 2
-    except click.exceptions.Exit as done:
-        return int(done.exit_code)
-    except click.ClickException as error:
-        error.show()
-        return 2
-    except click.exceptions.Abort:
-        _error_line("aborted")
         return 2
     except OSError as error:
         _error_line(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return 2
-    return int(result) if isinstance(result, int) else 0
+    return 0
 
 
 def _error_line(message: str) -> None:

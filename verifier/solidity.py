@@ -1,0 +1,392 @@
+"""Export a Groth16 verifying key as a gas-lean Solidity verifier, and proofs as EVM calldata.
+
+The contract is zkmargin's own (Apache-2.0), ABI-compatible with snarkjs's exported verifier:
+``verifyProof(uint[2] calldata, uint[2][2] calldata, uint[2] calldata, uint[N] calldata)
+view returns (bool)``. It uses the EIP-196/197 precompiles (0x06 ecAdd, 0x07 ecMul,
+0x08 ecPairing) and, unlike snarkjs's template, rejects malformed input before any
+precompile call, cheaply and without consuming the caller's gas:
+
+- every public input must be ``< r`` and every proof coordinate ``< q``;
+- A and C must lie on ``y² = x³ + 3`` and B on the twist ``y² = x³ + 3/(9+u)`` (so the
+  point at infinity, encoded (0, 0), is rejected too);
+- the only failure left to a precompile is a B on the twist but outside the prime-order
+  subgroup, which the pairing precompile rejects; its call gets exactly the gas it needs,
+  so even then the caller keeps the rest.
+
+Inputs equal to zero skip their ecMul/ecAdd (0·IC_i is the identity), which makes
+flag-like inputs (e.g. the margin statement's requirement kind) cheaper.
+
+G2 coordinates are ``(c0, c1)`` in snarkjs JSON but ``(c1, c0)`` on the EVM; the
+conversion lives in exactly one function, :func:`g2_to_evm`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from algebra.constants import FIELD_MODULUS_Q, SCALAR_FIELD_R
+from algebra.errors import MalformedInputError
+from algebra.types import G1, G2
+from verifier.keys import VerifyingKey
+from verifier.proof import Proof
+
+TWIST_B: tuple[int, int] = (
+    19485874751759354771024239261021720505790618469301721065564631296452457478373,
+    266929791119991161246907387137283842545076965332900288569378510910307636690,
+)
+"""b' = 3 / (9 + u), the constant of the G2 twist, as (c0, c1)."""
+
+PAIRING_GAS = 45_000 + 4 * 34_000
+"""EIP-1108 price of a 4-pair ecPairing call: the verifier forwards exactly this."""
+EC_MUL_GAS = 6_000
+EC_ADD_GAS = 150
+
+EvmG1 = tuple[int, int]
+EvmG2 = tuple[tuple[int, int], tuple[int, int]]
+
+
+def g1_to_evm(point: G1) -> EvmG1:
+    """Return a G1 point as the EVM's (x, y) words; infinity is (0, 0)."""
+    return (0, 0) if point is None else point
+
+
+def g2_to_evm(point: G2) -> EvmG2:
+    """Return a G2 point in EVM word order ``((x.c1, x.c0), (y.c1, y.c0))``; infinity is zeros.
+
+    This is the one place where the snarkjs-JSON order ``(c0, c1)`` becomes the EIP-197 order.
+    """
+    if point is None:
+        return ((0, 0), (0, 0))
+    (x0, x1), (y0, y1) = point
+    return ((x1, x0), (y1, y0))
+
+
+def proof_to_evm(proof: Proof) -> tuple[EvmG1, EvmG2, EvmG1]:
+    """Return ``(pA, pB, pC)`` as the uint arrays ``verifyProof`` takes."""
+    return g1_to_evm(proof.a), g2_to_evm(proof.b), g1_to_evm(proof.c)
+
+
+def solidity_calldata(proof: Proof, public_inputs: Sequence[int]) -> str:
+    """Return the arguments of ``verifyProof`` as snarkjs's ``soliditycalldata`` prints them.
+
+    Raises:
+        MalformedInputError: a public input is not in [0, r).
+    """
+    for index, value in enumerate(public_inputs):
+        if not 0 <= value < SCALAR_FIELD_R:
+            raise MalformedInputError(f"public input #{index} is not in [0, r)")
+    a, b, c = proof_to_evm(proof)
+
+    def words(values: Sequence[int]) -> list[str]:
+        return [f"0x{v:064x}" for v in values]
+
+    parts = [
+        json.dumps(words(a)),
+        json.dumps([words(b[0]), words(b[1])]),
+        json.dumps(words(c)),
+        json.dumps(words(public_inputs)),
+    ]
+    return ",".join(part.replace(" ", "") for part in parts)
+
+
+def _constants(vk: VerifyingKey) -> list[str]:
+    alpha = g1_to_evm(vk.alpha_g1)
+    lines = [
+        f"    uint256 internal constant R = {SCALAR_FIELD_R};",
+        f"    uint256 internal constant Q = {FIELD_MODULUS_Q};",
+        f"    uint256 internal constant TWIST_B0 = {TWIST_B[0]};",
+        f"    uint256 internal constant TWIST_B1 = {TWIST_B[1]};",
+        f"    uint256 internal constant ALPHA_X = {alpha[0]};",
+        f"    uint256 internal constant ALPHA_Y = {alpha[1]};",
+    ]
+    for name, point in (("BETA", vk.beta_g2), ("GAMMA", vk.gamma_g2), ("DELTA", vk.delta_g2)):
+        (x1, x0), (y1, y0) = g2_to_evm(point)
+        lines += [
+            f"    uint256 internal constant {name}_X1 = {x1};",
+            f"    uint256 internal constant {name}_X0 = {x0};",
+            f"    uint256 internal constant {name}_Y1 = {y1};",
+            f"    uint256 internal constant {name}_Y0 = {y0};",
+        ]
+    for index, ic in enumerate(vk.gamma_abc_g1):
+        x, y = g1_to_evm(ic)
+        lines += [
+            f"    uint256 internal constant IC{index}_X = {x};",
+            f"    uint256 internal constant IC{index}_Y = {y};",
+        ]
+    return lines
+
+
+def _input_checks(n_public: int) -> list[str]:
+    lines = ["            let ok := 1"]
+    for i in range(n_public):
+        lines.append(f"            ok := and(ok, lt(calldataload(add(pub, {32 * i})), R))")
+    return lines
+
+
+_POINT_CHECKS = """\
+            let ax := calldataload(pA)
+            let ay := calldataload(add(pA, 32))
+            let cx := calldataload(pC)
+            let cy := calldataload(add(pC, 32))
+            let bx1 := calldataload(pB)
+            let bx0 := calldataload(add(pB, 32))
+            let by1 := calldataload(add(pB, 64))
+            let by0 := calldataload(add(pB, 96))
+            ok := and(ok, and(and(lt(ax, Q), lt(ay, Q)), and(lt(cx, Q), lt(cy, Q))))
+            ok := and(ok, and(and(lt(bx0, Q), lt(bx1, Q)), and(lt(by0, Q), lt(by1, Q))))
+            // A and C on y^2 = x^3 + 3 (this also rejects the encoding (0, 0) of infinity).
+            ok := and(ok, eq(mulmod(ay, ay, Q), addmod(mulmod(ax, mulmod(ax, ax, Q), Q), 3, Q)))
+            ok := and(ok, eq(mulmod(cy, cy, Q), addmod(mulmod(cx, mulmod(cx, cx, Q), Q), 3, Q)))
+            // B on the twist y^2 = x^3 + b' over Fq2 = Fq[u]/(u^2 + 1).
+            {
+                let s0 := addmod(mulmod(bx0, bx0, Q), sub(Q, mulmod(bx1, bx1, Q)), Q)
+                let s1 := mulmod(2, mulmod(bx0, bx1, Q), Q)
+                let t0 := addmod(mulmod(s0, bx0, Q), sub(Q, mulmod(s1, bx1, Q)), Q)
+                let t1 := addmod(mulmod(s0, bx1, Q), mulmod(s1, bx0, Q), Q)
+                let y0 := addmod(mulmod(by0, by0, Q), sub(Q, mulmod(by1, by1, Q)), Q)
+                let y1 := mulmod(2, mulmod(by0, by1, Q), Q)
+                ok := and(ok, and(eq(y0, addmod(t0, TWIST_B0, Q)), eq(y1, addmod(t1, TWIST_B1, Q))))
+            }
+            // Malformed input stops here: no precompile is called.
+            if ok {"""
+
+
+def _linear_combination(n_public: int) -> list[str]:
+    # Memory: [m, m+64) accumulator vk_x; [m+64, m+160) ecMul input (IC_i, s_i) whose output
+    # lands at [m+64, m+128), right where ecAdd reads its second operand.
+    lines = [
+        "            let m := mload(0x40)",
+        "            mstore(m, IC0_X)",
+        "            mstore(add(m, 32), IC0_Y)",
+    ]
+    for i in range(1, n_public + 1):
+        lines += [
+            f"            {{ let s := calldataload(add(pub, {32 * (i - 1)}))",
+            "              if s {",
+            f"                mstore(add(m, 64), IC{i}_X)",
+            f"                mstore(add(m, 96), IC{i}_Y)",
+            "                mstore(add(m, 128), s)",
+            f"                ok := and(ok, staticcall({EC_MUL_GAS}, 7,"
+            " add(m, 64), 96, add(m, 64), 64))",
+            f"                ok := and(ok, staticcall({EC_ADD_GAS}, 6, m, 128, m, 64))",
+            "              } }",
+        ]
+    return lines
+
+
+_PAIRING = f"""\
+            // Pairing input at p: e(-A, B) · e(α, β) · e(vk_x, γ) · e(C, δ) = 1.
+            let vkx := mload(m)
+            let vky := mload(add(m, 32))
+            let p := add(m, 64)
+            mstore(p, ax)
+            mstore(add(p, 32), mod(sub(Q, ay), Q))
+            calldatacopy(add(p, 64), pB, 128)
+            mstore(add(p, 192), ALPHA_X)
+            mstore(add(p, 224), ALPHA_Y)
+            mstore(add(p, 256), BETA_X1)
+            mstore(add(p, 288), BETA_X0)
+            mstore(add(p, 320), BETA_Y1)
+            mstore(add(p, 352), BETA_Y0)
+            mstore(add(p, 384), vkx)
+            mstore(add(p, 416), vky)
+            mstore(add(p, 448), GAMMA_X1)
+            mstore(add(p, 480), GAMMA_X0)
+            mstore(add(p, 512), GAMMA_Y1)
+            mstore(add(p, 544), GAMMA_Y0)
+            mstore(add(p, 576), cx)
+            mstore(add(p, 608), cy)
+            mstore(add(p, 640), DELTA_X1)
+            mstore(add(p, 672), DELTA_X0)
+            mstore(add(p, 704), DELTA_Y1)
+            mstore(add(p, 736), DELTA_Y0)
+            ok := and(ok, staticcall({PAIRING_GAS}, 8, p, 768, p, 32))
+            valid := and(ok, mload(p))
+            }}"""
+
+
+def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") -> str:
+    """Return the Solidity source of a verifier for ``vk`` (pragma ≥ 0.8.20, Apache-2.0).
+
+    ``verifyProof`` returns true iff the proof verifies for the public inputs; malformed input
+    (input ≥ r, coordinate ≥ q, point off its curve) returns false before any pairing.
+    """
+    n_public = len(vk.gamma_abc_g1) - 1
+    if n_public < 1:
+        raise MalformedInputError("the verifying key must have at least one public input")
+    body = [
+        "// SPDX-License-Identifier: Apache-2.0",
+        "// Generated by zkmargin (`zkm zkey export solidityverifier`). Do not edit by hand.",
+        "pragma solidity ^0.8.20;",
+        "",
+        f"/// @title {contract_name}: Groth16 (BN254) verifier for one verifying key",
+        "/// @notice verifyProof(pA, pB, pC, pubSignals) is true iff the proof verifies for the",
+        f"/// {n_public} public inputs; malformed proofs and inputs return false before any",
+        "/// pairing.",
+        f"contract {contract_name} {{",
+        *_constants(vk),
+        "",
+        "    /// @notice Checks a proof; pB is in EVM order [[x.c1, x.c0], [y.c1, y.c0]].",
+        "    function verifyProof(",
+        "        uint256[2] calldata _pA,",
+        "        uint256[2][2] calldata _pB,",
+        "        uint256[2] calldata _pC,",
+        f"        uint256[{n_public}] calldata _pubSignals",
+        "    ) public view returns (bool) {",
+        "        return _verifyProof(_pA, _pB, _pC, _pubSignals);",
+        "    }",
+        "",
+        "    function _verifyProof(",
+        "        uint256[2] calldata _pA,",
+        "        uint256[2][2] calldata _pB,",
+        "        uint256[2] calldata _pC,",
+        f"        uint256[{n_public}] calldata _pubSignals",
+        "    ) internal view returns (bool valid) {",
+        "        assembly {",
+        "            let pA := _pA",
+        "            let pB := _pB",
+        "            let pC := _pC",
+        "            let pub := _pubSignals",
+        *_input_checks(n_public),
+        _POINT_CHECKS,
+        *_linear_combination(n_public),
+        _PAIRING,
+        "        }",
+        "    }",
+        "}",
+        "",
+    ]
+    return "\n".join(body)
+
+
+MARGIN_PUBLIC_INPUTS = 4
+"""The margin statement's public inputs: [C, snapshot_hash, requirement_kind, buffer_ppm]."""
+
+_ATTESTATION = """\
+/// @title MarginAttestation: on-chain record of zkmargin margin-compliance proofs
+/// @notice The venue posts each account's state commitment per epoch, the oracle posts each
+/// epoch's snapshot hash; anyone may submit a proof for [C, snapshotHash, kind, bufferPpm].
+/// The contract checks the proof against what was posted, records (account, epoch, kind,
+/// buffer) and emits MarginAttested. Clearing protocols read isCompliant(account, epoch).
+contract MarginAttestation is __VERIFIER__ {
+    uint256 public constant MAINTENANCE = 0;
+    uint256 public constant INITIAL = 1;
+    uint256 public constant MIN_BUFFER_PPM = 1_000_000;
+
+    struct Attestation {
+        bool attested;
+        uint64 timestamp;
+        uint256 bufferPpm;
+    }
+
+    address public immutable venue;
+    address public immutable oracle;
+    mapping(bytes32 => mapping(uint64 => uint256)) public commitmentOf;
+    mapping(uint64 => uint256) public snapshotHashOf;
+    mapping(bytes32 => mapping(uint64 => mapping(uint256 => Attestation))) internal attestations;
+
+    error NotVenue();
+    error NotOracle();
+    error AlreadyPosted();
+    error NotAFieldElement();
+    error UnknownCommitment();
+    error CommitmentMismatch();
+    error UnknownSnapshot();
+    error SnapshotMismatch();
+    error BadRequirementKind();
+    error BufferTooLow();
+    error AlreadyAttested();
+    error InvalidProof();
+
+    event CommitmentPosted(bytes32 indexed account, uint64 indexed epoch, uint256 commitment);
+    event SnapshotPosted(uint64 indexed epoch, uint256 snapshotHash);
+    event MarginAttested(
+        bytes32 indexed account, uint64 indexed epoch, uint256 kind, uint256 bufferPpm
+    );
+
+    constructor(address venue_, address oracle_) {
+        venue = venue_;
+        oracle = oracle_;
+    }
+
+    /// @notice Venue: register the commitment C for (account, epoch); immutable once posted.
+    function postCommitment(bytes32 account, uint64 epoch, uint256 commitment) external {
+        if (msg.sender != venue) revert NotVenue();
+        if (commitment == 0 || commitment >= R) revert NotAFieldElement();
+        if (commitmentOf[account][epoch] != 0) revert AlreadyPosted();
+        commitmentOf[account][epoch] = commitment;
+        emit CommitmentPosted(account, epoch, commitment);
+    }
+
+    /// @notice Oracle: publish the epoch's snapshot hash; immutable once posted.
+    function postSnapshotHash(uint64 epoch, uint256 snapshotHash) external {
+        if (msg.sender != oracle) revert NotOracle();
+        if (snapshotHash == 0 || snapshotHash >= R) revert NotAFieldElement();
+        if (snapshotHashOf[epoch] != 0) revert AlreadyPosted();
+        snapshotHashOf[epoch] = snapshotHash;
+        emit SnapshotPosted(epoch, snapshotHash);
+    }
+
+    /// @notice Anyone: attest (account, epoch) with a proof of [C, snapshotHash, kind, bufferPpm].
+    /// A statement no stronger than one already recorded is a replay and reverts.
+    function submitProof(
+        bytes32 account,
+        uint64 epoch,
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[4] calldata pubSignals
+    ) external {
+        uint256 commitment = commitmentOf[account][epoch];
+        if (commitment == 0) revert UnknownCommitment();
+        if (pubSignals[0] != commitment) revert CommitmentMismatch();
+        uint256 snapshotHash = snapshotHashOf[epoch];
+        if (snapshotHash == 0) revert UnknownSnapshot();
+        if (pubSignals[1] != snapshotHash) revert SnapshotMismatch();
+        uint256 kind = pubSignals[2];
+        if (kind > INITIAL) revert BadRequirementKind();
+        uint256 bufferPpm = pubSignals[3];
+        if (bufferPpm < MIN_BUFFER_PPM) revert BufferTooLow();
+        Attestation storage record = attestations[account][epoch][kind];
+        if (record.attested && record.bufferPpm >= bufferPpm) revert AlreadyAttested();
+        if (!_verifyProof(pA, pB, pC, pubSignals)) revert InvalidProof();
+        record.attested = true;
+        record.timestamp = uint64(block.timestamp);
+        record.bufferPpm = bufferPpm;
+        emit MarginAttested(account, epoch, kind, bufferPpm);
+    }
+
+    /// @notice True iff a maintenance or an initial margin proof is recorded for (account, epoch).
+    function isCompliant(bytes32 account, uint64 epoch) external view returns (bool) {
+        return attestations[account][epoch][MAINTENANCE].attested
+            || attestations[account][epoch][INITIAL].attested;
+    }
+
+    /// @notice The recorded attestation for (account, epoch, kind), if any.
+    function attestation(bytes32 account, uint64 epoch, uint256 kind)
+        external
+        view
+        returns (bool attested, uint256 bufferPpm, uint64 timestamp)
+    {
+        Attestation storage record = attestations[account][epoch][kind];
+        return (record.attested, record.bufferPpm, record.timestamp);
+    }
+}
+"""
+
+
+def render_margin_attestation(vk: VerifyingKey) -> str:
+    """Return Solidity source with the margin verifier and the ``MarginAttestation`` contract.
+
+    Raises:
+        MalformedInputError: ``vk`` does not have the margin statement's 4 public inputs.
+    """
+    n_public = len(vk.gamma_abc_g1) - 1
+    if n_public != MARGIN_PUBLIC_INPUTS:
+        raise MalformedInputError(
+            f"a margin verifying key has {MARGIN_PUBLIC_INPUTS} public inputs,"
+            f" this one has {n_public}"
+        )
+    verifier = render_verifier(vk, contract_name="MarginVerifier")
+    return verifier + "\n" + _ATTESTATION.replace("__VERIFIER__", "MarginVerifier")
