@@ -1,0 +1,79 @@
+"""Point encodings a ceremony moves between: canonical, snarkjs's LEM, and ffjavascript's hash inputs.
+
+- canonical: :mod:`algebra.encoding` (little-endian x ‖ y; G2 coordinates c0 ‖ c1);
+- LEM: the same layout with every 32-byte word in Montgomery form (``.ptau``/``.zkey``);
+- uncompressed: each coordinate big-endian, an Fq2 coordinate as ``c1 ‖ c0`` (what the
+  challenge hashes and key derivations absorb); infinity is all zeros;
+- compressed: the uncompressed x with bit 0x80 of its first byte set when y is
+  "negative" (ffjavascript's sign), and infinity as 0x40 then zeros (what the response
+  hash of a phase-1 contribution absorbs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from algebra.backend import Backend
+from algebra.constants import FIELD_MODULUS_Q, G1_BYTES, G2_BYTES
+from algebra.errors import FormatError, MalformedInputError
+from prover.circuit_hash import uncompressed
+
+_HALF_LIMBS = np.array(
+    [((FIELD_MODULUS_Q - 1) // 2 >> (64 * i)) & (2**64 - 1) for i in range(4)], dtype=np.uint64
+)
+
+
+def point_size(group: int) -> int:
+    """Return the encoded size of a G1 (group 1) or G2 (group 2) point."""
+    return G1_BYTES if group == 1 else G2_BYTES
+
+
+def from_lem(backend: Backend, raw: bytes, what: str) -> bytes:
+    """Return canonical points from LEM words (FormatError for a word ≥ q)."""
+    try:
+        return backend.fq_from_montgomery(raw)
+    except MalformedInputError as error:
+        raise FormatError(f"{what}: {error}") from error
+
+
+def validate(backend: Backend, points: bytes, group: int, what: str) -> None:
+    """Raise FormatError unless every point is on its curve (and, for G2, in the subgroup)."""
+    try:
+        if group == 1:
+            backend.g1_validate(points)
+        else:
+            backend.g2_validate(points)
+    except MalformedInputError as error:
+        raise FormatError(f"{what}: {error}") from error
+
+
+def _exceeds_half(words: np.ndarray) -> np.ndarray:
+    """Return, per row of 4 little-endian u64 limbs, whether the value is > (q−1)/2."""
+    greater = np.zeros(len(words), dtype=bool)
+    equal = np.ones(len(words), dtype=bool)
+    for limb in range(3, -1, -1):
+        greater |= equal & (words[:, limb] > _HALF_LIMBS[limb])
+        equal &= words[:, limb] == _HALF_LIMBS[limb]
+    return greater
+
+
+def compressed(points: bytes, group: int) -> bytes:
+    """Return ffjavascript's compressed encoding of canonical points."""
+    size = point_size(group)
+    width = size // 2
+    rows = np.frombuffer(points, dtype=np.uint8).reshape(-1, size)
+    out = rows[:, :width][:, ::-1].copy()
+    limbs = rows[:, width:].copy().view("<u8")
+    if group == 1:
+        negative = _exceeds_half(limbs)
+    else:
+        c1_nonzero = limbs[:, 4:].any(axis=1)
+        negative = np.where(c1_nonzero, _exceeds_half(limbs[:, 4:]), _exceeds_half(limbs[:, :4]))
+    out[:, 0] |= np.where(negative, 0x80, 0).astype(np.uint8)
+    infinity = ~rows.any(axis=1)
+    out[infinity] = 0
+    out[infinity, 0] = 0x40
+    return out.tobytes()
+
+
+__all__ = ["compressed", "from_lem", "point_size", "uncompressed", "validate"]

@@ -1,0 +1,105 @@
+"""Groth16 proving (eprint 2016/260 §3.2) with snarkjs's QAP and H-query conventions.
+
+Steps, each a whole-vector backend kernel: ``A·w`` and ``B·w`` over the QAP domain
+(sparse mat-vec), ``C·w := (A·w)∘(B·w)`` (equal to the real C row values whenever the
+witness satisfies the R1CS, as snarkjs assumes), inverse NTT to coefficients, coset NTT
+on the odd coset ``ω_{2n}·⟨ω_n⟩``, ``h_i = a_i·b_i − c_i`` there, then four MSMs over
+base tables loaded once per key (L and H share one table and one MSM). With fresh
+``r, s`` from :mod:`secrets`:
+
+    A = α + Σ wᵢ·aᵢ + r·δ          B = β + Σ wᵢ·bᵢ + s·δ  (in G2, and in G1 as B₁)
+    C = Σ_{private} wᵢ·lᵢ + Σ hᵢ·Hᵢ + s·A + r·B₁ − r·s·δ
+
+Because C is derived from A∘B, a non-satisfying witness yields a proof that does not
+verify; :func:`prove` therefore verifies its own proof (one multi-pairing, ~ms natively)
+and raises :class:`~prover.errors.ProofSelfCheckError` instead of returning it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from algebra.backend import Backend, get_backend
+from algebra.constants import FR_BYTES, SCALAR_FIELD_R, root_of_unity
+from algebra.encoding import fr_to_bytes, fr_vector_from_bytes, g1_from_bytes, g2_from_bytes
+from prover.errors import ProofSelfCheckError
+from prover.keys import PreparedProvingKey, ProvingKey, prepare_proving_key
+from prover.witness import witness_to_bytes
+from verifier.proof import Proof
+
+
+def quotient_evaluations(backend: Backend, prepared: PreparedProvingKey, witness: bytes) -> bytes:
+    """Return ``(A·B − C)(ω_{2n}^{2i+1})`` for i < n, the scalars of the H-query MSM."""
+    a, b, _ = backend.r1cs_matvec(prepared.matrices, witness)
+    n = len(a) // FR_BYTES
+    c = backend.fr_mul_sub(a, b, bytes(len(a)))
+    shift = root_of_unity(2 * n)
+    a, b, c = (backend.fr_coset_ntt(backend.fr_ntt(x, inverse=True), shift) for x in (a, b, c))
+    return backend.fr_mul_sub(a, b, c)
+
+
+def _blind(
+    backend: Backend, prepared: PreparedProvingKey, sums: dict[str, bytes], r: int, s: int
+) -> tuple[bytes, bytes, bytes]:
+    """Return the encoded ``(A, B, C)`` from the MSM results and the blinding scalars."""
+    g1_add, g2_add = backend.g1_add, backend.g2_add
+    delta_r_s = backend.g1_scale(prepared.delta_g1 * 2, fr_to_bytes(r) + fr_to_bytes(s))
+    delta2_s = backend.g2_scale(prepared.delta_g2, fr_to_bytes(s))
+    a = g1_add(g1_add(prepared.alpha_g1, sums["a"]), delta_r_s[:64])
+    b1 = g1_add(g1_add(prepared.beta_g1, sums["b1"]), delta_r_s[64:])
+    b2 = g2_add(g2_add(prepared.beta_g2, sums["b2"]), delta2_s)
+    minus_rs = (-r * s) % SCALAR_FIELD_R
+    terms = backend.g1_scale(
+        a + b1 + prepared.delta_g1, fr_to_bytes(s) + fr_to_bytes(r) + fr_to_bytes(minus_rs)
+    )
+    c = sums["l_h"]
+    for index in range(3):
+        c = g1_add(c, terms[64 * index : 64 * index + 64])
+    return a, b2, c
+
+
+def prove(
+    pk: ProvingKey,
+    witness: Sequence[int] | bytes,
+    *,
+    backend: Backend | None = None,
+    self_check: bool = True,
+) -> tuple[Proof, list[int]]:
+    """Return a Groth16 proof for ``witness`` under ``pk`` and the public inputs it proves.
+
+    Args:
+        pk: the proving key (its queries are loaded into ``backend`` once and cached).
+        witness: all ``pk.n_wires`` wire values (canonical Fr, wire 0 = 1), as ints or as
+            one buffer of 32-byte little-endian words.
+        backend: the algebra backend (default: :func:`algebra.backend.get_backend`).
+        self_check: verify the proof before returning it (recommended; one multi-pairing).
+
+    Raises:
+        MalformedInputError: the witness has the wrong length or a value ≥ r.
+        ProofSelfCheckError: the witness does not satisfy the circuit behind ``pk``.
+    """
+    chosen = backend if backend is not None else get_backend()
+    prepared = prepare_proving_key(pk, chosen)
+    w = witness_to_bytes(witness, pk.n_wires)
+    h = quotient_evaluations(chosen, prepared, w)
+    sums = {
+        "a": chosen.g1_msm(prepared.a, w),
+        "b1": chosen.g1_msm(prepared.b_g1, w),
+        "b2": chosen.g2_msm(prepared.b_g2, w),
+        "l_h": chosen.g1_msm(prepared.l_h, w[(pk.n_public + 1) * FR_BYTES :] + h),
+    }
+    r = secrets.randbelow(SCALAR_FIELD_R)
+    s = secrets.randbelow(SCALAR_FIELD_R)
+    a, b, c = _blind(chosen, prepared, sums, r, s)
+    proof = Proof(a=g1_from_bytes(a), b=g2_from_bytes(b), c=g1_from_bytes(c))
+    public = fr_vector_from_bytes(w[FR_BYTES : (pk.n_public + 1) * FR_BYTES])
+    if self_check:
+        from verifier.verify import verify
+
+        if not verify(pk.vk, proof, public, backend=chosen):
+            raise ProofSelfCheckError(
+                "the witness does not satisfy the circuit of this proving key "
+                "(the proof does not verify)"
+            )
+    return proof, public

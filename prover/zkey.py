@@ -1,0 +1,331 @@
+"""Read and write snarkjs Groth16 ``.zkey`` files (iden3 container, magic ``zkey``).
+
+Sections (all integers little-endian; points affine, each coordinate a 32-byte
+little-endian Montgomery word ``x·2^256 mod q``; the point at infinity is all zeros):
+
+1. protocol id, u32 = 1 (Groth16);
+2. header: ``n8q ‖ q ‖ n8r ‖ r ‖ nVars ‖ nPublic ‖ domainSize`` then α₁, β₁, β₂, γ₂, δ₁, δ₂;
+3. IC: ``nPublic + 1`` G1 points (γ-scaled);
+4. coefficients: u32 count, then ``matrix (0=A, 1=B) ‖ constraint ‖ signal`` (u32 each)
+   and the value as 32 bytes holding ``x·R² mod r`` with R = 2^256 (snarkjs's prover
+   multiplies it by the raw witness in Montgomery arithmetic);
+5. A, 6. B in G1, 7. B in G2 (``nVars`` points each); 8. C: the L query for wires
+   ``nPublic+1 …``; 9. H: ``domainSize`` points; 10. contributions (ceremony transcript).
+
+zkmargin adds one section of its own, :data:`METADATA_SECTION`, only to dev-setup keys,
+recording the UNSAFE label; snarkjs ignores sections it does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from algebra.backend import Backend, CsrMatrix, get_backend
+from algebra.constants import FIELD_MODULUS_Q, G1_BYTES, G2_BYTES, SCALAR_FIELD_R
+from algebra.encoding import g1_from_bytes, g1_to_bytes, g2_from_bytes, g2_to_bytes
+from algebra.errors import FormatError, MalformedInputError
+from circuits.formats.binfile import SectionReader, check_field_header, field_header
+from prover.container import SectionFile, write_container
+from prover.keys import EMPTY_CONTRIBUTIONS, ProvingKey
+from prover.qap import MAX_DOMAIN_LOG, csr_entries
+from verifier.keys import VerifyingKey
+
+GROTH16_PROTOCOL_ID = 1
+METADATA_SECTION = 0x7A6B6D01
+"""zkmargin's own section: UTF-8 JSON ``{"generator": "zkmargin", "unsafe_dev_setup": true}``."""
+_HEADER_POINTS = (G1_BYTES, G1_BYTES, G2_BYTES, G2_BYTES, G1_BYTES, G2_BYTES)
+_COEF_DTYPE = np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
+_SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
+"""The order snarkjs's ``zkey new`` writes sections in (kept so our files match byte for byte)."""
+
+
+def _from_montgomery(backend: Backend, words: bytes, what: str) -> bytes:
+    try:
+        return backend.fq_from_montgomery(words)
+    except MalformedInputError as error:
+        raise FormatError(f"{what}: {error}") from error
+
+
+def _read_header(zkey: SectionFile) -> tuple[int, int, int, bytes]:
+    """Return ``(n_vars, n_public, domain_size, raw header points)`` from sections 1 and 2."""
+    protocol = SectionReader(zkey.read(1), f"{zkey.what} section 1")
+    if protocol.u32() != GROTH16_PROTOCOL_ID:
+        raise FormatError(f"{zkey.what}: not a Groth16 zkey (protocol id is not 1)")
+    protocol.finish()
+    header = SectionReader(zkey.read(2), f"{zkey.what} header")
+    n8q = header.u32()
+    if n8q != 32 or header.uint(32) != FIELD_MODULUS_Q:
+        raise FormatError(f"{zkey.what}: the base field is not BN254's q")
+    check_field_header(header, SCALAR_FIELD_R, zkey.what)
+    n_vars, n_public, domain_size = header.u32(), header.u32(), header.u32()
+    points = header.take(sum(_HEADER_POINTS))
+    header.finish()
+    if domain_size < 2 or domain_size & (domain_size - 1) or domain_size > 1 << MAX_DOMAIN_LOG:
+        raise FormatError(f"{zkey.what}: domain size {domain_size} is not a power of two ≤ 2^27")
+    if n_vars < n_public + 1:
+        raise FormatError(f"{zkey.what}: {n_vars} variables cannot hold {n_public} public inputs")
+    return n_vars, n_public, domain_size, points
+
+
+def _read_points(zkey: SectionFile, kind: int, count: int, size: int, backend: Backend) -> bytes:
+    if zkey.size(kind) != count * size:
+        raise FormatError(
+            f"{zkey.what}: section {kind} has {zkey.size(kind)} bytes, expected {count * size}"
+        )
+    return _from_montgomery(backend, zkey.read(kind), f"{zkey.what} section {kind}")
+
+
+def _validate(backend: Backend, what: str, g1: list[bytes], g2: list[bytes]) -> None:
+    try:
+        for points in g1:
+            backend.g1_validate(points)
+        for points in g2:
+            backend.g2_validate(points)
+    except MalformedInputError as error:
+        raise FormatError(f"{what}: {error}") from error
+
+
+def _fr_double_montgomery(backend: Backend, values: bytes, *, inverse: bool) -> bytes:
+    """Map canonical ``x`` ↔ the stored ``x·R² mod r``."""
+    convert = backend.fr_from_montgomery if inverse else backend.fr_to_montgomery
+    return convert(convert(values))
+
+
+def _read_coefficients(
+    zkey: SectionFile, n_vars: int, domain_size: int, backend: Backend
+) -> tuple[CsrMatrix, CsrMatrix]:
+    body = zkey.read(4)
+    if len(body) < 4:
+        raise FormatError(f"{zkey.what}: coefficient section is truncated")
+    count = int.from_bytes(body[:4], "little")
+    if len(body) != 4 + count * _COEF_DTYPE.itemsize:
+        raise FormatError(f"{zkey.what}: coefficient section size does not match its count")
+    entries = np.frombuffer(body, dtype=_COEF_DTYPE, count=count, offset=4)
+    matrix, row, col = entries["m"], entries["c"], entries["s"]
+    if count and (matrix.max() > 1 or row.max() >= domain_size or col.max() >= n_vars):
+        raise FormatError(f"{zkey.what}: a coefficient names a matrix, row or signal out of range")
+    try:
+        values = _fr_double_montgomery(backend, entries["v"].tobytes(), inverse=True)
+    except MalformedInputError as error:
+        raise FormatError(f"{zkey.what}: coefficient section: {error}") from error
+    value_rows = np.frombuffer(values, dtype=np.uint8).reshape(count, 32)
+    return tuple(  # type: ignore[return-value]
+        _matrix_from_entries(matrix == k, row, col, value_rows, domain_size, n_vars) for k in (0, 1)
+    )
+
+
+def _matrix_from_entries(
+    selected: np.ndarray,
+    row: np.ndarray,
+    col: np.ndarray,
+    values: np.ndarray,
+    n_rows: int,
+    n_cols: int,
+) -> CsrMatrix:
+    chosen = np.flatnonzero(selected)
+    order = chosen[np.argsort(row[chosen], kind="stable")]
+    offsets = np.zeros(n_rows + 1, dtype="<u8")
+    np.cumsum(np.bincount(row[order], minlength=n_rows), out=offsets[1:])
+    return CsrMatrix(
+        n_rows,
+        n_cols,
+        offsets.tobytes(),
+        col[order].astype("<u4").tobytes(),
+        values[order].tobytes(),
+    )
+
+
+def _read_metadata(zkey: SectionFile) -> bool:
+    if not zkey.has(METADATA_SECTION):
+        return False
+    try:
+        meta = json.loads(zkey.read(METADATA_SECTION).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FormatError(f"{zkey.what}: zkmargin metadata section is not JSON") from error
+    if not isinstance(meta, dict) or not isinstance(meta.get("unsafe_dev_setup"), bool):
+        raise FormatError(f"{zkey.what}: zkmargin metadata section lacks unsafe_dev_setup")
+    return bool(meta["unsafe_dev_setup"])
+
+
+def read_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -> ProvingKey:
+    """Return the proving key stored in a snarkjs Groth16 ``.zkey`` file.
+
+    Every section is converted from Montgomery form with whole-section backend kernels;
+    header, IC and the G1 queries are checked on the curve, the header's G2 points in the
+    subgroup (the B₂ query is not subgroup-checked: a bad point there only yields proofs
+    that verifiers reject).
+
+    Raises:
+        FormatError: the file is not a well-formed BN254 Groth16 zkey.
+    """
+    chosen = backend if backend is not None else get_backend()
+    with SectionFile(path, b"zkey", 2) as zkey:
+        n_vars, n_public, n, raw_points = _read_header(zkey)
+        header = _from_montgomery(chosen, raw_points, f"{zkey.what} header")
+        queries = {
+            kind: _read_points(zkey, kind, count, size, chosen)
+            for kind, count, size in (
+                (3, n_public + 1, G1_BYTES),
+                (5, n_vars, G1_BYTES),
+                (6, n_vars, G1_BYTES),
+                (7, n_vars, G2_BYTES),
+                (8, n_vars - n_public - 1, G1_BYTES),
+                (9, n, G1_BYTES),
+            )
+        }
+        a_matrix, b_matrix = _read_coefficients(zkey, n_vars, n, chosen)
+        contributions = zkey.read(10) if zkey.has(10) else EMPTY_CONTRIBUTIONS
+        unsafe = _read_metadata(zkey)
+        what = zkey.what
+    return _assemble(chosen, what, header, queries, (a_matrix, b_matrix), contributions, unsafe)
+
+
+@dataclass(frozen=True)
+class ZkeySummary:
+    """The verifying key and shape of a ``.zkey``, read without its (large) queries."""
+
+    vk: VerifyingKey
+    n_wires: int
+    domain_size: int
+    unsafe_dev_setup: bool
+
+
+def read_zkey_summary(
+    path: str | os.PathLike[str], *, backend: Backend | None = None
+) -> ZkeySummary:
+    """Return the verifying key and shape of a ``.zkey`` reading only sections 1–3 (and metadata).
+
+    Raises:
+        FormatError: the header or IC section is malformed.
+    """
+    chosen = backend if backend is not None else get_backend()
+    with SectionFile(path, b"zkey", 2) as zkey:
+        n_vars, n_public, n, raw_points = _read_header(zkey)
+        header = _from_montgomery(chosen, raw_points, f"{zkey.what} header")
+        ic = _read_points(zkey, 3, n_public + 1, G1_BYTES, chosen)
+        unsafe = _read_metadata(zkey)
+        what = zkey.what
+    alpha1, beta1, beta2, gamma2, delta1, delta2 = _split_header(header)
+    _validate(chosen, what, [alpha1 + beta1 + delta1, ic], [beta2 + gamma2 + delta2])
+    return ZkeySummary(_verifying_key(header, ic), n_vars, n, unsafe)
+
+
+def _verifying_key(header: bytes, ic: bytes) -> VerifyingKey:
+    alpha1, _, beta2, gamma2, _, delta2 = _split_header(header)
+    return VerifyingKey(
+        alpha_g1=g1_from_bytes(alpha1),
+        beta_g2=g2_from_bytes(beta2),
+        gamma_g2=g2_from_bytes(gamma2),
+        delta_g2=g2_from_bytes(delta2),
+        gamma_abc_g1=tuple(g1_from_bytes(ic[i : i + G1_BYTES]) for i in range(0, len(ic), 64)),
+    )
+
+
+def _split_header(header: bytes) -> list[bytes]:
+    out, pos = [], 0
+    for size in _HEADER_POINTS:
+        out.append(header[pos : pos + size])
+        pos += size
+    return out
+
+
+def _assemble(
+    backend: Backend,
+    what: str,
+    header: bytes,
+    queries: dict[int, bytes],
+    matrices: tuple[CsrMatrix, CsrMatrix],
+    contributions: bytes,
+    unsafe: bool,
+) -> ProvingKey:
+    alpha1, beta1, beta2, gamma2, delta1, delta2 = _split_header(header)
+    _validate(backend, what, [alpha1 + beta1 + delta1, queries[3]], [beta2 + gamma2 + delta2])
+    _validate(backend, what, [queries[5], queries[6], queries[8], queries[9]], [])
+    try:
+        return ProvingKey(
+            vk=_verifying_key(header, queries[3]),
+            beta_g1=g1_from_bytes(beta1),
+            delta_g1=g1_from_bytes(delta1),
+            n_wires=matrices[0].n_cols,
+            domain_size=matrices[0].n_rows,
+            a_query=queries[5],
+            b_g1_query=queries[6],
+            b_g2_query=queries[7],
+            h_query=queries[9],
+            l_query=queries[8],
+            a_matrix=matrices[0],
+            b_matrix=matrices[1],
+            unsafe_dev_setup=unsafe,
+            contributions=contributions,
+        )
+    except MalformedInputError as error:
+        raise FormatError(f"{what}: {error}") from error
+
+
+def _coefficient_section(pk: ProvingKey, backend: Backend) -> bytes:
+    """Return section 4: A and B entries ordered by row, A before B within a row."""
+    a_rows, a_cols, a_values = csr_entries(pk.a_matrix)
+    b_rows, b_cols, b_values = csr_entries(pk.b_matrix)
+    rows = np.concatenate([a_rows, b_rows])
+    which = np.concatenate([np.zeros(len(a_rows), np.int64), np.ones(len(b_rows), np.int64)])
+    order = np.lexsort((which, rows))
+    entries = np.empty(len(rows), dtype=_COEF_DTYPE)
+    entries["m"] = which[order]
+    entries["c"] = rows[order]
+    entries["s"] = np.concatenate([a_cols, b_cols])[order]
+    stored = _fr_double_montgomery(backend, a_values + b_values, inverse=False)
+    entries["v"] = np.frombuffer(stored, dtype="V32")[order]
+    return len(rows).to_bytes(4, "little") + entries.tobytes()
+
+
+def _header_section(pk: ProvingKey, backend: Backend) -> bytes:
+    points = b"".join(
+        [
+            g1_to_bytes(pk.vk.alpha_g1),
+            g1_to_bytes(pk.beta_g1),
+            g2_to_bytes(pk.vk.beta_g2),
+            g2_to_bytes(pk.vk.gamma_g2),
+            g1_to_bytes(pk.delta_g1),
+            g2_to_bytes(pk.vk.delta_g2),
+        ]
+    )
+    counts = [pk.n_wires, pk.n_public, pk.domain_size]
+    return (
+        field_header(FIELD_MODULUS_Q)
+        + field_header(SCALAR_FIELD_R)
+        + b"".join(c.to_bytes(4, "little") for c in counts)
+        + backend.fq_to_montgomery(points)
+    )
+
+
+def write_zkey(
+    pk: ProvingKey, path: str | os.PathLike[str], *, backend: Backend | None = None
+) -> None:
+    """Write ``pk`` as a snarkjs Groth16 ``.zkey`` (sections in snarkjs's order, atomically).
+
+    A key without a contributions transcript gets snarkjs's empty one (a zero hash and no
+    contributions); dev-setup keys also get :data:`METADATA_SECTION` with the UNSAFE flag.
+    """
+    chosen = backend if backend is not None else get_backend()
+    ic = b"".join(g1_to_bytes(p) for p in pk.vk.gamma_abc_g1)
+    bodies: dict[int, bytes] = {
+        1: GROTH16_PROTOCOL_ID.to_bytes(4, "little"),
+        2: _header_section(pk, chosen),
+        3: chosen.fq_to_montgomery(ic),
+        4: _coefficient_section(pk, chosen),
+        5: chosen.fq_to_montgomery(pk.a_query),
+        6: chosen.fq_to_montgomery(pk.b_g1_query),
+        7: chosen.fq_to_montgomery(pk.b_g2_query),
+        8: chosen.fq_to_montgomery(pk.l_query),
+        9: chosen.fq_to_montgomery(pk.h_query),
+        10: pk.contributions,
+    }
+    sections = [(kind, [bodies[kind]]) for kind in _SECTION_ORDER]
+    if pk.unsafe_dev_setup:
+        meta = {"generator": "zkmargin", "unsafe_dev_setup": True}
+        sections.append((METADATA_SECTION, [json.dumps(meta).encode("utf-8")]))
+    write_container(path, b"zkey", 1, sections)
