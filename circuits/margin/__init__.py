@@ -1,0 +1,10 @@
+"""The margin statement of ARCHITECTURE §2–§3: model, reference engine, commitments, circuit.
+
+Modules: ``model`` (pydantic models) and ``loading`` (``load_snapshot``/``load_state``/
+``load_opening``, raising ``errors.MarginInputError``); ``reference`` (``margin_report``,
+``is_compliant``); ``commitment`` (``commit``, ``state_commitment``, ``snapshot_hash``);
+``statement`` (public inputs, ``REQUIREMENT_MAINTENANCE = 0``, ``REQUIREMENT_INITIAL = 1``);
+``sizes`` (tiny/standard/large, padding); ``circuit`` (``MarginCircuit``) and ``witness``
+(``build_assignment``); ``sample``/``pricing`` (demo market); ``workflow`` (setup/prove/verify).
+See ``docs/margin-model.md``.
+"""

@@ -1,7 +1,211 @@
-"""``zkm margin …``: sample, report, commit, setup, prove and verify margin statements."""
+"""``zkm margin …``: sample, report, commit, setup, prove and verify margin statements.
+
+Nothing prints positions, per-slot values or the salt unless ``--reveal`` is given.
+"""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
+if TYPE_CHECKING:
+    from circuits.margin.model import AccountState
+
 margin_app = typer.Typer(no_args_is_help=True)
+
+PathArg = Annotated[Path, typer.Argument(show_default=False)]
+Reveal = Annotated[bool, typer.Option("--reveal", help="also print positions / per-slot values")]
+
+
+def parse_buffer(text: str) -> int:
+    """Return the ppm of a buffer ratio such as ``1.25`` (≥ 1, at most 6 decimals)."""
+    from circuits.margin.errors import MarginInputError
+    from circuits.margin.statement import check_statement
+
+    try:
+        ppm = Decimal(text) * 1_000_000
+    except InvalidOperation:
+        raise MarginInputError(f"--buffer must be a ratio such as 1.25, got {text!r}") from None
+    if ppm != ppm.to_integral_value():
+        raise MarginInputError(f"--buffer {text} has more than 6 decimals")
+    check_statement(0, int(ppm))
+    return int(ppm)
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2))
+
+
+@margin_app.command("sample")
+def sample_command(
+    out: Annotated[Path, typer.Option("--out", help="output directory", show_default=False)],
+    accounts: Annotated[int, typer.Option("--accounts", min=1, max=1000)] = 6,
+    size: Annotated[str, typer.Option("--size", help="tiny, standard or large")] = "standard",
+    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 1,
+    epoch: Annotated[int, typer.Option("--epoch", min=0)] = 1,
+) -> None:
+    """Write a realistic DIR/snapshot.json and DIR/accounts/*.json (some compliant, some not)."""
+    import random
+
+    from circuits.margin.loading import dump_json
+    from circuits.margin.sample import sample_accounts, sample_snapshot
+    from circuits.margin.sizes import get_size
+
+    chosen = get_size(size)
+    rng = random.Random(seed)
+    snapshot = sample_snapshot(chosen, rng, epoch)
+    (out / "accounts").mkdir(parents=True, exist_ok=True)
+    (out / "snapshot.json").write_text(dump_json(snapshot))
+    made = sample_accounts(snapshot, accounts, rng)
+    for name, state, _ in made:
+        (out / "accounts" / f"{name}.json").write_text(dump_json(state))
+    compliant = sum(1 for *_, ok in made if ok)
+    counts = f"{compliant} compliant, {len(made) - compliant} not"
+    typer.echo(f"wrote {out / 'snapshot.json'} ({chosen.name}) and {len(made)} accounts ({counts})")
+
+
+def _load_state_or_opening(path: Path) -> AccountState:
+    """Return the state in a state file or in an opening file."""
+    from circuits.margin.loading import load_opening, load_state
+    from zkmargin.commands.common import load_json_file
+
+    obj = load_json_file(path)
+    if isinstance(obj, dict) and "state" in obj:
+        return load_opening(obj).state
+    return load_state(obj)
+
+
+@margin_app.command("report")
+def report_command(
+    state: PathArg,
+    snapshot: PathArg,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
+    buffer: Annotated[str, typer.Option("--buffer", help="buffer ratio, e.g. 1.25")] = "1",
+    reveal: Reveal = False,
+) -> None:
+    """Show equity, requirements and compliance of a state (or opening) under a snapshot."""
+    from dataclasses import asdict
+
+    from circuits.margin.loading import load_snapshot
+    from circuits.margin.reference import margin_report
+
+    market = load_snapshot(snapshot)
+    report = margin_report(_load_state_or_opening(state), market)
+    summary = report.summary(parse_buffer(buffer))
+    if reveal:
+        summary["per_slot"] = asdict(report)
+    if as_json:
+        _echo_json(summary)
+        return
+    for key, value in summary.items():
+        if key != "per_slot":
+            typer.echo(f"{key:>24}: {value}")
+    if reveal:
+        _echo_json(summary["per_slot"])
+
+
+@margin_app.command("commit")
+def commit_command(
+    state: PathArg,
+    out: Annotated[Path, typer.Option("--out", help="opening.json to write", show_default=False)],
+    reveal: Reveal = False,
+) -> None:
+    """Commit to a state with a fresh salt; write the opening (keep it private), print C."""
+    from circuits.margin.commitment import commit
+    from circuits.margin.loading import dump_json, load_state
+
+    opening = commit(load_state(state))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dump_json(opening))
+    typer.echo(f"commitment: {opening.commitment}")
+    if reveal:
+        typer.echo(f"salt: {opening.salt}")
+
+
+@margin_app.command("setup")
+def setup_command(
+    out: Annotated[Path, typer.Option("--out", help="keys directory", show_default=False)],
+    size: Annotated[str, typer.Option("--size", help="tiny, standard or large")] = "standard",
+    dev: Annotated[bool, typer.Option("--dev", help="UNSAFE single-party setup")] = False,
+    ptau: Annotated[Path | None, typer.Option("--ptau", help="phase-2-prepared .ptau")] = None,
+) -> None:
+    """Create proving and verification keys for a circuit size."""
+    from circuits.margin.errors import MarginInputError
+    from circuits.margin.sizes import get_size
+    from circuits.margin.workflow import setup_keys
+
+    if dev == (ptau is not None):
+        raise MarginInputError("choose exactly one of --dev (UNSAFE) and --ptau FILE")
+    chosen = get_size(size)
+    with _status(f"compiling and setting up the {chosen.name} margin circuit"):
+        meta = setup_keys(chosen, out, ptau=ptau)
+    if dev:
+        typer.secho("WARNING: UNSAFE dev setup — the toxic waste was local; never use in"
+                    " production", fg="yellow", err=True)  # fmt: skip
+    typer.echo(f"wrote keys for {chosen.name} ({meta['n_constraints']} constraints) to {out}")
+
+
+def _status(message: str) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+@margin_app.command("prove")
+def prove_command(
+    opening: PathArg,
+    snapshot: PathArg,
+    keys: Annotated[Path, typer.Option("--keys", help="keys directory", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="proof directory", show_default=False)],
+    kind: Annotated[str, typer.Option("--kind", help="maintenance or initial")] = "maintenance",
+    buffer: Annotated[str, typer.Option("--buffer", help="buffer ratio ≥ 1, e.g. 1.25")] = "1",
+) -> None:
+    """Prove on this machine that the committed account meets the requirement (exit 2 if not)."""
+    from circuits.margin.loading import load_opening, load_snapshot
+    from circuits.margin.statement import parse_kind
+    from circuits.margin.workflow import prove_margin
+    from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
+
+    market = load_snapshot(snapshot)
+    parsed = load_opening(opening, market)
+    with _status("solving the witness and proving"):
+        proof, public = prove_margin(parsed, market, keys, parse_kind(kind), parse_buffer(buffer))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1) + "\n")
+    (out / "public.json").write_text(json.dumps(public_inputs_to_json(public), indent=1) + "\n")
+    typer.echo(f"wrote {out / 'proof.json'} and {out / 'public.json'}")
+
+
+@margin_app.command("verify")
+def verify_command(
+    proof_dir: PathArg,
+    snapshot: PathArg,
+    keys: Annotated[Path, typer.Option("--keys", help="keys directory", show_default=False)],
+    commitment: Annotated[str | None, typer.Option("--commitment", help="expected C")] = None,
+) -> None:
+    """Verify a margin proof against a snapshot: exit 0 valid, 1 invalid, 2 bad input."""
+    from circuits.margin.errors import MarginInputError
+    from circuits.margin.loading import load_snapshot
+    from circuits.margin.statement import kind_name
+    from circuits.margin.workflow import verify_margin
+    from verifier.snarkjs_json import proof_from_json, public_inputs_from_json
+    from zkmargin.commands.common import load_json_file
+
+    expected = None
+    if commitment is not None:
+        if not commitment.isdigit():
+            raise MarginInputError("--commitment must be a decimal integer")
+        expected = int(commitment)
+    proof = proof_from_json(load_json_file(proof_dir / "proof.json"))
+    public = public_inputs_from_json(load_json_file(proof_dir / "public.json"))
+    verdict = verify_margin(proof, public, load_snapshot(snapshot), keys, expected)
+    s = verdict.statement
+    if not verdict.valid:
+        typer.echo(f"INVALID: {verdict.reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"OK: commitment {s.commitment} meets the {kind_name(s.requirement_kind)}"
+               f" requirement with buffer {s.buffer_ppm / 1_000_000:g}")  # fmt: skip
