@@ -7,14 +7,15 @@ view returns (bool)``. It uses the EIP-196/197 precompiles (0x06 ecAdd, 0x07 ecM
 precompile call, cheaply and without consuming the caller's gas:
 
 - every public input must be ``< r`` and every proof coordinate ``< q``;
-- A and C must lie on ``y² = x³ + 3`` and B on the twist ``y² = x³ + 3/(9+u)`` (so the
-  point at infinity, encoded (0, 0), is rejected too);
-- the only failure left to a precompile is a B on the twist but outside the prime-order
-  subgroup, which the pairing precompile rejects; its call gets exactly the gas it needs,
-  so even then the caller keeps the rest.
+- A and C must lie on ``y² = x³ + 3`` (so the point at infinity, encoded (0, 0), is
+  rejected too);
+- B's curve and subgroup membership are left to the pairing precompile, which rejects a bad
+  B; every precompile call is given exactly the gas it costs, so even then the caller keeps
+  the rest of its gas (checking B on the twist in Solidity would cost ~960 gas on every
+  valid proof, more than the whole saving over snarkjs's template).
 
-Inputs equal to zero skip their ecMul/ecAdd (0·IC_i is the identity), which makes
-flag-like inputs (e.g. the margin statement's requirement kind) cheaper.
+Flag-like inputs named at export (the margin statement's requirement kind) skip their
+ecMul/ecAdd when 0, since 0·IC_i is the identity.
 
 G2 coordinates are ``(c0, c1)`` in snarkjs JSON but ``(c1, c0)`` on the EVM; the
 conversion lives in exactly one function, :func:`g2_to_evm`.
@@ -125,51 +126,50 @@ def _input_checks(n_public: int) -> list[str]:
 
 
 _POINT_CHECKS = """\
-            let ax := calldataload(pA)
-            let ay := calldataload(add(pA, 32))
-            let cx := calldataload(pC)
-            let cy := calldataload(add(pC, 32))
-            let bx1 := calldataload(pB)
-            let bx0 := calldataload(add(pB, 32))
-            let by1 := calldataload(add(pB, 64))
-            let by0 := calldataload(add(pB, 96))
-            ok := and(ok, and(and(lt(ax, Q), lt(ay, Q)), and(lt(cx, Q), lt(cy, Q))))
-            ok := and(ok, and(and(lt(bx0, Q), lt(bx1, Q)), and(lt(by0, Q), lt(by1, Q))))
-            // A and C on y^2 = x^3 + 3 (this also rejects the encoding (0, 0) of infinity).
-            ok := and(ok, eq(mulmod(ay, ay, Q), addmod(mulmod(ax, mulmod(ax, ax, Q), Q), 3, Q)))
-            ok := and(ok, eq(mulmod(cy, cy, Q), addmod(mulmod(cx, mulmod(cx, cx, Q), Q), 3, Q)))
-            // B on the twist y^2 = x^3 + b' over Fq2 = Fq[u]/(u^2 + 1).
             {
-                let s0 := addmod(mulmod(bx0, bx0, Q), sub(Q, mulmod(bx1, bx1, Q)), Q)
-                let s1 := mulmod(2, mulmod(bx0, bx1, Q), Q)
-                let t0 := addmod(mulmod(s0, bx0, Q), sub(Q, mulmod(s1, bx1, Q)), Q)
-                let t1 := addmod(mulmod(s0, bx1, Q), mulmod(s1, bx0, Q), Q)
-                let y0 := addmod(mulmod(by0, by0, Q), sub(Q, mulmod(by1, by1, Q)), Q)
-                let y1 := mulmod(2, mulmod(by0, by1, Q), Q)
-                ok := and(ok, and(eq(y0, addmod(t0, TWIST_B0, Q)), eq(y1, addmod(t1, TWIST_B1, Q))))
+                let x := calldataload(pA)
+                let y := calldataload(add(pA, 32))
+                // Coordinates < q, and A on y^2 = x^3 + 3 (this also rejects (0, 0) = infinity).
+                ok := and(ok, and(and(lt(x, Q), lt(y, Q)),
+                    eq(mulmod(y, y, Q), addmod(mulmod(x, mulmod(x, x, Q), Q), 3, Q))))
+                x := calldataload(pC)
+                y := calldataload(add(pC, 32))
+                ok := and(ok, and(and(lt(x, Q), lt(y, Q)),
+                    eq(mulmod(y, y, Q), addmod(mulmod(x, mulmod(x, x, Q), Q), 3, Q))))
             }
-            // Malformed input stops here: no precompile is called.
-            if ok {"""
+            {
+                // B: coordinates < q. Whether B lies on the twist (and in G2) is left to the
+                // pairing precompile, which gets exactly the gas it needs, so a bad B costs at
+                // most the pairing price and never the caller's whole budget.
+                ok := and(ok, and(
+                    and(lt(calldataload(pB), Q), lt(calldataload(add(pB, 32)), Q)),
+                    and(lt(calldataload(add(pB, 64)), Q), lt(calldataload(add(pB, 96)), Q))))
+            }"""
 
 
-def _linear_combination(n_public: int) -> list[str]:
-    # Memory: [m, m+64) accumulator vk_x; [m+64, m+160) ecMul input (IC_i, s_i) whose output
-    # lands at [m+64, m+128), right where ecAdd reads its second operand.
+def _linear_combination(n_public: int, scratch: str, skip_zero: frozenset[int]) -> list[str]:
+    # The accumulator vk_x lives in its slot of the pairing input ([p+384, p+448)); each
+    # ecMul reads (IC_i, s_i) from [p+448, p+544) and writes right behind the accumulator,
+    # where ecAdd reads its second operand. γ overwrites that scratch afterwards.
     lines = [
-        "            let m := mload(0x40)",
-        "            mstore(m, IC0_X)",
-        "            mstore(add(m, 32), IC0_Y)",
+        f"            let p := {scratch}",
+        "            mstore(add(p, 384), IC0_X)",
+        "            mstore(add(p, 416), IC0_Y)",
     ]
     for i in range(1, n_public + 1):
+        # 0·IC_i is the identity: a flag-like input (listed in skip_zero) saves ~6,300 gas
+        # when it is 0, for ~20 gas when it is not.
+        guard = "if s" if i - 1 in skip_zero else ""
         lines += [
             f"            {{ let s := calldataload(add(pub, {32 * (i - 1)}))",
-            "              if s {",
-            f"                mstore(add(m, 64), IC{i}_X)",
-            f"                mstore(add(m, 96), IC{i}_Y)",
-            "                mstore(add(m, 128), s)",
+            f"              {guard} {{",
+            f"                mstore(add(p, 448), IC{i}_X)",
+            f"                mstore(add(p, 480), IC{i}_Y)",
+            "                mstore(add(p, 512), s)",
             f"                ok := and(ok, staticcall({EC_MUL_GAS}, 7,"
-            " add(m, 64), 96, add(m, 64), 64))",
-            f"                ok := and(ok, staticcall({EC_ADD_GAS}, 6, m, 128, m, 64))",
+            " add(p, 448), 96, add(p, 448), 64))",
+            f"                ok := and(ok, staticcall({EC_ADD_GAS}, 6,"
+            " add(p, 384), 128, add(p, 384), 64))",
             "              } }",
         ]
     return lines
@@ -177,11 +177,8 @@ def _linear_combination(n_public: int) -> list[str]:
 
 _PAIRING = f"""\
             // Pairing input at p: e(-A, B) · e(α, β) · e(vk_x, γ) · e(C, δ) = 1.
-            let vkx := mload(m)
-            let vky := mload(add(m, 32))
-            let p := add(m, 64)
-            mstore(p, ax)
-            mstore(add(p, 32), mod(sub(Q, ay), Q))
+            mstore(p, calldataload(pA))
+            mstore(add(p, 32), mod(sub(Q, calldataload(add(pA, 32))), Q))
             calldatacopy(add(p, 64), pB, 128)
             mstore(add(p, 192), ALPHA_X)
             mstore(add(p, 224), ALPHA_Y)
@@ -189,32 +186,97 @@ _PAIRING = f"""\
             mstore(add(p, 288), BETA_X0)
             mstore(add(p, 320), BETA_Y1)
             mstore(add(p, 352), BETA_Y0)
-            mstore(add(p, 384), vkx)
-            mstore(add(p, 416), vky)
             mstore(add(p, 448), GAMMA_X1)
             mstore(add(p, 480), GAMMA_X0)
             mstore(add(p, 512), GAMMA_Y1)
             mstore(add(p, 544), GAMMA_Y0)
-            mstore(add(p, 576), cx)
-            mstore(add(p, 608), cy)
+            calldatacopy(add(p, 576), pC, 64)
             mstore(add(p, 640), DELTA_X1)
             mstore(add(p, 672), DELTA_X0)
             mstore(add(p, 704), DELTA_Y1)
             mstore(add(p, 736), DELTA_Y0)
             ok := and(ok, staticcall({PAIRING_GAS}, 8, p, 768, p, 32))
-            valid := and(ok, mload(p))
-            }}"""
+            ok := and(ok, mload(p))"""
 
 
-def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") -> str:
+def _assembly(
+    n_public: int, *, returns_directly: bool, skip_zero: frozenset[int]
+) -> list[str]:
+    """Return the verifier's assembly block.
+
+    With ``returns_directly`` (the external ``verifyProof``) the block ends the call with the
+    ABI-encoded bool itself, skipping Solidity's return path; otherwise it assigns ``valid``
+    (for contracts that verify and then go on, like MarginAttestation).
+    """
+    lines = [
+        "        assembly {",
+        "            let pA := _pA",
+        "            let pB := _pB",
+        "            let pC := _pC",
+        "            let pub := _pubSignals",
+        *_input_checks(n_public),
+        _POINT_CHECKS,
+    ]
+    lines.append("            // Malformed input stops here: no precompile is called.")
+    if returns_directly:
+        lines += [
+            "            if iszero(ok) {",
+            "                mstore(0, 0)",
+            "                return(0, 32)",
+            "            }",
+            # The call ends here, so memory from 0x80 is free scratch and every offset folds
+            # to a constant.
+            *_linear_combination(n_public, "0x80", skip_zero),
+            _PAIRING,
+            "            mstore(0, ok)",
+            "            return(0, 32)",
+        ]
+    else:
+        lines += [
+            "            if ok {",
+            *_linear_combination(n_public, "mload(0x40)", skip_zero),
+            _PAIRING,
+            "            valid := ok",
+            "            }",
+        ]
+    lines.append("        }")
+    return lines
+
+
+def _signature(name: str, n_public: int, tail: str) -> list[str]:
+    return [
+        f"    function {name}(",
+        "        uint256[2] calldata _pA,",
+        "        uint256[2][2] calldata _pB,",
+        "        uint256[2] calldata _pC,",
+        f"        uint256[{n_public}] calldata _pubSignals",
+        f"    ) {tail} {{",
+    ]
+
+
+def render_verifier(
+    vk: VerifyingKey,
+    contract_name: str = "Groth16Verifier",
+    *,
+    skip_zero_inputs: Sequence[int] = (),
+) -> str:
     """Return the Solidity source of a verifier for ``vk`` (pragma ≥ 0.8.20, Apache-2.0).
 
     ``verifyProof`` returns true iff the proof verifies for the public inputs; malformed input
-    (input ≥ r, coordinate ≥ q, point off its curve) returns false before any pairing.
+    (input ≥ r, coordinate ≥ q, G1 point off its curve) returns false before any precompile.
+
+    Args:
+        vk: the verifying key.
+        contract_name: the Solidity contract's name.
+        skip_zero_inputs: indices of flag-like public inputs, often 0, whose scalar
+            multiplication is skipped when they are 0.
     """
     n_public = len(vk.gamma_abc_g1) - 1
     if n_public < 1:
         raise MalformedInputError("the verifying key must have at least one public input")
+    skip_zero = frozenset(skip_zero_inputs)
+    if not skip_zero <= set(range(n_public)):
+        raise MalformedInputError(f"skip_zero_inputs must be indices below {n_public}")
     body = [
         "// SPDX-License-Identifier: Apache-2.0",
         "// Generated by zkmargin (`zkm zkey export solidityverifier`). Do not edit by hand.",
@@ -228,31 +290,13 @@ def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") ->
         *_constants(vk),
         "",
         "    /// @notice Checks a proof; pB is in EVM order [[x.c1, x.c0], [y.c1, y.c0]].",
-        "    function verifyProof(",
-        "        uint256[2] calldata _pA,",
-        "        uint256[2][2] calldata _pB,",
-        "        uint256[2] calldata _pC,",
-        f"        uint256[{n_public}] calldata _pubSignals",
-        "    ) public view returns (bool) {",
-        "        return _verifyProof(_pA, _pB, _pC, _pubSignals);",
+        *_signature("verifyProof", n_public, "public view returns (bool)"),
+        *_assembly(n_public, returns_directly=True, skip_zero=skip_zero),
         "    }",
         "",
-        "    function _verifyProof(",
-        "        uint256[2] calldata _pA,",
-        "        uint256[2][2] calldata _pB,",
-        "        uint256[2] calldata _pC,",
-        f"        uint256[{n_public}] calldata _pubSignals",
-        "    ) internal view returns (bool valid) {",
-        "        assembly {",
-        "            let pA := _pA",
-        "            let pB := _pB",
-        "            let pC := _pC",
-        "            let pub := _pubSignals",
-        *_input_checks(n_public),
-        _POINT_CHECKS,
-        *_linear_combination(n_public),
-        _PAIRING,
-        "        }",
+        "    /// @dev The same check for contracts that verify and then go on; never reverts.",
+        *_signature("_verifyProof", n_public, "internal view returns (bool valid)"),
+        *_assembly(n_public, returns_directly=False, skip_zero=skip_zero),
         "    }",
         "}",
         "",
@@ -262,6 +306,8 @@ def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") ->
 
 MARGIN_PUBLIC_INPUTS = 4
 """The margin statement's public inputs: [C, snapshot_hash, requirement_kind, buffer_ppm]."""
+MARGIN_KIND_INPUT = 2
+"""Index of requirement_kind (0 maintenance, 1 initial): 0 for most proofs, so it is skipped."""
 
 _ATTESTATION = """\
 /// @title MarginAttestation: on-chain record of zkmargin margin-compliance proofs
@@ -388,5 +434,7 @@ def render_margin_attestation(vk: VerifyingKey) -> str:
             f"a margin verifying key has {MARGIN_PUBLIC_INPUTS} public inputs,"
             f" this one has {n_public}"
         )
-    verifier = render_verifier(vk, contract_name="MarginVerifier")
+    verifier = render_verifier(
+        vk, contract_name="MarginVerifier", skip_zero_inputs=(MARGIN_KIND_INPUT,)
+    )
     return verifier + "\n" + _ATTESTATION.replace("__VERIFIER__", "MarginVerifier")

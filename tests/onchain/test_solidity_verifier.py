@@ -60,14 +60,19 @@ def test_valid_proofs_verify_on_chain_and_in_python(
         assert _python(synthetic, proof, public) is True
 
 
-def test_zero_public_inputs_take_the_skip_path_and_still_verify(
-    synthetic: SyntheticGroth16, deployed: tuple[Chain, Any]
-) -> None:
-    _, contract = deployed
-    public = [0, 5, 0, 1]
-    proof = synthetic.prove(public)
-    assert _onchain(contract, proof, public) is True
-    assert _onchain(contract, proof, [0, 5, 1, 1]) is False
+def test_zero_skipping_inputs_still_verify_when_zero_or_not(synthetic: SyntheticGroth16) -> None:
+    source = render_verifier(synthetic.vk, skip_zero_inputs=(0, 2))
+    compiled = compile_solidity(npm_tool("solcjs"), source, "Groth16Verifier")
+    contract = Chain().deploy(compiled)
+    for public in ([0, 5, 0, 1], [3, 5, 7, 1]):
+        proof = synthetic.prove(public)
+        assert _onchain(contract, proof, public) is True
+        assert _onchain(contract, proof, [public[0], 5, 1 - min(public[2], 1), 1]) is False
+
+
+def test_skip_zero_inputs_must_be_input_indices(synthetic: SyntheticGroth16) -> None:
+    with pytest.raises(MalformedInputError, match="indices below 4"):
+        render_verifier(synthetic.vk, skip_zero_inputs=(4,))
 
 
 Mutation = Callable[[Proof, list[int]], tuple[Proof, list[int]]]
