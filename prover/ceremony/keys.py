@@ -1,4 +1,4 @@
-"""Contribution secrets and their proofs of knowledge (snarkjs's ``keypair``), and the RNGs behind them.
+"""Contribution secrets, their proofs of knowledge (snarkjs's ``keypair``) and their RNGs.
 
 For a secret x the contributor publishes a random G1 point s, s·x, and s'·x where
 ``s' = hashToG2(Blake2b(personalization ‖ challenge ‖ s ‖ s·x))`` (phase 1; personalization
@@ -34,7 +34,7 @@ def entropy_rng(entropy: str | None) -> ChaCha:
 
 
 def check_beacon(beacon: Beacon) -> None:
-    """Raise MalformedInputError unless the beacon has 1–255 bytes and 10 ≤ exp ≤ 63 (snarkjs's limits)."""
+    """Raise MalformedInputError unless the beacon has 1–255 bytes and 10 ≤ exp ≤ 63."""
     if not 1 <= len(beacon.hash) <= 255:
         raise MalformedInputError("the beacon hash must have 1 to 255 bytes")
     if not MIN_BEACON_EXP <= beacon.iterations_exp <= MAX_BEACON_EXP:
@@ -76,9 +76,7 @@ class PtauSecrets:
     beta: int
 
 
-def create_ptau_key(
-    challenge: bytes, rng: ChaCha, backend: Backend
-) -> tuple[PtauSecrets, PtauKey]:
+def create_ptau_key(challenge: bytes, rng: ChaCha, backend: Backend) -> tuple[PtauSecrets, PtauKey]:
     """Draw τ, α, β and their proofs of knowledge for ``challenge`` (snarkjs's draw order)."""
     secrets = PtauSecrets(fr_from_rng(rng), fr_from_rng(rng), fr_from_rng(rng))
     g1: list[bytes] = []

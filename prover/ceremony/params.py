@@ -1,4 +1,4 @@
-"""The optional parameters closing a contribution record in ``.ptau`` section 7 and ``.zkey`` section 10.
+"""The parameters closing a contribution record (``.ptau`` section 7, ``.zkey`` section 10).
 
 ``u32 length`` then entries sorted by type: 1 = name (u8 length, UTF-8, at most 64
 characters), 2 = beacon iterations exponent (u8), 3 = beacon hash (u8 length, bytes).

@@ -115,7 +115,7 @@ def _apply(
     response: Blake2b512,
     progress: Progress,
 ) -> dict[int, list[bytes]]:
-    """Return the new sections 2–6 (canonical chunks), absorbing them compressed into ``response``."""
+    """Return the new sections 2–6 (canonical chunks), absorbed compressed into ``response``."""
     tau, alpha, beta = secrets.tau, secrets.alpha, secrets.beta
     scalars = {2: (1, tau), 3: (1, tau), 4: (alpha, tau), 5: (beta, tau), 6: (beta, tau)}
     out = {}

@@ -36,7 +36,7 @@ R = SCALAR_FIELD_R
 CHUNK = 1 << 16
 
 
-def transcript_prefix(params: MpcParams) -> hashlib._Hash:  # type: ignore[name-defined]
+def transcript_prefix(params: MpcParams) -> hashlib.blake2b:
     """Return the hasher that has absorbed the circuit hash and every previous public key."""
     hasher = hashlib.blake2b(params.circuit_hash)
     for record in params.contributions:
@@ -47,7 +47,7 @@ def transcript_prefix(params: MpcParams) -> hashlib._Hash:  # type: ignore[name-
 def delta_key(
     params: MpcParams, rng: ChaCha, backend: Backend
 ) -> tuple[int, bytes, bytes, bytes, bytes]:
-    """Draw x and its proof of knowledge: ``(x, s, s·x, s'·x, transcript)``, snarkjs's draw order."""
+    """Draw x and its proof of knowledge ``(x, s, s·x, s'·x, transcript)`` in snarkjs's order."""
     secret = fr_from_rng(rng)
     g1_s = g1_to_bytes(g1_from_rng(rng))
     g1_sx = scale_g1(backend, g1_s, secret)

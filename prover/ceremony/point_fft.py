@@ -1,4 +1,4 @@
-"""Inverse FFT over vectors of curve points: the Lagrange basis ``L_i(τ)·G`` from the powers ``τ^j·G``.
+"""Inverse FFT over curve points: the Lagrange basis ``L_i(τ)·G`` from the powers ``τ^j·G``.
 
 ``out_i = n⁻¹ Σ_j ω^{-ij} x_j`` on the size-n subgroup (ω = :func:`root_of_unity`),
 computed as an iterative radix-2 decimation-in-time transform: each of the log n stages
@@ -44,7 +44,9 @@ def negate_points(points: bytes, group: int) -> bytes:
     infinity = ~limbs.any(axis=1)
     for start in range(half, 2 * half, 4):
         word = limbs[:, start : start + 4]
-        limbs[:, start : start + 4] = np.where(word.any(axis=1)[:, None], _negate_words(word), 0)
+        limbs[:, start : start + 4] = np.where(
+            np.asarray(word.any(axis=1)).reshape(-1, 1), _negate_words(word), 0
+        )
     limbs[infinity] = 0
     return limbs.view(np.uint8).tobytes()
 
@@ -64,9 +66,7 @@ def _twiddles(n: int) -> list[bytes]:
     return out
 
 
-def _stage(
-    backend: Backend, x: list[bytes], half: int, table: list[bytes], group: int
-) -> None:
+def _stage(backend: Backend, x: list[bytes], half: int, table: list[bytes], group: int) -> None:
     n, size = len(x), point_size(group)
     scale = backend.g1_scale if group == 1 else backend.g2_scale
     add = backend.g1_add if group == 1 else backend.g2_add

@@ -1,4 +1,4 @@
-"""Point encodings a ceremony moves between: canonical, snarkjs's LEM, and ffjavascript's hash inputs.
+"""Point encodings of a ceremony: canonical, snarkjs's LEM, and ffjavascript's hash inputs.
 
 - canonical: :mod:`algebra.encoding` (little-endian x ‖ y; G2 coordinates c0 ‖ c1);
 - LEM: the same layout with every 32-byte word in Montgomery form (``.ptau``/``.zkey``);

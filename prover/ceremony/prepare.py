@@ -24,7 +24,7 @@ LAGRANGE_SECTIONS = {12: 2, 13: 3, 14: 4, 15: 5}
 def lagrange_section(
     backend: Backend, powers: bytes, group: int, top: int, progress: Progress, label: str
 ) -> list[bytes]:
-    """Return the canonical Lagrange bases of sizes 2^0 … 2^top of ``powers`` (padded with infinity)."""
+    """Return the Lagrange bases of sizes 2^0 … 2^top of ``powers`` (padded with infinity)."""
     size = point_size(group)
     padded = powers + bytes(max(0, (1 << top) * size - len(powers)))
     return [

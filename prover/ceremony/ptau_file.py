@@ -88,8 +88,10 @@ def read_header(ptau: SectionFile) -> PtauHeader:
 
 def header_section(power: int, ceremony_power: int) -> bytes:
     """Return section 1's body."""
-    return field_header(FIELD_MODULUS_Q) + power.to_bytes(4, "little") + ceremony_power.to_bytes(
-        4, "little"
+    return (
+        field_header(FIELD_MODULUS_Q)
+        + power.to_bytes(4, "little")
+        + ceremony_power.to_bytes(4, "little")
     )
 
 
@@ -111,7 +113,10 @@ def _read_contribution(reader: SectionReader, backend: Backend, what: str) -> Ph
     partial, challenge, kind = reader.take(PARTIAL_BYTES), reader.take(64), reader.u32()
     name, beacon = decode_params(reader, kind, what)
     key = PtauKey(g1=tuple(parts[5:11]), g2=tuple(parts[11:14]))  # type: ignore[arg-type]
-    return Phase1Contribution(*parts[:5], key, partial, challenge, name, beacon)
+    tau_g1, tau_g2, alpha_g1, beta_g1, beta_g2 = parts[:5]
+    return Phase1Contribution(
+        tau_g1, tau_g2, alpha_g1, beta_g1, beta_g2, key, partial, challenge, name, beacon
+    )
 
 
 def read_contributions(ptau: SectionFile, backend: Backend) -> list[Phase1Contribution]:
@@ -130,9 +135,7 @@ def contributions_section(records: list[Phase1Contribution], backend: Backend) -
     """Return section 7's body for ``records``."""
     out = bytearray(len(records).to_bytes(4, "little"))
     for record in records:
-        points = (
-            record.tau_g1 + record.tau_g2 + record.alpha_g1 + record.beta_g1 + record.beta_g2
-        )
+        points = record.tau_g1 + record.tau_g2 + record.alpha_g1 + record.beta_g1 + record.beta_g2
         out += backend.fq_to_montgomery(points + record.key.raw())
         out += record.partial_hash + record.next_challenge
         out += (0 if record.beacon is None else 1).to_bytes(4, "little")

@@ -17,7 +17,7 @@ WEIGHT_BITS = 128
 
 
 def same_ratio(backend: Backend, a: bytes, b: bytes, c: bytes, d: bytes) -> bool:
-    """Return whether ``e(a, d) = e(b, c)`` with a, b in G1 and c, d in G2 (validated), none infinity."""
+    """Return whether ``e(a, d) = e(b, c)`` (a, b in G1; c, d in G2; validated; none infinity)."""
     if a == bytes(G1_BYTES) or b == bytes(G1_BYTES):
         return False
     if c == bytes(G2_BYTES) or d == bytes(G2_BYTES):

@@ -65,7 +65,7 @@ def _fq_sqrt(value: int) -> int | None:
 
 
 def _fq2_sqrt(a: FQ2) -> FQ2 | None:
-    """Return a square root of ``a`` in Fq2 = Fq[u]/(u²+1), or None (Adj–Rodríguez-Henríquez, alg. 9)."""
+    """Return a square root of ``a`` in Fq[u]/(u²+1) or None (Adj–Rodríguez-Henríquez alg. 9)."""
     c0, c1 = (int(c) for c in a.coeffs)
     if (c0, c1) == (0, 0):
         return a
@@ -115,4 +115,3 @@ def g2_from_rng(rng: ChaCha) -> G2:
 def hash_to_g2(digest: bytes) -> G2:
     """Return snarkjs's ``hashToG2``: the G2 draw of a ChaCha stream seeded with ``digest``."""
     return g2_from_rng(ChaCha.from_digest(digest))
-

@@ -1,4 +1,4 @@
-"""Check a ``.ptau``'s phase-2 sections against its powers (the last step of ``powersoftau verify``).
+"""Check a ``.ptau``'s phase-2 sections against its powers (last step of ``verify``).
 
 τ^j = Σ_i ω^{ij} L_i(τ) on the size-n subgroup, so for random r the MSM of the powers
 with r must equal the MSM of the Lagrange basis with FFT(r); a wrong basis point passes

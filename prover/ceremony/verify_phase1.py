@@ -1,4 +1,4 @@
-"""Verify a ``.ptau`` transcript: every proof of knowledge, the powers, the hashes, the Lagrange bases.
+"""Verify a ``.ptau`` transcript: proofs of knowledge, powers, hashes and Lagrange bases.
 
 Checks, as ``snarkjs powersoftau verify`` does and a little more:
 
@@ -41,9 +41,18 @@ from prover.container import SectionFile
 
 
 def _initial(ceremony_power: int) -> Phase1Contribution:
-    key = PtauKey(g1=(G1_ONE,) * 6, g2=(G2_ONE,) * 3)  # type: ignore[arg-type]
+    key = PtauKey(g1=(G1_ONE,) * 6, g2=(G2_ONE,) * 3)
     return Phase1Contribution(
-        G1_ONE, G2_ONE, G1_ONE, G1_ONE, G2_ONE, key, b"", first_challenge(ceremony_power), None, None
+        G1_ONE,
+        G2_ONE,
+        G1_ONE,
+        G1_ONE,
+        G2_ONE,
+        key,
+        b"",
+        first_challenge(ceremony_power),
+        None,
+        None,
     )
 
 
@@ -63,7 +72,11 @@ def _check_beacon(
 
 
 def check_contribution(
-    backend: Backend, cur: Phase1Contribution, prev: Phase1Contribution, verdict: Verdict, label: str
+    backend: Backend,
+    cur: Phase1Contribution,
+    prev: Phase1Contribution,
+    verdict: Verdict,
+    label: str,
 ) -> None:
     """Record whether ``cur`` proves knowledge of its secrets and applied them to ``prev``."""
     _check_beacon(backend, cur, prev.next_challenge, verdict, label)
@@ -109,11 +122,15 @@ def _check_powers(
     r1, r2 = fold_consecutive(backend, tau_g1, 1)
     verdict.check(same_ratio(backend, r1, r2, G2_ONE, last.tau_g2), "tauG1: not powers of tau")
     verdict.check(tau_g1[:G1_BYTES] == G1_ONE, "tauG1: the first point is not the generator")
-    verdict.check(tau_g1[G1_BYTES : 2 * G1_BYTES] == last.tau_g1, "tauG1: disagrees with the record")
+    verdict.check(
+        tau_g1[G1_BYTES : 2 * G1_BYTES] == last.tau_g1, "tauG1: disagrees with the record"
+    )
     q1, q2 = fold_consecutive(backend, tau_g2, 2)
     verdict.check(same_ratio(backend, G1_ONE, last.tau_g1, q1, q2), "tauG2: not powers of tau")
     verdict.check(tau_g2[:G2_BYTES] == G2_ONE, "tauG2: the first point is not the generator")
-    verdict.check(tau_g2[G2_BYTES : 2 * G2_BYTES] == last.tau_g2, "tauG2: disagrees with the record")
+    verdict.check(
+        tau_g2[G2_BYTES : 2 * G2_BYTES] == last.tau_g2, "tauG2: disagrees with the record"
+    )
     for kind, first, what in ((4, last.alpha_g1, "alphaTauG1"), (5, last.beta_g1, "betaTauG1")):
         s1, s2 = fold_consecutive(backend, sections[kind], 1)
         verdict.check(same_ratio(backend, s1, s2, G2_ONE, last.tau_g2), f"{what}: not powers")

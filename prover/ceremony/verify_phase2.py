@@ -15,12 +15,11 @@ import os
 import numpy as np
 
 from algebra.backend import Backend, CsrMatrix
-from algebra.constants import G1_BYTES
 from algebra.encoding import g1_to_bytes, g2_to_bytes
 from circuits.formats.r1cs_file import read_r1cs
 from prover.ceremony.keys import beacon_rng
 from prover.ceremony.phase1 import G1_ONE, G2_ONE
-from prover.ceremony.phase2 import delta_key
+from prover.ceremony.phase2 import delta_key, transcript_prefix
 from prover.ceremony.points import uncompressed, validate
 from prover.ceremony.progress import Progress, silent
 from prover.ceremony.ratio import fold_pair, same_ratio
@@ -42,8 +41,6 @@ def check_transcript(backend: Backend, params: MpcParams, verdict: Verdict) -> b
         validate(backend, record.delta_after + record.g1_s + record.g1_sx, 1, label)
         validate(backend, record.g2_spx, 2, label)
         prefix = MpcParams(params.circuit_hash, params.contributions[:index])
-        from prover.ceremony.phase2 import transcript_prefix
-
         hasher = transcript_prefix(prefix)
         hasher.update(uncompressed(record.g1_s + record.g1_sx, 1))
         verdict.check(hasher.digest() == record.transcript, f"{label}: inconsistent transcript")
@@ -154,6 +151,3 @@ def verify_zkey(
     if not params.contributions:
         verdict.notes.append("no phase-2 contribution yet")
     return verdict
-
-
-__all__ = ["G1_BYTES", "same_matrix", "verify_zkey"]

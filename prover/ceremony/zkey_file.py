@@ -38,7 +38,7 @@ class Phase2Contribution:
     beacon: Beacon | None
 
     def public_key(self) -> bytes:
-        """Return what snarkjs's ``hashPubKey`` absorbs: the four points uncompressed and the transcript."""
+        """Return what snarkjs's ``hashPubKey`` absorbs (four points, transcript)."""
         g1 = uncompressed(self.delta_after + self.g1_s + self.g1_sx, 1)
         return g1 + uncompressed(self.g2_spx, 2) + self.transcript
 

@@ -1,0 +1,246 @@
+"""``zkm powersoftau …`` and ``zkm zkey contribute|beacon|verify``: trusted-setup ceremonies.
+
+Same verbs and argument order as snarkjs; files are snarkjs-compatible. ``-e=…``/``-n=…``
+(snarkjs's spelling) are accepted: a leading ``=`` is dropped from short options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from prover.ceremony.params import Beacon
+    from prover.ceremony.progress import Progress
+    from prover.ceremony.verdict import Verdict
+
+powersoftau_app = typer.Typer(no_args_is_help=True)
+prepare_app = typer.Typer(no_args_is_help=True, help="Prepare a ceremony for phase 2.")
+powersoftau_app.add_typer(prepare_app, name="prepare")
+
+InPath = Annotated[Path, typer.Argument(help="input file", show_default=False)]
+OutPath = Annotated[Path, typer.Argument(help="output file", show_default=False)]
+NameOption = Annotated[
+    str | None, typer.Option("--name", "-n", help="contributor name (public)", show_default=False)
+]
+EntropyOption = Annotated[
+    str | None,
+    typer.Option("--entropy", "-e", help="extra entropy, mixed with the OS CSPRNG's"),
+]
+BackendOption = Annotated[
+    str | None,
+    typer.Option(help="algebra backend: native or reference (default $ZKM_BACKEND or native)"),
+]
+BeaconHex = Annotated[str, typer.Argument(help="public beacon value, hex", show_default=False)]
+BeaconExp = Annotated[int, typer.Argument(help="SHA-256 iterations exponent (10–63)")]
+
+
+def _strip(value: str | None) -> str | None:
+    return value[1:] if value and value.startswith("=") else value
+
+
+@contextmanager
+def _bars() -> Iterator[Progress]:
+    """Yield a progress callback drawing one rich bar per step label."""
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    tasks: dict[str, TaskID] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bars:
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bars.add_task(label, total=total)
+            bars.update(tasks[label], completed=done, total=total)
+
+        yield report
+
+
+def _beacon(value: str, exp: int) -> Beacon:
+    from algebra.errors import MalformedInputError
+    from prover.ceremony.params import Beacon
+
+    text = value[2:] if value.startswith("0x") else value
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise MalformedInputError("the beacon must be a hexadecimal string") from None
+    return Beacon(raw, exp)
+
+
+def _verdict(verdict: Verdict, what: str) -> None:
+    for note in verdict.notes:
+        typer.echo(f"note: {note}")
+    if verdict.ok:
+        typer.echo(f"OK: {what} is valid")
+        raise typer.Exit(0)
+    for failure in verdict.failures:
+        typer.secho(f"INVALID: {failure}", fg="red", err=True)
+    raise typer.Exit(1)
+
+
+@powersoftau_app.command("new")
+def new_command(
+    curve: Annotated[str, typer.Argument(help="curve (only bn128)")],
+    power: Annotated[int, typer.Argument(help="log2 of the largest circuit domain")],
+    out: OutPath,
+    backend: BackendOption = None,
+) -> None:
+    """Start a powers-of-tau accumulator (blank: every point a generator)."""
+    from algebra.backend import get_backend
+    from algebra.errors import MalformedInputError
+    from prover.ceremony.phase1 import new_ptau
+
+    if curve.lower() not in ("bn128", "bn254", "alt_bn128"):
+        raise MalformedInputError(f"curve {curve} is not supported (use bn128)")
+    challenge = new_ptau(power, out, backend=get_backend(backend))
+    typer.echo(f"first challenge hash: {challenge.hex()}")
+    typer.echo(f"wrote {out}")
+
+
+@powersoftau_app.command("contribute")
+def contribute_command(
+    source: InPath,
+    out: OutPath,
+    name: NameOption = None,
+    entropy: EntropyOption = None,
+    backend: BackendOption = None,
+) -> None:
+    """Add your secret contribution (τ, α, β from the OS CSPRNG, mixed with --entropy)."""
+    from algebra.backend import get_backend
+    from prover.ceremony.keys import entropy_rng
+    from prover.ceremony.phase1 import contribute
+
+    with _bars() as progress:
+        result = contribute(
+            source,
+            out,
+            name=_strip(name),
+            rng=entropy_rng(_strip(entropy)),
+            backend=get_backend(backend),
+            progress=progress,
+        )
+    typer.echo(f"contribution #{result.contributions} response hash: {result.response_hash.hex()}")
+    typer.echo(f"next challenge hash: {result.next_challenge.hex()}")
+
+
+@powersoftau_app.command("beacon")
+def beacon_command(
+    source: InPath,
+    out: OutPath,
+    beacon: BeaconHex,
+    iterations_exp: BeaconExp,
+    name: NameOption = None,
+    backend: BackendOption = None,
+) -> None:
+    """Apply a public random beacon as the final contribution (reproducible by anyone)."""
+    from algebra.backend import get_backend
+    from prover.ceremony.phase1 import apply_beacon
+
+    with _bars() as progress:
+        result = apply_beacon(
+            source,
+            out,
+            name=_strip(name),
+            beacon=_beacon(beacon, iterations_exp),
+            backend=get_backend(backend),
+            progress=progress,
+        )
+    typer.echo(f"beacon response hash: {result.response_hash.hex()}")
+    typer.echo(f"next challenge hash: {result.next_challenge.hex()}")
+
+
+@prepare_app.command("phase2")
+def prepare_phase2_command(source: InPath, out: OutPath, backend: BackendOption = None) -> None:
+    """Add the Lagrange-basis sections phase 2 (`zkm groth16 setup`) needs."""
+    from algebra.backend import get_backend
+    from prover.ceremony.prepare import prepare_phase2
+
+    with _bars() as progress:
+        prepare_phase2(source, out, backend=get_backend(backend), progress=progress)
+    typer.echo(f"wrote {out}")
+
+
+@powersoftau_app.command("verify")
+def verify_ptau_command(ptau: InPath, backend: BackendOption = None) -> None:
+    """Verify a .ptau transcript: exit 0 valid, 1 invalid, 2 bad input."""
+    from algebra.backend import get_backend
+    from prover.ceremony.verify_phase1 import verify_ptau
+
+    with _bars() as progress:
+        verdict = verify_ptau(ptau, backend=get_backend(backend), progress=progress)
+    _verdict(verdict, str(ptau))
+
+
+def register(zkey_app: typer.Typer) -> None:
+    """Attach ``contribute``, ``beacon`` and ``verify`` to ``zkm zkey``."""
+    zkey_app.command("contribute")(zkey_contribute_command)
+    zkey_app.command("beacon")(zkey_beacon_command)
+    zkey_app.command("verify")(zkey_verify_command)
+
+
+def zkey_contribute_command(
+    source: InPath,
+    out: OutPath,
+    name: NameOption = None,
+    entropy: EntropyOption = None,
+    backend: BackendOption = None,
+) -> None:
+    """Add your secret phase-2 contribution to δ (OS CSPRNG, mixed with --entropy)."""
+    from algebra.backend import get_backend
+    from prover.ceremony.keys import entropy_rng
+    from prover.ceremony.phase2 import contribute_zkey
+
+    with _bars() as progress:
+        record = contribute_zkey(
+            source,
+            out,
+            name=_strip(name),
+            rng=entropy_rng(_strip(entropy)),
+            backend=get_backend(backend),
+            progress=progress,
+        )
+    typer.echo(f"contribution hash: {record.contribution_hash().hex()}")
+
+
+def zkey_beacon_command(
+    source: InPath,
+    out: OutPath,
+    beacon: BeaconHex,
+    iterations_exp: BeaconExp,
+    name: NameOption = None,
+    backend: BackendOption = None,
+) -> None:
+    """Apply a public random beacon as the final phase-2 contribution."""
+    from algebra.backend import get_backend
+    from prover.ceremony.phase2 import beacon_zkey
+
+    with _bars() as progress:
+        record = beacon_zkey(
+            source,
+            out,
+            name=_strip(name),
+            beacon=_beacon(beacon, iterations_exp),
+            backend=get_backend(backend),
+            progress=progress,
+        )
+    typer.echo(f"contribution hash: {record.contribution_hash().hex()}")
+
+
+def zkey_verify_command(
+    r1cs: Annotated[Path, typer.Argument(help="circuit .r1cs", show_default=False)],
+    ptau: Annotated[Path, typer.Argument(help="phase-2-prepared .ptau", show_default=False)],
+    zkey: Annotated[Path, typer.Argument(help=".zkey to verify", show_default=False)],
+    backend: BackendOption = None,
+) -> None:
+    """Verify a .zkey's phase-2 transcript against the circuit and ptau: exit 0/1/2."""
+    from algebra.backend import get_backend
+    from prover.ceremony.verify_phase2 import verify_zkey
+
+    with _bars() as progress:
+        verdict = verify_zkey(r1cs, ptau, zkey, backend=get_backend(backend), progress=progress)
+    _verdict(verdict, str(zkey))
