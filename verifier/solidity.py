@@ -7,12 +7,13 @@ view returns (bool)``. It uses the EIP-196/197 precompiles (0x06 ecAdd, 0x07 ecM
 precompile call, cheaply and without consuming the caller's gas:
 
 - every public input must be ``< r`` and every proof coordinate ``< q``;
-- A and C must lie on ``y² = x³ + 3`` (so the point at infinity, encoded (0, 0), is
-  rejected too);
+- A and C must lie on ``y² = x³ + 3`` — checked by one ecAdd of A and C given exactly its
+  150 gas (EIP-196 refuses points off the curve), cheaper than the arithmetic in Solidity —
+  and must not be the point at infinity (0, 0);
 - B's curve and subgroup membership are left to the pairing precompile, which rejects a bad
   B; every precompile call is given exactly the gas it costs, so even then the caller keeps
   the rest of its gas (checking B on the twist in Solidity would cost ~960 gas on every
-  valid proof, more than the whole saving over snarkjs's template).
+  valid proof).
 
 Flag-like inputs named at export (the margin statement's requirement kind) skip their
 ecMul/ecAdd when 0, since 0·IC_i is the identity.
@@ -127,32 +128,31 @@ def _input_checks(n_public: int) -> list[str]:
 
 _POINT_CHECKS = """\
             {
-                let x := calldataload(pA)
-                let y := calldataload(add(pA, 32))
-                // Coordinates < q, and A on y^2 = x^3 + 3 (this also rejects (0, 0) = infinity).
-                ok := and(ok, and(and(lt(x, Q), lt(y, Q)),
-                    eq(mulmod(y, y, Q), addmod(mulmod(x, mulmod(x, x, Q), Q), 3, Q))))
-                x := calldataload(pC)
-                y := calldataload(add(pC, 32))
-                ok := and(ok, and(and(lt(x, Q), lt(y, Q)),
-                    eq(mulmod(y, y, Q), addmod(mulmod(x, mulmod(x, x, Q), Q), 3, Q))))
+                // A and C: an ecAdd of the two, given exactly its 150 gas, fails unless both
+                // have coordinates < q and lie on y^2 = x^3 + 3 (EIP-196). The encoding (0, 0)
+                // of infinity, which ecAdd accepts, is refused explicitly.
+                calldatacopy(p, pA, 64)
+                calldatacopy(add(p, 64), pC, 64)
+                ok := and(ok, iszero(or(iszero(or(mload(p), mload(add(p, 32)))),
+                                        iszero(or(mload(add(p, 64)), mload(add(p, 96)))))))
+                ok := and(ok, staticcall(150, 6, p, 128, p, 64))
             }
             {
-                // B: coordinates < q. Whether B lies on the twist (and in G2) is left to the
-                // pairing precompile, which gets exactly the gas it needs, so a bad B costs at
-                // most the pairing price and never the caller's whole budget.
-                ok := and(ok, and(
-                    and(lt(calldataload(pB), Q), lt(calldataload(add(pB, 32)), Q)),
-                    and(lt(calldataload(add(pB, 64)), Q), lt(calldataload(add(pB, 96)), Q))))
+                // B goes to its slot of the pairing input now; its coordinates must be < q.
+                // Whether B lies on the twist and in G2 is left to the pairing precompile,
+                // which gets exactly the gas it needs, so a bad B costs at most the pairing
+                // price and never the caller's whole budget.
+                calldatacopy(add(p, 64), pB, 128)
+                ok := and(ok, and(and(lt(mload(add(p, 64)), Q), lt(mload(add(p, 96)), Q)),
+                                  and(lt(mload(add(p, 128)), Q), lt(mload(add(p, 160)), Q))))
             }"""
 
 
-def _linear_combination(n_public: int, scratch: str, skip_zero: frozenset[int]) -> list[str]:
+def _linear_combination(n_public: int, skip_zero: frozenset[int]) -> list[str]:
     # The accumulator vk_x lives in its slot of the pairing input ([p+384, p+448)); each
     # ecMul reads (IC_i, s_i) from [p+448, p+544) and writes right behind the accumulator,
     # where ecAdd reads its second operand. γ overwrites that scratch afterwards.
     lines = [
-        f"            let p := {scratch}",
         "            mstore(add(p, 384), IC0_X)",
         "            mstore(add(p, 416), IC0_Y)",
     ]
@@ -176,10 +176,10 @@ def _linear_combination(n_public: int, scratch: str, skip_zero: frozenset[int]) 
 
 
 _PAIRING = f"""\
-            // Pairing input at p: e(-A, B) · e(α, β) · e(vk_x, γ) · e(C, δ) = 1.
+            // Pairing input at p: e(-A, B) · e(α, β) · e(vk_x, γ) · e(C, δ) = 1 (B and vk_x
+            // are in place already).
             mstore(p, calldataload(pA))
             mstore(add(p, 32), mod(sub(Q, calldataload(add(pA, 32))), Q))
-            calldatacopy(add(p, 64), pB, 128)
             mstore(add(p, 192), ALPHA_X)
             mstore(add(p, 224), ALPHA_Y)
             mstore(add(p, 256), BETA_X1)
@@ -208,8 +208,12 @@ def _assembly(
     ABI-encoded bool itself, skipping Solidity's return path; otherwise it assigns ``valid``
     (for contracts that verify and then go on, like MarginAttestation).
     """
+    # The external verifyProof ends the call itself, so memory from 0x80 is free scratch and
+    # every offset folds to a constant; the internal variant works above the free pointer.
+    scratch = "0x80" if returns_directly else "mload(0x40)"
     lines = [
         "        assembly {",
+        f"            let p := {scratch}",
         "            let pA := _pA",
         "            let pB := _pB",
         "            let pC := _pC",
@@ -217,16 +221,14 @@ def _assembly(
         *_input_checks(n_public),
         _POINT_CHECKS,
     ]
-    lines.append("            // Malformed input stops here: no precompile is called.")
+    lines.append("            // Malformed input stops here, before any ecMul or pairing.")
     if returns_directly:
         lines += [
             "            if iszero(ok) {",
             "                mstore(0, 0)",
             "                return(0, 32)",
             "            }",
-            # The call ends here, so memory from 0x80 is free scratch and every offset folds
-            # to a constant.
-            *_linear_combination(n_public, "0x80", skip_zero),
+            *_linear_combination(n_public, skip_zero),
             _PAIRING,
             "            mstore(0, ok)",
             "            return(0, 32)",
@@ -234,7 +236,7 @@ def _assembly(
     else:
         lines += [
             "            if ok {",
-            *_linear_combination(n_public, "mload(0x40)", skip_zero),
+            *_linear_combination(n_public, skip_zero),
             _PAIRING,
             "            valid := ok",
             "            }",
