@@ -1,0 +1,341 @@
+//! `algebra._native`: BN254 kernels for zkmargin on arkworks, parallel with rayon.
+//!
+//! Every kernel takes and returns contiguous `bytes` in the encodings of
+//! `algebra/encoding.py` and releases the GIL while it works. Malformed input
+//! (ragged lengths, non-canonical words, bad points where checked) raises
+//! `algebra.errors.MalformedInputError`.
+
+mod codec;
+mod curve;
+mod montgomery;
+mod msm;
+mod ntt;
+mod pairing;
+mod r1cs;
+
+use ark_bn254::{G1Affine, G2Affine};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use codec::KResult;
+
+type G1c = ark_bn254::g1::Config;
+type G2c = ark_bn254::g2::Config;
+type FqP = ark_bn254::FqConfig;
+type FrP = ark_bn254::FrConfig;
+
+/// Turn a kernel's error string into `algebra.errors.MalformedInputError`.
+fn malformed(py: Python<'_>, message: String) -> PyErr {
+    let class = py
+        .import("algebra.errors")
+        .and_then(|m| m.getattr("MalformedInputError"));
+    match class.and_then(|c| c.call1((message,))) {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(err) => err,
+    }
+}
+
+fn check<T>(py: Python<'_>, result: KResult<T>) -> PyResult<T> {
+    result.map_err(|m| malformed(py, m))
+}
+
+/// Run a byte-returning kernel without the GIL and wrap its output as `bytes`.
+fn run_bytes<'py, F>(py: Python<'py>, kernel: F) -> PyResult<Bound<'py, PyBytes>>
+where
+    F: FnOnce() -> KResult<Vec<u8>> + Send,
+{
+    let out = check(py, py.allow_threads(kernel))?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// A G1 base table parsed once into affine points.
+#[pyclass(frozen, module = "algebra._native")]
+struct G1Bases {
+    points: Vec<G1Affine>,
+}
+
+#[pymethods]
+impl G1Bases {
+    fn __len__(&self) -> usize {
+        self.points.len()
+    }
+}
+
+/// A G2 base table parsed once into affine points.
+#[pyclass(frozen, module = "algebra._native")]
+struct G2Bases {
+    points: Vec<G2Affine>,
+}
+
+#[pymethods]
+impl G2Bases {
+    fn __len__(&self) -> usize {
+        self.points.len()
+    }
+}
+
+/// The three CSR matrices of an R1CS, parsed and checked once.
+#[pyclass(frozen, module = "algebra._native")]
+struct R1csMatrices {
+    n_rows: usize,
+    n_cols: usize,
+    sides: [r1cs::Csr; 3],
+}
+
+#[pymethods]
+impl R1csMatrices {
+    #[getter]
+    fn n_constraints(&self) -> usize {
+        self.n_rows
+    }
+
+    #[getter]
+    fn n_wires(&self) -> usize {
+        self.n_cols
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (values, inverse = false))]
+fn fr_ntt<'py>(py: Python<'py>, values: &[u8], inverse: bool) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || ntt::fr_ntt(values, inverse))
+}
+
+#[pyfunction]
+#[pyo3(signature = (values, shift, inverse = false))]
+fn fr_coset_ntt<'py>(
+    py: Python<'py>,
+    values: &[u8],
+    shift: &[u8],
+    inverse: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || ntt::fr_coset_ntt(values, shift, inverse))
+}
+
+#[pyfunction]
+fn fr_mul_sub<'py>(py: Python<'py>, a: &[u8], b: &[u8], c: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || ntt::fr_mul_sub(a, b, c))
+}
+
+type CsrBytes<'py> = (
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+);
+
+#[pyfunction]
+fn r1cs_load<'py>(
+    py: Python<'py>,
+    n_rows: usize,
+    n_cols: usize,
+    a: CsrBytes<'py>,
+    b: CsrBytes<'py>,
+    c: CsrBytes<'py>,
+) -> PyResult<R1csMatrices> {
+    let raw = [&a, &b, &c].map(|m| (m.0.as_bytes(), m.1.as_bytes(), m.2.as_bytes()));
+    let parsed = py.allow_threads(|| -> KResult<[r1cs::Csr; 3]> {
+        let one = |side: &str, (offsets, cols, values): (&[u8], &[u8], &[u8])| {
+            r1cs::Csr::parse(side, n_rows, n_cols, offsets, cols, values)
+        };
+        Ok([one("A", raw[0])?, one("B", raw[1])?, one("C", raw[2])?])
+    });
+    Ok(R1csMatrices {
+        n_rows,
+        n_cols,
+        sides: check(py, parsed)?,
+    })
+}
+
+#[pyfunction]
+fn r1cs_matvec<'py>(
+    py: Python<'py>,
+    matrices: &Bound<'py, R1csMatrices>,
+    witness: &[u8],
+) -> PyResult<(
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+)> {
+    let m = matrices.get();
+    let out = py.allow_threads(|| -> KResult<[Vec<u8>; 3]> {
+        let w = codec::fr_vector(witness, "witness")?;
+        if w.len() != m.n_cols {
+            return Err(format!(
+                "witness has {} wires, the R1CS has {}",
+                w.len(),
+                m.n_cols
+            ));
+        }
+        let [a, b, c] = &m.sides;
+        Ok([a, b, c].map(|side| codec::fr_vector_bytes(&side.matvec(&w))))
+    });
+    let [a, b, c] = check(py, out)?;
+    Ok((
+        PyBytes::new(py, &a),
+        PyBytes::new(py, &b),
+        PyBytes::new(py, &c),
+    ))
+}
+
+#[pyfunction]
+fn g1_load_bases(py: Python<'_>, points: &[u8]) -> PyResult<G1Bases> {
+    let parsed = py.allow_threads(|| curve::points::<G1c>(points));
+    Ok(G1Bases {
+        points: check(py, parsed)?,
+    })
+}
+
+#[pyfunction]
+fn g2_load_bases(py: Python<'_>, points: &[u8]) -> PyResult<G2Bases> {
+    let parsed = py.allow_threads(|| curve::points::<G2c>(points));
+    Ok(G2Bases {
+        points: check(py, parsed)?,
+    })
+}
+
+#[pyfunction]
+fn g1_msm<'py>(
+    py: Python<'py>,
+    bases: &Bound<'py, G1Bases>,
+    scalars: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let table = &bases.get().points;
+    run_bytes(py, || curve::msm::<G1c>(table, scalars))
+}
+
+#[pyfunction]
+fn g2_msm<'py>(
+    py: Python<'py>,
+    bases: &Bound<'py, G2Bases>,
+    scalars: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let table = &bases.get().points;
+    run_bytes(py, || curve::msm::<G2c>(table, scalars))
+}
+
+#[pyfunction]
+fn g1_scale<'py>(py: Python<'py>, points: &[u8], scalars: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::scale::<G1c>(points, scalars))
+}
+
+#[pyfunction]
+fn g2_scale<'py>(py: Python<'py>, points: &[u8], scalars: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::scale::<G2c>(points, scalars))
+}
+
+#[pyfunction]
+fn g1_fixed_base<'py>(
+    py: Python<'py>,
+    base: &[u8],
+    scalars: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::fixed_base::<G1c>(base, scalars))
+}
+
+#[pyfunction]
+fn g2_fixed_base<'py>(
+    py: Python<'py>,
+    base: &[u8],
+    scalars: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::fixed_base::<G2c>(base, scalars))
+}
+
+#[pyfunction]
+fn g1_add<'py>(py: Python<'py>, p: &[u8], q: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::add::<G1c>(p, q))
+}
+
+#[pyfunction]
+fn g2_add<'py>(py: Python<'py>, p: &[u8], q: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::add::<G2c>(p, q))
+}
+
+#[pyfunction]
+fn g1_neg<'py>(py: Python<'py>, p: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::neg::<G1c>(p))
+}
+
+#[pyfunction]
+fn g1_validate(py: Python<'_>, points: &[u8]) -> PyResult<()> {
+    check(py, py.allow_threads(|| curve::validate::<G1c>(points)))
+}
+
+#[pyfunction]
+fn g2_validate(py: Python<'_>, points: &[u8]) -> PyResult<()> {
+    check(py, py.allow_threads(|| curve::validate::<G2c>(points)))
+}
+
+#[pyfunction]
+fn pairing_check(py: Python<'_>, g1_points: &[u8], g2_points: &[u8]) -> PyResult<bool> {
+    check(
+        py,
+        py.allow_threads(|| pairing::pairing_check(g1_points, g2_points)),
+    )
+}
+
+#[pyfunction]
+fn fq_from_montgomery<'py>(py: Python<'py>, values: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || {
+        montgomery::from_montgomery::<FqP>(values, "Fq Montgomery words")
+    })
+}
+
+#[pyfunction]
+fn fq_to_montgomery<'py>(py: Python<'py>, values: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || {
+        montgomery::to_montgomery::<FqP>(values, "Fq elements")
+    })
+}
+
+#[pyfunction]
+fn fr_from_montgomery<'py>(py: Python<'py>, values: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || {
+        montgomery::from_montgomery::<FrP>(values, "Fr Montgomery words")
+    })
+}
+
+#[pyfunction]
+fn fr_to_montgomery<'py>(py: Python<'py>, values: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || {
+        montgomery::to_montgomery::<FrP>(values, "Fr elements")
+    })
+}
+
+/// Number of threads in the rayon pool the kernels run on.
+#[pyfunction]
+fn num_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<G1Bases>()?;
+    m.add_class::<G2Bases>()?;
+    m.add_class::<R1csMatrices>()?;
+    m.add_function(wrap_pyfunction!(fr_ntt, m)?)?;
+    m.add_function(wrap_pyfunction!(fr_coset_ntt, m)?)?;
+    m.add_function(wrap_pyfunction!(fr_mul_sub, m)?)?;
+    m.add_function(wrap_pyfunction!(r1cs_load, m)?)?;
+    m.add_function(wrap_pyfunction!(r1cs_matvec, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_load_bases, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_load_bases, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_msm, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_msm, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_scale, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_scale, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_fixed_base, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_fixed_base, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_add, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_add, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_neg, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(pairing_check, m)?)?;
+    m.add_function(wrap_pyfunction!(fq_from_montgomery, m)?)?;
+    m.add_function(wrap_pyfunction!(fq_to_montgomery, m)?)?;
+    m.add_function(wrap_pyfunction!(fr_from_montgomery, m)?)?;
+    m.add_function(wrap_pyfunction!(fr_to_montgomery, m)?)?;
+    m.add_function(wrap_pyfunction!(num_threads, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Fr vector kernels: radix-2 NTT (ω = 5^((r−1)/2^28) squared down, as arkworks and snarkjs),
+//! coset NTT with an arbitrary shift, and the element-wise `a·b − c` of the Groth16 quotient.
+
+use ark_bn254::Fr;
+use ark_ff::{FftField, PrimeField, Zero};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use rayon::prelude::*;
+
+use crate::codec::{fr_bigint, fr_vector, fr_vector_bytes, KResult};
+
+fn domain(n: usize) -> KResult<Radix2EvaluationDomain<Fr>> {
+    if n == 0 || !n.is_power_of_two() || n.trailing_zeros() > Fr::TWO_ADICITY {
+        return Err(format!("NTT length {n} is not a power of two ≤ 2^28"));
+    }
+    Radix2EvaluationDomain::new(n).ok_or_else(|| format!("no radix-2 domain of size {n}"))
+}
+
+/// Evaluate (or, with `inverse`, interpolate) on the subgroup of size n = len/32.
+pub fn fr_ntt(values: &[u8], inverse: bool) -> KResult<Vec<u8>> {
+    let mut v = fr_vector(values, "NTT input")?;
+    let d = domain(v.len())?;
+    if inverse {
+        d.ifft_in_place(&mut v);
+    } else {
+        d.fft_in_place(&mut v);
+    }
+    Ok(fr_vector_bytes(&v))
+}
+
+/// Evaluate at `shift·ω^i` (or, with `inverse`, interpolate from those points); shift ∈ [1, r).
+pub fn fr_coset_ntt(values: &[u8], shift: &[u8], inverse: bool) -> KResult<Vec<u8>> {
+    let shift = fr_bigint(shift, 0)
+        .ok()
+        .and_then(Fr::from_bigint)
+        .filter(|s| !s.is_zero())
+        .ok_or("coset shift must be in [1, r)")?;
+    let mut v = fr_vector(values, "coset NTT input")?;
+    let coset = domain(v.len())?
+        .get_coset(shift)
+        .expect("nonzero shift is invertible");
+    if inverse {
+        coset.ifft_in_place(&mut v);
+    } else {
+        coset.fft_in_place(&mut v);
+    }
+    Ok(fr_vector_bytes(&v))
+}
+
+/// Element-wise `a_i·b_i − c_i` of three equal-length vectors.
+pub fn fr_mul_sub(a: &[u8], b: &[u8], c: &[u8]) -> KResult<Vec<u8>> {
+    if a.len() != b.len() || a.len() != c.len() {
+        return Err(format!(
+            "fr_mul_sub needs equal lengths, got {}, {} and {} bytes",
+            a.len(),
+            b.len(),
+            c.len()
+        ));
+    }
+    let mut va = fr_vector(a, "a")?;
+    let vb = fr_vector(b, "b")?;
+    let vc = fr_vector(c, "c")?;
+    va.par_iter_mut()
+        .zip(vb.par_iter().zip(vc.par_iter()))
+        .for_each(|(x, (y, z))| {
+            *x *= y;
+            *x -= z;
+        });
+    Ok(fr_vector_bytes(&va))
+}
