@@ -61,7 +61,10 @@ def g1_to_bytes(point: G1) -> bytes:
 
 
 def g2_to_bytes(point: G2) -> bytes:
-    """Encode a G2 point as 128 bytes (x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1); infinity as zeros. No curve check."""
+    """Encode a G2 point as 128 bytes (x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1); infinity as zeros.
+
+    No curve check.
+    """
     if point is None:
         return _G2_INFINITY
     (x0, x1), (y0, y1) = point
@@ -78,7 +81,10 @@ def _words(buffer: bytes, count: int) -> list[int]:
 
 
 def g1_from_bytes(buffer: bytes) -> G1:
-    """Decode 64 bytes into a G1 point (zeros → infinity). Coordinates are not range- or curve-checked."""
+    """Decode 64 bytes into a G1 point (zeros → infinity).
+
+    Coordinates are not range- or curve-checked.
+    """
     if len(buffer) != G1_BYTES:
         raise MalformedInputError(f"G1 encoding has {len(buffer)} bytes, expected 64")
     if buffer == _G1_INFINITY:
@@ -88,7 +94,10 @@ def g1_from_bytes(buffer: bytes) -> G1:
 
 
 def g2_from_bytes(buffer: bytes) -> G2:
-    """Decode 128 bytes into a G2 point (zeros → infinity). Coordinates are not range- or curve-checked."""
+    """Decode 128 bytes into a G2 point (zeros → infinity).
+
+    Coordinates are not range- or curve-checked.
+    """
     if len(buffer) != G2_BYTES:
         raise MalformedInputError(f"G2 encoding has {len(buffer)} bytes, expected 128")
     if buffer == _G2_INFINITY:

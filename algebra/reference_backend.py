@@ -10,13 +10,14 @@ inputs. Every scalar must be canonical (< r) and every coordinate < q, else
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from algebra import reference_curve as curve
 from algebra import reference_fr as fr
 from algebra.backend import CsrMatrix, G1Bases, G2Bases, R1csMatrices
-from algebra.constants import FIELD_MODULUS_Q, SCALAR_FIELD_R
+from algebra.constants import FIELD_MODULUS_Q, SCALAR_FIELD_R, root_of_unity
 from algebra.encoding import fr_vector_from_bytes, fr_vector_to_bytes
 from algebra.errors import MalformedInputError
 
@@ -74,6 +75,40 @@ def _own(handle: Any, kind: type[_Handle]) -> _Handle:
     if not isinstance(handle, kind):
         raise MalformedInputError(f"expected a {kind.__name__} handle, got {type(handle).__name__}")
     return handle
+
+
+_Point = TypeVar("_Point")
+
+
+def _point_ntt(
+    points: list[_Point],
+    omega: int,
+    mul: Callable[[_Point, int], _Point],
+    total: Callable[[list[_Point]], _Point],
+) -> list[_Point]:
+    """Return ``[Σ_j ω^{ij}·P_j]_i`` by the split ``X_k = E_{k mod n/2} + ω^k·O_{k mod n/2}``.
+
+    E and O are the transforms of the even- and odd-indexed points (with ω²).
+    """
+    n = len(points)
+    if n == 1:
+        return list(points)
+    omega_sq = omega * omega % SCALAR_FIELD_R
+    even = _point_ntt(points[0::2], omega_sq, mul, total)
+    odd = _point_ntt(points[1::2], omega_sq, mul, total)
+    half = n // 2
+    return [
+        total([even[k % half], mul(odd[k % half], pow(omega, k, SCALAR_FIELD_R))]) for k in range(n)
+    ]
+
+
+def _ntt_root(n: int, inverse: bool) -> int:
+    """Return ω_n (inverse: ω_n⁻¹) for a point transform of n points."""
+    try:
+        omega = root_of_unity(n)
+    except ValueError as error:
+        raise MalformedInputError(f"NTT size {n} is not a power of two in [1, 2^28]") from error
+    return pow(omega, -1, SCALAR_FIELD_R) if inverse else omega
 
 
 def _same_count(n_points: int, n_scalars: int, what: str) -> None:
@@ -177,6 +212,20 @@ class ReferenceBackend:
         """Return ``s_i·Q`` for one base."""
         (q,) = curve.decode_g2(_one(base, 128, "G2 base"))
         return b"".join(curve.encode_g2(curve.g2_mul(q, k)) for k in fr_vector_from_bytes(scalars))
+
+    def g1_ntt(self, points: bytes, *, inverse: bool = False) -> bytes:
+        """Return ``Σ_j ω^{ij}·P_j`` (inverse: ``n⁻¹ Σ_j ω^{−ij}·P_j``) for n points."""
+        p = curve.decode_g1(points)
+        out = _point_ntt(p, _ntt_root(len(p), inverse), curve.g1_mul, curve.g1_sum)
+        scale = pow(len(p), -1, SCALAR_FIELD_R) if inverse else 1
+        return b"".join(curve.encode_g1(curve.g1_mul(x, scale)) for x in out)
+
+    def g2_ntt(self, points: bytes, *, inverse: bool = False) -> bytes:
+        """Return ``Σ_j ω^{ij}·Q_j`` (inverse: ``n⁻¹ Σ_j ω^{−ij}·Q_j``) for n points."""
+        q = curve.decode_g2(points)
+        out = _point_ntt(q, _ntt_root(len(q), inverse), curve.g2_mul, curve.g2_sum)
+        scale = pow(len(q), -1, SCALAR_FIELD_R) if inverse else 1
+        return b"".join(curve.encode_g2(curve.g2_mul(x, scale)) for x in out)
 
     def g1_add(self, p: bytes, q: bytes) -> bytes:
         """Return ``P + Q``."""

@@ -53,9 +53,19 @@ def _ptau() -> Path:
         WORK.mkdir(parents=True, exist_ok=True)
         # A contribution matters: an uncontributed ptau has τ = 1 and degenerate keys.
         _run(BIN / "snarkjs", "powersoftau", "new", "bn128", "8", "pot8_0.ptau", cwd=WORK)
-        _run(BIN / "snarkjs", "powersoftau", "contribute", "pot8_0.ptau", "pot8_1.ptau",
-             "--name=bench", "-e=zkmargin gas bench", cwd=WORK)
-        _run(BIN / "snarkjs", "powersoftau", "prepare", "phase2", "pot8_1.ptau", ptau.name, cwd=WORK)
+        _run(
+            BIN / "snarkjs",
+            "powersoftau",
+            "contribute",
+            "pot8_0.ptau",
+            "pot8_1.ptau",
+            "--name=bench",
+            "-e=zkmargin gas bench",
+            cwd=WORK,
+        )
+        _run(
+            BIN / "snarkjs", "powersoftau", "prepare", "phase2", "pot8_1.ptau", ptau.name, cwd=WORK
+        )
     return ptau
 
 
@@ -68,13 +78,39 @@ def _artifacts(n_inputs: int) -> Path:
     (out / "c.circom").write_text(CIRCUIT.format(n=n_inputs))
     _run(BIN / "circom2", "c.circom", "--r1cs", "--wasm", "-o", ".", cwd=out)
     _run(BIN / "snarkjs", "groth16", "setup", "c.r1cs", _ptau(), "c0.zkey", cwd=out)
-    _run(BIN / "snarkjs", "zkey", "contribute", "c0.zkey", "c.zkey", "--name=bench", "-e=gas", cwd=out)
+    _run(
+        BIN / "snarkjs",
+        "zkey",
+        "contribute",
+        "c0.zkey",
+        "c.zkey",
+        "--name=bench",
+        "-e=gas",
+        cwd=out,
+    )
     inputs = {"x": [str(3 + i) for i in range(n_inputs)], "w": "7"}
     (out / "input.json").write_text(json.dumps(inputs))
     _run(BIN / "snarkjs", "wtns", "calculate", "c_js/c.wasm", "input.json", "w.wtns", cwd=out)
-    _run(BIN / "snarkjs", "groth16", "prove", "c.zkey", "w.wtns", "proof.json", "public.json", cwd=out)
+    _run(
+        BIN / "snarkjs",
+        "groth16",
+        "prove",
+        "c.zkey",
+        "w.wtns",
+        "proof.json",
+        "public.json",
+        cwd=out,
+    )
     _run(BIN / "snarkjs", "zkey", "export", "verificationkey", "c.zkey", "vk.json", cwd=out)
-    _run(BIN / "snarkjs", "zkey", "export", "solidityverifier", "c.zkey", "SnarkjsVerifier.sol", cwd=out)
+    _run(
+        BIN / "snarkjs",
+        "zkey",
+        "export",
+        "solidityverifier",
+        "c.zkey",
+        "SnarkjsVerifier.sol",
+        cwd=out,
+    )
     return out
 
 
@@ -113,13 +149,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-inputs", type=int, default=8)
     args = parser.parse_args()
-    print("| inputs | zkm gas | snarkjs gas | zkm − snarkjs | floor (≈) | zkm malformed | snarkjs malformed |")
+    print(
+        "| inputs | zkm gas | snarkjs gas | zkm − snarkjs | floor (≈)"
+        " | zkm malformed | snarkjs malformed |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n in range(1, args.max_inputs + 1):
         r = measure(n)
         print(
-            f"| {n} | {r['zkm']:,} | {r['snarkjs']:,} | {r['zkm'] - r['snarkjs']:+,} | {r['floor']:,}"
-            f" | {r['zkm_malformed']:,} | {r['snarkjs_malformed']:,} |",
+            f"| {n} | {r['zkm']:,} | {r['snarkjs']:,} | {r['zkm'] - r['snarkjs']:+,}"
+            f" | {r['floor']:,} | {r['zkm_malformed']:,} | {r['snarkjs_malformed']:,} |",
             flush=True,
         )
 

@@ -1,1 +1,1 @@
-"""gnark-style circuit frontend, standard gadgets (``circuits.std``) and the margin model (``circuits.margin``)."""
+"""The gnark-style circuit frontend, the gadgets in ``circuits.std`` and the margin model."""

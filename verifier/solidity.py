@@ -199,9 +199,7 @@ _PAIRING = f"""\
             ok := and(ok, mload(p))"""
 
 
-def _assembly(
-    n_public: int, *, returns_directly: bool, skip_zero: frozenset[int]
-) -> list[str]:
+def _assembly(n_public: int, *, returns_directly: bool, skip_zero: frozenset[int]) -> list[str]:
     """Return the verifier's assembly block.
 
     With ``returns_directly`` (the external ``verifyProof``) the block ends the call with the

@@ -1,1 +1,1 @@
-"""The ``zkm`` command line: snarkjs-compatible Groth16 verbs plus margin, service, audit and demo."""
+"""The ``zkm`` command line: snarkjs-compatible Groth16 verbs, margin, service, audit and demo."""

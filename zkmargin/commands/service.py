@@ -1,9 +1,144 @@
-"""``zkm serve``, ``zkm keys``, ``zkm submit`` and ``zkm status``: the verifier service and its client."""
+"""``zkm serve``, ``zkm keys``, ``zkm submit``, ``zkm status``: the service and its client."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+keys_app = typer.Typer(no_args_is_help=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: $ZKM_DATABASE_URL or sqlite:///./zkmargin.db)."
+    ),
+]
+UrlOption = Annotated[str, typer.Option("--url", envvar="ZKM_URL", help="Service base URL.")]
+KeyOption = Annotated[
+    str, typer.Option("--key", envvar="ZKM_API_KEY", help="API key (or $ZKM_API_KEY).")
+]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    db: DbOption = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (uvicorn).")] = 1,
+) -> None:
+    """Run the verifier service (migrates the database to the latest schema first)."""
+    import os
+
+    import uvicorn
+
+    from api.db import make_engine, upgrade_database
+    from api.main import create_app
+    from api.settings import Settings
+
+    settings = Settings(database_url=db) if db else Settings()
+    if workers == 1:
+        app = create_app(settings)
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        return
+    engine = make_engine(settings.database_url)
+    upgrade_database(engine)
+    engine.dispose()
+    # Workers build their app from the environment (rate limits and key caches are per worker).
+    os.environ["ZKM_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+@keys_app.command("create")
+def create_key(
+    role: Annotated[str, typer.Option(help="admin, oracle, venue, trader, clearing or auditor.")],
+    account: Annotated[
+        list[str] | None, typer.Option(help="Account a trader key may act for (repeatable).")
+    ] = None,
+    label: Annotated[str, typer.Option(help="Free-text label stored with the key.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Create an API key and print it once (only its SHA-256 is stored)."""
+    from api.auth import KeyCreationError, Role
+    from api.auth import create_key as store_key
+    from api.db import make_engine, make_session_factory, upgrade_database
+    from api.services.audit import record_write
+    from api.settings import Settings
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise KeyCreationError(
+            f"unknown role {role!r}; choose one of {[r.value for r in Role]}"
+        ) from None
+    engine = make_engine(db or Settings().database_url)
+    try:
+        upgrade_database(engine)
+        with make_session_factory(engine)() as session:
+            key, principal = store_key(
+                session=session, role=chosen, accounts=list(account or []), label=label
+            )
+            record_write(
+                session=session,
+                key_id=principal.key_id,
+                role="operator",
+                action="key.create",
+                target=f"key={principal.key_id}",
+                detail={"role": chosen.value, "accounts": sorted(principal.accounts)},
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    typer.echo(key)
+
+
+def submit(
+    account: Annotated[str, typer.Option(help="Account id.")],
+    epoch: Annotated[int, typer.Option(help="Epoch.")],
+    circuit: Annotated[str, typer.Option(help="Registered circuit id.")],
+    proof: Annotated[Path, typer.Option(help="snarkjs proof.json.")],
+    public: Annotated[Path, typer.Option(help="snarkjs public.json.")],
+    url: UrlOption = "http://127.0.0.1:8000",
+    key: KeyOption = "",
+) -> None:
+    """Submit a margin proof; prints the verdict record. Exit 0 valid, 1 invalid, 2 refused."""
+    from api.client import ZkmClient
+
+    proof_obj = json.loads(proof.read_text())
+    public_obj = json.loads(public.read_text())
+    with ZkmClient(url, key) as client:
+        record = client.submit_proof(account, epoch, circuit, proof_obj, public_obj)
+    typer.echo(record.model_dump_json(indent=2))
+    raise typer.Exit(0 if record.valid else 1)
+
+
+def status(
+    account: Annotated[str, typer.Option(help="Account id.")],
+    epoch: Annotated[int, typer.Option(help="Epoch.")],
+    url: UrlOption = "http://127.0.0.1:8000",
+    key: KeyOption = "",
+) -> None:
+    """Ask whether an account is compliant at an epoch. Exit 0 compliant, 1 otherwise."""
+    from api.client import ZkmClient
+
+    with ZkmClient(url, key) as client:
+        answer = client.status(account, epoch)
+    typer.echo(answer.model_dump_json(indent=2))
+    raise typer.Exit(0 if answer.status == "compliant" else 1)
 
 
 def register(app: typer.Typer) -> None:
     """Attach the service commands to the root app."""
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys", help="Create API keys for the service.")
+    app.command("submit")(submit)
+    app.command("status")(status)
