@@ -103,6 +103,14 @@ def test_replaying_the_same_statement_reverts_but_a_stronger_one_is_recorded(
         ("BadRequirementKind()", [COMMITMENT, SNAPSHOT_HASH, 2, BUFFER], ACCOUNT, EPOCH),
         ("BufferTooLow()", [COMMITMENT, SNAPSHOT_HASH, 0, 999_999], ACCOUNT, EPOCH),
     ],
+    ids=[
+        "wrong commitment",
+        "unknown account",
+        "unknown epoch",
+        "wrong snapshot hash",
+        "kind 2",
+        "buffer below 1x",
+    ],
 )
 def test_statements_that_do_not_match_the_posted_records_revert(
     attestation: tuple[Chain, Any],
