@@ -1,0 +1,31 @@
+"""HTTP routes, one module per resource; :data:`ROUTERS` lists them for ``create_app``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import (
+    accounts,
+    audit,
+    batch,
+    circuits,
+    commitments,
+    epochs,
+    health,
+    proofs,
+    snapshots,
+    verify,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    circuits.router,
+    snapshots.router,
+    commitments.router,
+    proofs.router,
+    accounts.router,
+    verify.router,
+    batch.router,
+    epochs.router,
+    audit.router,
+)

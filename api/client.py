@@ -1,0 +1,227 @@
+"""A typed Python client of the verifier service (httpx), one method per route.
+
+Used by ``zkm submit``/``zkm status``, the demo and auditors. Every non-2xx answer
+raises :class:`ServiceCallError` carrying the status code and the service's ``detail``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from algebra.errors import ZkError
+from api.schemas import (
+    AccountStatus,
+    AuditEntryPublic,
+    BatchVerifyResult,
+    CircuitPublic,
+    CommitmentPublic,
+    EpochReport,
+    HealthPublic,
+    ProofExport,
+    ProofPublic,
+    SnapshotFull,
+    SnapshotPublic,
+    VerifyResult,
+)
+
+T = TypeVar("T", bound=BaseModel)
+JsonObject = Mapping[str, Any]
+
+
+class ServiceCallError(ZkError):
+    """The service refused a request: ``status_code`` and its ``detail`` line."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        self.status_code = status_code
+        self.detail = detail
+        super().__init__(f"service answered {status_code}: {detail}")
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return str(detail) if detail is not None else response.reason_phrase
+
+
+class ZkmClient:
+    """Client for one service URL and API key; use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        key: str | None,
+        *,
+        timeout: float = 30.0,
+        http: httpx.Client | None = None,
+    ) -> None:
+        """Connect to ``base_url`` with ``key``; ``http`` reuses an existing client (tests)."""
+        self._auth = {"Authorization": f"Bearer {key}"} if key else {}
+        self._http = http or httpx.Client(base_url=base_url, timeout=timeout)
+        self._owns_http = http is None
+
+    def __enter__(self) -> ZkmClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the underlying connection pool (unless it was passed in)."""
+        if self._owns_http:
+            self._http.close()
+
+    def _call(self, method: str, path: str, model: type[T], **kwargs: Any) -> T:
+        response = self._http.request(method, path, headers=self._auth, **kwargs)
+        if response.is_error:
+            raise ServiceCallError(response.status_code, _detail(response))
+        return model.model_validate(response.json())
+
+    def _call_list(self, path: str, model: type[T], **kwargs: Any) -> list[T]:
+        response = self._http.get(path, headers=self._auth, **kwargs)
+        if response.is_error:
+            raise ServiceCallError(response.status_code, _detail(response))
+        return TypeAdapter(list[model]).validate_python(response.json())  # type: ignore[valid-type]
+
+    # --- routes --------------------------------------------------------------------------
+    def health(self) -> HealthPublic:
+        """``GET /v1/health``."""
+        return self._call("GET", "/v1/health", HealthPublic)
+
+    def register_circuit(
+        self,
+        circuit_id: str,
+        verifying_key: JsonObject,
+        *,
+        margin: bool = True,
+        description: str = "",
+    ) -> CircuitPublic:
+        """``POST /v1/circuits`` (admin)."""
+        body = {
+            "circuit_id": circuit_id,
+            "verifying_key": verifying_key,
+            "margin": margin,
+            "description": description,
+        }
+        return self._call("POST", "/v1/circuits", CircuitPublic, json=body)
+
+    def list_circuits(self) -> list[CircuitPublic]:
+        """``GET /v1/circuits``."""
+        return self._call_list("/v1/circuits", CircuitPublic)
+
+    def get_circuit(self, circuit_id: str) -> CircuitPublic:
+        """``GET /v1/circuits/{circuit_id}``."""
+        return self._call("GET", f"/v1/circuits/{circuit_id}", CircuitPublic)
+
+    def post_snapshot(self, epoch: int, snapshot: JsonObject) -> SnapshotPublic:
+        """``POST /v1/snapshots`` (oracle); returns the ``snapshot_hash``."""
+        body = {"epoch": epoch, "snapshot": snapshot}
+        return self._call("POST", "/v1/snapshots", SnapshotPublic, json=body)
+
+    def get_snapshot(self, epoch: int) -> SnapshotFull:
+        """``GET /v1/snapshots/{epoch}``."""
+        return self._call("GET", f"/v1/snapshots/{epoch}", SnapshotFull)
+
+    def register_commitment(self, account_id: str, epoch: int, commitment: int) -> CommitmentPublic:
+        """``POST /v1/commitments`` (venue)."""
+        body = {"account_id": account_id, "epoch": epoch, "commitment": str(commitment)}
+        return self._call("POST", "/v1/commitments", CommitmentPublic, json=body)
+
+    def get_commitment(self, account_id: str, epoch: int) -> CommitmentPublic:
+        """``GET /v1/commitments/{account_id}/{epoch}``."""
+        return self._call("GET", f"/v1/commitments/{account_id}/{epoch}", CommitmentPublic)
+
+    def submit_proof(
+        self,
+        account_id: str,
+        epoch: int,
+        circuit_id: str,
+        proof: JsonObject,
+        public_inputs: Sequence[str | int],
+    ) -> ProofPublic:
+        """``POST /v1/proofs`` (trader); the verdict is ``.valid``."""
+        body = submission_body(account_id, epoch, circuit_id, proof, public_inputs)
+        return self._call("POST", "/v1/proofs", ProofPublic, json=body)
+
+    def get_proof(self, proof_id: int) -> ProofPublic:
+        """``GET /v1/proofs/{proof_id}``."""
+        return self._call("GET", f"/v1/proofs/{proof_id}", ProofPublic)
+
+    def status(self, account_id: str, epoch: int) -> AccountStatus:
+        """``GET /v1/accounts/{account_id}/status?epoch=E`` (clearing, auditor)."""
+        return self._call(
+            "GET", f"/v1/accounts/{account_id}/status", AccountStatus, params={"epoch": epoch}
+        )
+
+    def verify(
+        self, circuit_id: str, proof: JsonObject, public_inputs: Sequence[str | int]
+    ) -> VerifyResult:
+        """``POST /v1/verify`` (any role; nothing stored)."""
+        body = {
+            "circuit_id": circuit_id,
+            "proof": proof,
+            "public_inputs": [str(x) for x in public_inputs],
+        }
+        return self._call("POST", "/v1/verify", VerifyResult, json=body)
+
+    def batch_verify(
+        self,
+        circuit_id: str,
+        items: Sequence[tuple[JsonObject, Sequence[str | int]]],
+        ids: Sequence[str] | None = None,
+    ) -> BatchVerifyResult:
+        """``POST /v1/batch-verify`` (auditor); ``ids`` label the items in the answer."""
+        body_items = [
+            {
+                "proof": proof,
+                "public_inputs": [str(x) for x in public],
+                "id": ids[i] if ids is not None else None,
+            }
+            for i, (proof, public) in enumerate(items)
+        ]
+        body = {"circuit_id": circuit_id, "items": body_items}
+        return self._call("POST", "/v1/batch-verify", BatchVerifyResult, json=body)
+
+    def epoch_proofs(self, epoch: int) -> Iterator[ProofExport]:
+        """``GET /v1/epochs/{epoch}/proofs`` (auditor), parsed line by line as it streams."""
+        path = f"/v1/epochs/{epoch}/proofs"
+        with self._http.stream("GET", path, headers=self._auth) as response:
+            if response.is_error:
+                response.read()
+                raise ServiceCallError(response.status_code, _detail(response))
+            for line in response.iter_lines():
+                if line.strip():
+                    yield ProofExport.model_validate(json.loads(line))
+
+    def epoch_report(self, epoch: int) -> EpochReport:
+        """``GET /v1/epochs/{epoch}/report`` (clearing, auditor)."""
+        return self._call("GET", f"/v1/epochs/{epoch}/report", EpochReport)
+
+    def audit_log(self, *, after_id: int = 0, limit: int = 100) -> list[AuditEntryPublic]:
+        """``GET /v1/audit`` (auditor)."""
+        params = {"after_id": after_id, "limit": limit}
+        return self._call_list("/v1/audit", AuditEntryPublic, params=params)
+
+
+def submission_body(
+    account_id: str,
+    epoch: int,
+    circuit_id: str,
+    proof: JsonObject,
+    public_inputs: Sequence[str | int],
+) -> dict[str, Any]:
+    """Return the JSON body of ``POST /v1/proofs`` (also used by the async benchmark)."""
+    return {
+        "account_id": account_id,
+        "epoch": epoch,
+        "circuit_id": circuit_id,
+        "proof": dict(proof),
+        "public_inputs": [str(x) for x in public_inputs],
+    }

@@ -1,0 +1,140 @@
+"""SQLAlchemy 2 ORM models: the service's durable state.
+
+Every table except ``audit_log`` is insert-only by construction (no route updates or
+deletes a row); ``audit_log`` is additionally protected by triggers that abort any
+UPDATE or DELETE (see the initial migration). Proofs are identified by their
+statement — (account, epoch, circuit, public inputs) — never by proof bytes,
+because Groth16 proofs are malleable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+DECIMAL_LEN = 80
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores it without a zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return ``value`` as an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC (timezone-aware)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base holding the metadata Alembic migrations are compared against."""
+
+
+class ApiKey(Base):
+    """An API key: the public ``key_id``, the SHA-256 of the full key, its role and scope."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    accounts: Mapped[str] = mapped_column(Text, nullable=False)
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+
+
+class Circuit(Base):
+    """A registered circuit: its snarkjs verifying key and whether it proves margin statements."""
+
+    __tablename__ = "circuits"
+
+    circuit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    verifying_key: Mapped[str] = mapped_column(Text, nullable=False)
+    n_public: Mapped[int] = mapped_column(Integer, nullable=False)
+    margin: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    description: Mapped[str] = mapped_column(String(500), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+
+
+class Snapshot(Base):
+    """The market snapshot of an epoch (canonical JSON) and its Poseidon snapshot hash."""
+
+    __tablename__ = "snapshots"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    snapshot: Mapped[str] = mapped_column(Text, nullable=False)
+    snapshot_hash: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+
+
+class Commitment(Base):
+    """The state commitment ``C`` a venue registered for (account, epoch)."""
+
+    __tablename__ = "commitments"
+
+    account_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    commitment: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+
+
+class ProofRecord(Base):
+    """One verified submission and its verdict.
+
+    ``accepted_digest`` equals ``statement_digest`` for valid proofs and is NULL for
+    invalid ones, so its unique constraint admits one accepted proof per statement.
+    """
+
+    __tablename__ = "proofs"
+    __table_args__ = (Index("ix_proofs_epoch_account", "epoch", "account_id"),)
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    epoch: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    circuit_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("circuits.circuit_id"), nullable=False
+    )
+    public_inputs: Mapped[str] = mapped_column(Text, nullable=False)
+    proof: Mapped[str] = mapped_column(Text, nullable=False)
+    statement_digest: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    accepted_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    valid: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    requirement_kind: Mapped[int] = mapped_column(Integer, nullable=False)
+    buffer_ppm: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    submitted_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+
+
+class AuditEntry(Base):
+    """An append-only record of one write: who, what, on which resource, with which facts."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str] = mapped_column(String(256), nullable=False)
+    detail: Mapped[str] = mapped_column(Text, nullable=False)

@@ -1,0 +1,35 @@
+"""``/v1/commitments``: venues register each account's state commitment ``C`` per epoch."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import CommitmentReaderKey, SessionDep, StateDep, VenueKey, require_account
+from api.routes.params import AccountPath, EpochPath
+from api.schemas import CommitmentCreate, CommitmentPublic
+from api.services import commitments as service
+
+router = APIRouter(prefix="/v1/commitments", tags=["commitments"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def register_commitment(
+    body: CommitmentCreate, principal: VenueKey, state: StateDep, response: Response
+) -> CommitmentPublic:
+    """Register ``C`` for (account, epoch) (200 if the same ``C`` is already registered)."""
+    record, created = service.register_commitment(
+        writer=state.writer, principal=principal, body=body
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return CommitmentPublic.model_validate(record, from_attributes=True)
+
+
+@router.get("/{account_id}/{epoch}")
+def get_commitment(
+    account_id: AccountPath, epoch: EpochPath, principal: CommitmentReaderKey, session: SessionDep
+) -> CommitmentPublic:
+    """Return the commitment of (account, epoch); traders may read their own accounts only."""
+    require_account(principal, account_id)
+    record = service.get_commitment(session=session, account_id=account_id, epoch=epoch)
+    return CommitmentPublic.model_validate(record, from_attributes=True)

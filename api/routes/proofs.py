@@ -1,0 +1,66 @@
+"""``/v1/proofs``: traders submit margin proofs for their own accounts."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from api.deps import ProofReaderKey, SessionDep, StateDep, TraderKey, require_account
+from api.models import ProofRecord
+from api.schemas import ProofPublic, ProofSubmit
+from api.services import proofs as service
+
+router = APIRouter(prefix="/v1/proofs", tags=["proofs"])
+
+
+def proof_public(record: ProofRecord, *, replay: bool = False) -> ProofPublic:
+    """Return the public view of a proof record."""
+    return ProofPublic(
+        proof_id=record.id,
+        account_id=record.account_id,
+        epoch=record.epoch,
+        circuit_id=record.circuit_id,
+        valid=record.valid,
+        requirement_kind=record.requirement_kind,
+        buffer_ppm=record.buffer_ppm,
+        public_inputs=json.loads(record.public_inputs),
+        created_at=record.created_at,
+        replay=replay,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def submit_proof(
+    body: ProofSubmit,
+    principal: TraderKey,
+    session: SessionDep,
+    state: StateDep,
+    response: Response,
+) -> ProofPublic:
+    """Check, verify and record a proof (201); an already accepted statement answers 200."""
+    require_account(principal, body.account_id)
+    record, created = service.submit_proof(
+        session=session,
+        writer=state.writer,
+        principal=principal,
+        body=body,
+        cache=state.circuits,
+        registered=state.registered,
+        backend=state.backend,
+        policy=state.policy,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return proof_public(record, replay=not created)
+
+
+@router.get("/{proof_id}")
+def get_proof(
+    proof_id: Annotated[int, Path(ge=1, le=2**62)], principal: ProofReaderKey, session: SessionDep
+) -> ProofPublic:
+    """Return one proof record; traders may read their own accounts' only."""
+    record = service.get_proof(session=session, proof_id=proof_id)
+    require_account(principal, record.account_id)
+    return proof_public(record)

@@ -1,0 +1,39 @@
+"""``/v1/snapshots``: the oracle posts one immutable market snapshot per epoch."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import CurrentKey, OracleKey, SessionDep, StateDep
+from api.routes.params import EpochPath
+from api.schemas import SnapshotCreate, SnapshotFull, SnapshotPublic
+from api.services import snapshots as service
+
+router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def post_snapshot(
+    body: SnapshotCreate, principal: OracleKey, state: StateDep, response: Response
+) -> SnapshotPublic:
+    """Store the epoch's snapshot and return its ``snapshot_hash`` (200 if already identical)."""
+    record, created = service.post_snapshot(writer=state.writer, principal=principal, body=body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return SnapshotPublic(
+        epoch=record.epoch, snapshot_hash=record.snapshot_hash, created_at=record.created_at
+    )
+
+
+@router.get("/{epoch}")
+def get_snapshot(epoch: EpochPath, _: CurrentKey, session: SessionDep) -> SnapshotFull:
+    """Return the epoch's snapshot, as traders need it to prove."""
+    record = service.get_snapshot(session=session, epoch=epoch)
+    return SnapshotFull(
+        epoch=record.epoch,
+        snapshot_hash=record.snapshot_hash,
+        created_at=record.created_at,
+        snapshot=json.loads(record.snapshot),
+    )

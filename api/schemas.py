@@ -1,0 +1,251 @@
+"""Request and response models, in families per resource (``XCreate`` in, ``XPublic`` out).
+
+Field elements travel as decimal strings, as in snarkjs's ``public.json``; their range
+(``< r``) is checked by the service, which answers 422 for anything out of range.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from api.auth import ACCOUNT_PATTERN
+
+MAX_EPOCH = 2**62
+MAX_PUBLIC_INPUTS = 64
+
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
+CircuitId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+Epoch = Annotated[int, Field(ge=0, le=MAX_EPOCH)]
+DecimalStr = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,80}$")]
+G1Json = Annotated[list[DecimalStr], Field(min_length=2, max_length=3)]
+Fq2Json = Annotated[list[DecimalStr], Field(min_length=2, max_length=2)]
+G2Json = Annotated[list[Fq2Json], Field(min_length=2, max_length=3)]
+PublicInputs = Annotated[list[DecimalStr], Field(min_length=1, max_length=MAX_PUBLIC_INPUTS)]
+
+
+class SnarkjsProof(BaseModel):
+    """A Groth16 proof in snarkjs's ``proof.json`` layout (projective coordinates, z = 1)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pi_a: G1Json
+    pi_b: G2Json
+    pi_c: G1Json
+    protocol: Literal["groth16"] = "groth16"
+    curve: Literal["bn128"] = "bn128"
+
+
+class SnarkjsVerifyingKey(BaseModel):
+    """A Groth16 verifying key in snarkjs's ``verification_key.json`` layout."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    protocol: Literal["groth16"] = "groth16"
+    curve: Literal["bn128"] = "bn128"
+    nPublic: int = Field(ge=0, le=MAX_PUBLIC_INPUTS)  # noqa: N815 (snarkjs field name)
+    vk_alpha_1: G1Json
+    vk_beta_2: G2Json
+    vk_gamma_2: G2Json
+    vk_delta_2: G2Json
+    IC: Annotated[list[G1Json], Field(min_length=1, max_length=MAX_PUBLIC_INPUTS + 1)]
+    vk_alphabeta_12: Annotated[list[list[Fq2Json]], Field(max_length=2)] | None = None
+
+
+# --- circuits ---------------------------------------------------------------------------
+class CircuitCreate(BaseModel):
+    """A circuit's verifying key; ``margin`` circuits take ``[C, snapshot_hash, kind, buffer]``."""
+
+    circuit_id: CircuitId
+    verifying_key: SnarkjsVerifyingKey
+    margin: bool = True
+    description: Annotated[str, Field(max_length=500)] = ""
+
+
+class CircuitPublic(BaseModel):
+    """A registered circuit as every role may read it."""
+
+    circuit_id: str
+    n_public: int
+    margin: bool
+    description: str
+    fingerprint: str
+    created_at: datetime
+    verifying_key: dict[str, Any]
+
+
+# --- snapshots --------------------------------------------------------------------------
+class SnapshotCreate(BaseModel):
+    """The oracle's market snapshot for an epoch (the margin model's ``MarketSnapshot`` JSON)."""
+
+    epoch: Epoch
+    snapshot: dict[str, Any]
+
+
+class SnapshotPublic(BaseModel):
+    """A stored snapshot's identity: its epoch and Poseidon ``snapshot_hash`` (decimal)."""
+
+    epoch: int
+    snapshot_hash: str
+    created_at: datetime
+
+
+class SnapshotFull(SnapshotPublic):
+    """A stored snapshot with its canonical content."""
+
+    snapshot: dict[str, Any]
+
+
+# --- commitments ------------------------------------------------------------------------
+class CommitmentCreate(BaseModel):
+    """A venue's state commitment ``C`` for (account, epoch)."""
+
+    account_id: AccountId
+    epoch: Epoch
+    commitment: DecimalStr
+
+
+class CommitmentPublic(BaseModel):
+    """A registered commitment."""
+
+    account_id: str
+    epoch: int
+    commitment: str
+    created_at: datetime
+
+
+# --- proofs -----------------------------------------------------------------------------
+class ProofSubmit(BaseModel):
+    """A margin proof for (account, epoch); inputs ``[C, snapshot_hash, kind, buffer_ppm]``."""
+
+    account_id: AccountId
+    epoch: Epoch
+    circuit_id: CircuitId
+    proof: SnarkjsProof
+    public_inputs: PublicInputs
+
+
+class ProofPublic(BaseModel):
+    """The recorded verdict; ``replay`` is true when an accepted record was returned."""
+
+    proof_id: int
+    account_id: str
+    epoch: int
+    circuit_id: str
+    valid: bool
+    requirement_kind: int
+    buffer_ppm: int
+    public_inputs: list[str]
+    created_at: datetime
+    replay: bool = False
+
+
+class ProofExport(BaseModel):
+    """One line of an epoch's JSON-lines export for offline audit."""
+
+    proof_id: int
+    account_id: str
+    epoch: int
+    circuit_id: str
+    valid: bool
+    public_inputs: list[str]
+    proof: dict[str, Any]
+    created_at: datetime
+
+
+# --- accounts and epochs ----------------------------------------------------------------
+StatusValue = Literal["compliant", "non_compliant", "missing"]
+
+
+class AccountStatus(BaseModel):
+    """Whether an account proved compliance at an epoch, with the strongest accepted statement."""
+
+    account_id: str
+    epoch: int
+    status: StatusValue
+    commitment_registered: bool
+    requirement_kind: int | None = None
+    buffer_ppm: int | None = None
+    verified_at: datetime | None = None
+    proof_id: int | None = None
+
+
+class EpochReport(BaseModel):
+    """Counts per status over the accounts with a commitment or a submission at the epoch."""
+
+    epoch: int
+    snapshot_hash: str | None
+    accounts: int
+    compliant: int
+    non_compliant: int
+    missing: int
+    non_compliant_accounts: list[str]
+    missing_accounts: list[str]
+
+
+# --- stateless verification -------------------------------------------------------------
+class VerifyRequest(BaseModel):
+    """A proof and public inputs to check against a registered circuit; nothing is stored."""
+
+    circuit_id: CircuitId
+    proof: SnarkjsProof
+    public_inputs: PublicInputs
+
+
+class VerifyResult(BaseModel):
+    """The verdict: ``valid`` false for a well-formed proof that does not verify."""
+
+    valid: bool
+
+
+class BatchItem(BaseModel):
+    """One proof of a batch; ``id`` is echoed back when the item is invalid."""
+
+    id: Annotated[str, Field(max_length=128)] | None = None
+    proof: SnarkjsProof
+    public_inputs: PublicInputs
+
+
+class BatchVerifyRequest(BaseModel):
+    """Many proofs against one registered circuit."""
+
+    circuit_id: CircuitId
+    items: Annotated[list[BatchItem], Field(min_length=1)]
+
+
+class BatchInvalid(BaseModel):
+    """An invalid batch item: its index, its id if given, and why."""
+
+    index: int
+    id: str | None
+    reason: str
+
+
+class BatchVerifyResult(BaseModel):
+    """Per-item verdicts in input order, and the invalid items named."""
+
+    valid: list[bool]
+    all_valid: bool
+    invalid: list[BatchInvalid]
+
+
+# --- audit ------------------------------------------------------------------------------
+class AuditEntryPublic(BaseModel):
+    """One append-only audit record."""
+
+    id: int
+    at: datetime
+    key_id: str
+    role: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+class HealthPublic(BaseModel):
+    """Liveness and the storage backend in use."""
+
+    status: Literal["ok"]
+    database: str

@@ -1,0 +1,1 @@
+"""Service functions: the service's behaviour, independent of HTTP (keyword-only arguments)."""

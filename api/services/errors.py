@@ -1,0 +1,29 @@
+"""Typed service errors; each carries the HTTP status the API answers with."""
+
+from __future__ import annotations
+
+from algebra.errors import ZkError
+
+
+class ServiceError(ZkError):
+    """A request the service refuses; ``status_code`` is the HTTP status to answer with."""
+
+    status_code = 422
+
+
+class NotFoundError(ServiceError):
+    """The named resource does not exist."""
+
+    status_code = 404
+
+
+class ConflictError(ServiceError):
+    """The resource exists with different content and is immutable."""
+
+    status_code = 409
+
+
+class StatementError(ServiceError):
+    """A proof's public inputs do not match the registered state or the policy."""
+
+    status_code = 422

@@ -1,0 +1,32 @@
+"""The per-app state every request shares: settings, database, caches, limiter, backend, policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from algebra.backend import Backend
+from api.auth import KeyCache
+from api.ratelimit import RateLimiter
+from api.services.proofs import Policy, RegisteredCache
+from api.services.verification import CircuitCache
+from api.settings import Settings
+from api.writer import GroupCommitter
+
+
+@dataclass
+class ServiceState:
+    """Everything built once per app by :func:`api.main.create_app`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    backend: Backend
+    limiter: RateLimiter
+    policy: Policy
+    writer: GroupCommitter
+    circuits: CircuitCache = field(default_factory=CircuitCache)
+    keys: KeyCache = field(default_factory=KeyCache)
+    registered: RegisteredCache = field(default_factory=RegisteredCache)

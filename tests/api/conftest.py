@@ -1,0 +1,126 @@
+"""Service test harness: a fresh database per test (SQLite, and PostgreSQL when configured),
+the app under ``TestClient``, and one API key per role."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from api.auth import Role, create_key
+from api.main import create_app
+from api.settings import Settings
+from tests.api.fixtures import SimulatingKey
+from tests.conftest import require
+
+POSTGRES_ENV = "ZKM_TEST_POSTGRES_URL"
+TRADER_ACCOUNTS = ("acct-1", "acct-2")
+OTHER_TRADER_ACCOUNTS = ("acct-9",)
+DATABASES = ["sqlite", "postgresql"]
+
+
+def postgres_base_url() -> str:
+    """Return the PostgreSQL URL CI provides (skip locally / fail in CI when it is missing)."""
+    url = os.environ.get(POSTGRES_ENV, "")
+    require(
+        bool(url), f"PostgreSQL server (set {POSTGRES_ENV}; scripts/start_postgres.sh prints it)"
+    )
+    return url
+
+
+def fresh_postgres_database(base_url: str) -> Iterator[str]:
+    """Create an empty database next to ``base_url``'s, yield its URL, drop it afterwards."""
+    name = f"zkm_t_{secrets.token_hex(6)}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def database_url_for(kind: str, tmp_path: Any) -> Iterator[str]:
+    """Yield a fresh database URL of ``kind`` ("sqlite" or "postgresql")."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path}/zkm.db"
+    else:
+        yield from fresh_postgres_database(postgres_base_url())
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A fresh, empty database: SQLite, then PostgreSQL."""
+    yield from database_url_for(request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Any) -> str:
+    """A fresh SQLite database (for tests whose subject is not storage)."""
+    return f"sqlite:///{tmp_path}/zkm.db"
+
+
+@dataclass
+class Harness:
+    """The app under test, a client, and a key per role (``trader`` acts for acct-1 and acct-2)."""
+
+    app: Any
+    client: TestClient
+    keys: dict[str, str]
+    settings: Settings
+
+    def headers(self, role: str | None) -> dict[str, str]:
+        """Return the Authorization header for ``role`` (none for None)."""
+        return {} if role is None else {"Authorization": f"Bearer {self.keys[role]}"}
+
+    def add_key(self, role: Role, accounts: tuple[str, ...] = ()) -> str:
+        """Create another key directly in the database and return it."""
+        state = self.app.state.zkm
+        with state.sessions() as session:
+            key, _ = create_key(session=session, role=role, accounts=list(accounts))
+            session.commit()
+        return key
+
+
+def make_harness(url: str, **overrides: Any) -> Iterator[Harness]:
+    """Build the app on ``url`` with one key per role and yield it inside a running TestClient."""
+    settings = Settings(database_url=url, verifier_backend="native", **overrides)
+    app = create_app(settings)
+    keys: dict[str, str] = {}
+    with app.state.zkm.sessions() as session:
+        for role in Role:
+            accounts = list(TRADER_ACCOUNTS) if role is Role.TRADER else []
+            keys[role.value], _ = create_key(session=session, role=role, accounts=accounts)
+        keys["other_trader"], _ = create_key(
+            session=session, role=Role.TRADER, accounts=list(OTHER_TRADER_ACCOUNTS)
+        )
+        session.commit()
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Harness(app=app, client=client, keys=keys, settings=settings)
+
+
+@pytest.fixture
+def harness(sqlite_url: str) -> Iterator[Harness]:
+    """The service on SQLite."""
+    yield from make_harness(sqlite_url)
+
+
+@pytest.fixture
+def storage_harness(database_url: str) -> Iterator[Harness]:
+    """The service on each database."""
+    yield from make_harness(database_url)
+
+
+@pytest.fixture(scope="session")
+def simulating_key() -> SimulatingKey:
+    """An UNSAFE trapdoor key with 4 public inputs (see :class:`SimulatingKey`)."""
+    return SimulatingKey.generate()
