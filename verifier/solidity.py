@@ -8,8 +8,9 @@ precompile call, cheaply and without consuming the caller's gas:
 
 - every public input must be ``< r`` and every proof coordinate ``< q``;
 - A and C must lie on ``y² = x³ + 3`` — checked by one ecAdd of A and C given exactly its
-  150 gas (EIP-196 refuses points off the curve), cheaper than the arithmetic in Solidity —
-  and must not be the point at infinity (0, 0);
+  150 gas (EIP-196 refuses points off the curve), cheaper than the arithmetic in Solidity.
+  The encoding (0, 0) of infinity passes this check, as EIP-196 allows it, and then fails
+  the pairing equation like any other wrong point;
 - B's curve and subgroup membership are left to the pairing precompile, which rejects a bad
   B; every precompile call is given exactly the gas it costs, so even then the caller keeps
   the rest of its gas (checking B on the twist in Solidity would cost ~960 gas on every
@@ -92,6 +93,14 @@ def solidity_calldata(proof: Proof, public_inputs: Sequence[int]) -> str:
     return ",".join(part.replace(" ", "") for part in parts)
 
 
+def _g2_neg(point: G2) -> G2:
+    """Return −P for a G2 point: (x, −y) over Fq2."""
+    if point is None:
+        return None
+    x, (y0, y1) = point
+    return (x, ((-y0) % FIELD_MODULUS_Q, (-y1) % FIELD_MODULUS_Q))
+
+
 def _constants(vk: VerifyingKey) -> list[str]:
     alpha = g1_to_evm(vk.alpha_g1)
     lines = [
@@ -102,13 +111,15 @@ def _constants(vk: VerifyingKey) -> list[str]:
         f"    uint256 internal constant ALPHA_X = {alpha[0]};",
         f"    uint256 internal constant ALPHA_Y = {alpha[1]};",
     ]
+    # The check is e(A, B)·e(α, −β)·e(vk_x, −γ)·e(C, −δ) = 1, so the G2 constants are stored
+    # negated and A is used as it comes.
     for name, point in (("BETA", vk.beta_g2), ("GAMMA", vk.gamma_g2), ("DELTA", vk.delta_g2)):
-        (x1, x0), (y1, y0) = g2_to_evm(point)
+        (x1, x0), (y1, y0) = g2_to_evm(_g2_neg(point))
         lines += [
-            f"    uint256 internal constant {name}_X1 = {x1};",
-            f"    uint256 internal constant {name}_X0 = {x0};",
-            f"    uint256 internal constant {name}_Y1 = {y1};",
-            f"    uint256 internal constant {name}_Y0 = {y0};",
+            f"    uint256 internal constant NEG_{name}_X1 = {x1};",
+            f"    uint256 internal constant NEG_{name}_X0 = {x0};",
+            f"    uint256 internal constant NEG_{name}_Y1 = {y1};",
+            f"    uint256 internal constant NEG_{name}_Y0 = {y0};",
         ]
     for index, ic in enumerate(vk.gamma_abc_g1):
         x, y = g1_to_evm(ic)
@@ -129,13 +140,11 @@ def _input_checks(n_public: int) -> list[str]:
 _POINT_CHECKS = """\
             {
                 // A and C: an ecAdd of the two, given exactly its 150 gas, fails unless both
-                // have coordinates < q and lie on y^2 = x^3 + 3 (EIP-196). The encoding (0, 0)
-                // of infinity, which ecAdd accepts, is refused explicitly.
+                // have coordinates < q and lie on y^2 = x^3 + 3 (EIP-196). A stays in place as
+                // the first G1 point of the pairing input; the sum goes to scratch space.
                 calldatacopy(p, pA, 64)
                 calldatacopy(add(p, 64), pC, 64)
-                ok := and(ok, iszero(or(iszero(or(mload(p), mload(add(p, 32)))),
-                                        iszero(or(mload(add(p, 64)), mload(add(p, 96)))))))
-                ok := and(ok, staticcall(150, 6, p, 128, p, 64))
+                ok := and(ok, staticcall(150, 6, p, 128, 0, 64))
             }
             {
                 // B goes to its slot of the pairing input now; its coordinates must be < q.
@@ -143,8 +152,9 @@ _POINT_CHECKS = """\
                 // which gets exactly the gas it needs, so a bad B costs at most the pairing
                 // price and never the caller's whole budget.
                 calldatacopy(add(p, 64), pB, 128)
-                ok := and(ok, and(and(lt(mload(add(p, 64)), Q), lt(mload(add(p, 96)), Q)),
-                                  and(lt(mload(add(p, 128)), Q), lt(mload(add(p, 160)), Q))))
+                let q := Q
+                ok := and(ok, and(and(lt(mload(add(p, 64)), q), lt(mload(add(p, 96)), q)),
+                                  and(lt(mload(add(p, 128)), q), lt(mload(add(p, 160)), q))))
             }"""
 
 
@@ -176,25 +186,23 @@ def _linear_combination(n_public: int, skip_zero: frozenset[int]) -> list[str]:
 
 
 _PAIRING = f"""\
-            // Pairing input at p: e(-A, B) · e(α, β) · e(vk_x, γ) · e(C, δ) = 1 (B and vk_x
-            // are in place already).
-            mstore(p, calldataload(pA))
-            mstore(add(p, 32), mod(sub(Q, calldataload(add(pA, 32))), Q))
+            // Pairing input at p: e(A, B) · e(α, −β) · e(vk_x, −γ) · e(C, −δ) = 1 (A, B and
+            // vk_x are in place already).
             mstore(add(p, 192), ALPHA_X)
             mstore(add(p, 224), ALPHA_Y)
-            mstore(add(p, 256), BETA_X1)
-            mstore(add(p, 288), BETA_X0)
-            mstore(add(p, 320), BETA_Y1)
-            mstore(add(p, 352), BETA_Y0)
-            mstore(add(p, 448), GAMMA_X1)
-            mstore(add(p, 480), GAMMA_X0)
-            mstore(add(p, 512), GAMMA_Y1)
-            mstore(add(p, 544), GAMMA_Y0)
+            mstore(add(p, 256), NEG_BETA_X1)
+            mstore(add(p, 288), NEG_BETA_X0)
+            mstore(add(p, 320), NEG_BETA_Y1)
+            mstore(add(p, 352), NEG_BETA_Y0)
+            mstore(add(p, 448), NEG_GAMMA_X1)
+            mstore(add(p, 480), NEG_GAMMA_X0)
+            mstore(add(p, 512), NEG_GAMMA_Y1)
+            mstore(add(p, 544), NEG_GAMMA_Y0)
             calldatacopy(add(p, 576), pC, 64)
-            mstore(add(p, 640), DELTA_X1)
-            mstore(add(p, 672), DELTA_X0)
-            mstore(add(p, 704), DELTA_Y1)
-            mstore(add(p, 736), DELTA_Y0)
+            mstore(add(p, 640), NEG_DELTA_X1)
+            mstore(add(p, 672), NEG_DELTA_X0)
+            mstore(add(p, 704), NEG_DELTA_Y1)
+            mstore(add(p, 736), NEG_DELTA_Y0)
             ok := and(ok, staticcall({PAIRING_GAS}, 8, p, 768, p, 32))
             ok := and(ok, mload(p))"""
 
