@@ -69,9 +69,8 @@ def create_key(
 ) -> None:
     """Create an API key and print it once (only its SHA-256 is stored)."""
     from api.auth import KeyCreationError, Role
-    from api.auth import create_key as store_key
     from api.db import make_engine, make_session_factory, upgrade_database
-    from api.services.audit import record_write
+    from api.services.keys import issue_key
     from api.settings import Settings
 
     try:
@@ -84,18 +83,7 @@ def create_key(
     try:
         upgrade_database(engine)
         with make_session_factory(engine)() as session:
-            key, principal = store_key(
-                session=session, role=chosen, accounts=list(account or []), label=label
-            )
-            record_write(
-                session=session,
-                key_id=principal.key_id,
-                role="operator",
-                action="key.create",
-                target=f"key={principal.key_id}",
-                detail={"role": chosen.value, "accounts": sorted(principal.accounts)},
-            )
-            session.commit()
+            key = issue_key(session=session, role=chosen, accounts=list(account or []), label=label)
     finally:
         engine.dispose()
     typer.echo(key)

@@ -19,10 +19,10 @@ from types import TracebackType
 import uvicorn
 
 from algebra.errors import ZkError
-from api.auth import Role, create_key
+from api.auth import Role
 from api.logs import JsonFormatter, get_logger
 from api.main import create_app
-from api.services.audit import record_write
+from api.services.keys import issue_key
 from api.settings import Settings
 from api.state import ServiceState
 
@@ -97,16 +97,4 @@ class InProcessService:
     def issue_key(self, role: Role, *, accounts: list[str] | None = None, label: str = "") -> str:
         """Create an API key for ``role`` (traders: scoped to ``accounts``) and return it."""
         with self.state.sessions() as session:
-            key, principal = create_key(
-                session=session, role=role, accounts=list(accounts or []), label=label
-            )
-            record_write(
-                session=session,
-                key_id=principal.key_id,
-                role="operator",
-                action="key.create",
-                target=f"key={principal.key_id}",
-                detail={"role": role.value, "accounts": sorted(principal.accounts)},
-            )
-            session.commit()
-        return key
+            return issue_key(session=session, role=role, accounts=list(accounts or []), label=label)
