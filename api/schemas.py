@@ -153,6 +153,9 @@ class ProofExport(BaseModel):
     public_inputs: list[str]
     proof: dict[str, Any]
     created_at: datetime
+    registered_commitment: str | None = None
+    """The commitment the venue registered for (account, epoch), so an auditor can check C
+    without one request per account; None if none is registered."""
 
 
 # --- accounts and epochs ----------------------------------------------------------------

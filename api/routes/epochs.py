@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from api.deps import AuditorKey, ClearingOrAuditorKey, SessionDep, StateDep
 from api.routes.params import EpochPath
 from api.schemas import EpochReport, ProofExport
-from api.services.status import epoch_report, iter_epoch_proofs
+from api.services.status import epoch_commitments, epoch_report, iter_epoch_proofs
 from api.state import ServiceState
 
 router = APIRouter(prefix="/v1/epochs", tags=["epochs"])
@@ -21,6 +21,7 @@ JSON_LINES = "application/x-ndjson"
 def _export_lines(state: ServiceState, epoch: int) -> Iterator[bytes]:
     # The request's session is closed once the handler returns, so the stream has its own.
     with state.sessions() as session:
+        registered = epoch_commitments(session=session, epoch=epoch)
         for record in iter_epoch_proofs(session=session, epoch=epoch):
             line = ProofExport(
                 proof_id=record.id,
@@ -31,6 +32,7 @@ def _export_lines(state: ServiceState, epoch: int) -> Iterator[bytes]:
                 public_inputs=json.loads(record.public_inputs),
                 proof=json.loads(record.proof),
                 created_at=record.created_at,
+                registered_commitment=registered.get(record.account_id),
             )
             yield line.model_dump_json().encode() + b"\n"
 

@@ -94,3 +94,11 @@ def iter_epoch_proofs(*, session: Session, epoch: int, chunk: int = 500) -> Iter
             return
         yield from rows
         last_id = rows[-1].id
+
+
+def epoch_commitments(*, session: Session, epoch: int) -> dict[str, str]:
+    """Return every commitment registered at ``epoch``, by account id (decimal strings)."""
+    rows = session.execute(
+        select(Commitment.account_id, Commitment.commitment).where(Commitment.epoch == epoch)
+    )
+    return {account_id: commitment for account_id, commitment in rows}

@@ -235,3 +235,4 @@ def test_epoch_export_streams_every_proof_as_json_lines(
     assert [line["account_id"] for line in lines] == ["acct-1", "acct-2"]
     assert [line["public_inputs"] for line in lines] == [[str(x) for x in p] for p in publics]
     assert lines[0]["proof"]["pi_a"] == simulating_key.prove(publics[0])["pi_a"]
+    assert [line["registered_commitment"] for line in lines] == ["1111", "2222"]

@@ -104,7 +104,11 @@ class ServiceEpoch:
             return f"exported under epoch {self.epoch} but belongs to epoch {line.epoch}"
         if len(public) != MARGIN_N_PUBLIC or self.vk.n_public != MARGIN_N_PUBLIC:
             return None
-        registered = self._commitment(line.account_id)
+        registered = (
+            int(line.registered_commitment)
+            if line.registered_commitment is not None
+            else self._commitment(line.account_id)
+        )
         if registered is None:
             return f"no commitment registered for {line.account_id} at epoch {self.epoch}"
         if public[0] != registered:
