@@ -53,6 +53,7 @@ class ServiceEpoch:
     snapshot_hash: int | None = None
     fingerprints: dict[str, str] = field(default_factory=dict)
     commitments: dict[str, int | None] = field(default_factory=dict)
+    account_ids: set[str] = field(default_factory=set)
     lines: int = 0
     service_valid: int = 0
 
@@ -76,6 +77,7 @@ class ServiceEpoch:
 
     def _item(self, position: int, line: ProofExport) -> AuditItem:
         item_id = f"proof {line.proof_id} ({line.account_id})"
+        self.account_ids.add(line.account_id)
         self._check_circuit(line.circuit_id)
         try:
             proof, public = parse_statement(line.proof, line.public_inputs)
@@ -139,7 +141,7 @@ class ServiceEpoch:
             "exported_proofs": self.lines,
             "service_accepted": self.service_valid,
             "circuits": dict(self.fingerprints),
-            "accounts": len(self.commitments),
+            "accounts": len(self.account_ids),
         }
 
 
