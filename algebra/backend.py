@@ -72,7 +72,7 @@ class Backend(Protocol):
 
     # --- Fr vectors -----------------------------------------------------------
     def fr_ntt(self, values: bytes, *, inverse: bool = False) -> bytes:
-        """Return evaluations ``v̂_i = Σ_j v_j ω^{ij}`` on the size-n subgroup (n = len/32, a power of two).
+        """Return ``v̂_i = Σ_j v_j ω^{ij}`` on the size-n subgroup (n = len/32, a power of two).
 
         ``inverse=True`` returns the interpolation ``v_j = n⁻¹ Σ_i v̂_i ω^{-ij}``. ω is
         :func:`algebra.constants.root_of_unity` (n), identical to arkworks' and snarkjs's.
@@ -80,7 +80,7 @@ class Backend(Protocol):
         ...
 
     def fr_coset_ntt(self, values: bytes, shift: int, *, inverse: bool = False) -> bytes:
-        """Return evaluations of the coefficient vector at ``shift·ω^i`` (inverse: interpolate from them)."""
+        """Return evaluations at ``shift·ω^i`` of the coefficients (inverse: interpolate)."""
         ...
 
     def fr_mul_sub(self, a: bytes, b: bytes, c: bytes) -> bytes:
@@ -129,6 +129,19 @@ class Backend(Protocol):
         """Return ``s_i·Q`` for one base Q and many scalars (n × 128 bytes)."""
         ...
 
+    def g1_ntt(self, points: bytes, *, inverse: bool = False) -> bytes:
+        """Return ``P̂_i = Σ_j ω^{ij}·P_j`` for n G1 points (n = len/64, a power of two).
+
+        The same ω as :meth:`fr_ntt`; ``inverse=True`` returns ``n⁻¹ Σ_j ω^{-ij}·P_j``
+        (for the monomial basis ``τ^j·G`` that is the Lagrange basis ``L_i(τ)·G``).
+        Points are not validated (coordinates < q only).
+        """
+        ...
+
+    def g2_ntt(self, points: bytes, *, inverse: bool = False) -> bytes:
+        """Return ``Q̂_i = Σ_j ω^{ij}·Q_j`` for n G2 points (n = len/128); as :meth:`g1_ntt`."""
+        ...
+
     def g1_add(self, p: bytes, q: bytes) -> bytes:
         """Return ``P + Q`` in G1."""
         ...
@@ -165,7 +178,7 @@ class Backend(Protocol):
 
     # --- snarkjs zkey Montgomery form ----------------------------------------
     def fq_from_montgomery(self, values: bytes) -> bytes:
-        """Map n × 32-byte little-endian Montgomery Fq words ``a·2^256 mod q`` to canonical ``a``."""
+        """Map n × 32-byte LE Montgomery Fq words ``a·2^256 mod q`` to canonical ``a``."""
         ...
 
     def fq_to_montgomery(self, values: bytes) -> bytes:

@@ -105,6 +105,14 @@ class NativeBackend:
         """Return ``s_i·Q`` for one base Q and many scalars."""
         return _native.g2_fixed_base(base, scalars)
 
+    def g1_ntt(self, points: bytes, *, inverse: bool = False) -> bytes:
+        """Return the size-n NTT (or inverse NTT) of n G1 points; n a power of two."""
+        return _native.g1_ntt(points, inverse)
+
+    def g2_ntt(self, points: bytes, *, inverse: bool = False) -> bytes:
+        """Return the size-n NTT (or inverse NTT) of n G2 points; n a power of two."""
+        return _native.g2_ntt(points, inverse)
+
     def g1_add(self, p: bytes, q: bytes) -> bytes:
         """Return ``P + Q`` in G1."""
         return _native.g1_add(p, q)

@@ -1,9 +1,11 @@
 //! G1/G2 kernels, written once over a short-Weierstrass curve config: MSM over a preloaded
-//! base table, element-wise and fixed-base scalar multiplication, addition, negation and
-//! validation (coordinates < q, on the curve, in the order-r subgroup).
+//! base table, element-wise and fixed-base scalar multiplication, NTTs over points,
+//! addition, negation and validation (coordinates < q, on the curve, in the order-r
+//! subgroup).
 
 use ark_bn254::Fr;
-use ark_ec::models::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::models::short_weierstrass::{Affine, Projective};
+use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::CurveGroup;
 use rayon::prelude::*;
@@ -13,9 +15,11 @@ use crate::codec::{
 };
 
 /// Byte encoding of one group's points (64-byte G1, 128-byte G2).
-pub trait Codec: SWCurveConfig<ScalarField = Fr> {
+pub trait Codec: GLVConfig<ScalarField = Fr> {
     const BYTES: usize;
     const NAME: &'static str;
+    /// Whether every on-curve point is in the order-r group (so GLV is exact on it).
+    const COFACTOR_ONE: bool;
     fn decode(bytes: &[u8], index: usize) -> KResult<Affine<Self>>;
     fn encode(out: &mut [u8], point: &Affine<Self>);
 }
@@ -23,6 +27,7 @@ pub trait Codec: SWCurveConfig<ScalarField = Fr> {
 impl Codec for ark_bn254::g1::Config {
     const BYTES: usize = 64;
     const NAME: &'static str = "G1";
+    const COFACTOR_ONE: bool = true;
     fn decode(bytes: &[u8], index: usize) -> KResult<Affine<Self>> {
         g1_point(bytes, index)
     }
@@ -34,6 +39,7 @@ impl Codec for ark_bn254::g1::Config {
 impl Codec for ark_bn254::g2::Config {
     const BYTES: usize = 128;
     const NAME: &'static str = "G2";
+    const COFACTOR_ONE: bool = false;
     fn decode(bytes: &[u8], index: usize) -> KResult<Affine<Self>> {
         g2_point(bytes, index)
     }
@@ -89,7 +95,7 @@ pub fn msm<P: Codec>(bases: &[Affine<P>], scalars: &[u8]) -> KResult<Vec<u8>> {
     Ok(encode_one(crate::msm::msm(&bases[..s.len()], &s)))
 }
 
-/// Element-wise `s_i·P_i` (GLV scalar multiplication, in parallel).
+/// Element-wise `s_i·P_i` (wNAF, with GLV where exact: on-curve G1 points; in parallel).
 pub fn scale<P: Codec>(pts: &[u8], scalars: &[u8]) -> KResult<Vec<u8>> {
     let p = points::<P>(pts)?;
     let s = fr_vector(scalars, "scalars")?;
@@ -99,7 +105,7 @@ pub fn scale<P: Codec>(pts: &[u8], scalars: &[u8]) -> KResult<Vec<u8>> {
     let prods: Vec<Projective<P>> = p
         .par_iter()
         .zip(s.par_iter())
-        .map(|(p, s)| *p * s)
+        .map(|(p, s)| crate::scalar_mul::mul_affine(p, s, P::COFACTOR_ONE && p.is_on_curve()))
         .collect();
     Ok(encode_all(&Projective::<P>::normalize_batch(&prods)))
 }
@@ -113,6 +119,26 @@ pub fn fixed_base<P: Codec>(base: &[u8], scalars: &[u8]) -> KResult<Vec<u8>> {
     }
     let table = BatchMulPreprocessing::new(Projective::<P>::from(b), s.len());
     Ok(encode_all(&table.batch_mul(&s)))
+}
+
+/// Size-n NTT over points: `out_i = Σ_j ω^{ij}·P_j` (inverse: `n⁻¹ Σ_j ω^{−ij}·P_j`).
+///
+/// ω is the same root of unity as `fr_ntt`'s; n = number of points, a power of two.
+pub fn ntt<P: Codec>(pts: &[u8], inverse: bool) -> KResult<Vec<u8>> {
+    let p = points::<P>(pts)?;
+    let d = crate::ntt::domain(p.len())?;
+    // GLV is exact only on the order-r group; a subgroup check (G2) costs less than the
+    // ~(log n)/2 scalar multiplications per point that GLV then halves.
+    let glv = p.par_iter().all(|x| {
+        x.is_on_curve() && (P::COFACTOR_ONE || x.is_in_correct_subgroup_assuming_on_curve())
+    });
+    let mut v: Vec<Projective<P>> = p.par_iter().map(|x| (*x).into()).collect();
+    if inverse {
+        crate::scalar_mul::fft(&mut v, d.group_gen_inv, Some(d.size_inv), glv);
+    } else {
+        crate::scalar_mul::fft(&mut v, d.group_gen, None, glv);
+    }
+    Ok(encode_all(&Projective::<P>::normalize_batch(&v)))
 }
 
 /// `P + Q`.

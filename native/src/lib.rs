@@ -12,6 +12,7 @@ mod msm;
 mod ntt;
 mod pairing;
 mod r1cs;
+mod scalar_mul;
 
 use ark_bn254::{G1Affine, G2Affine};
 use pyo3::prelude::*;
@@ -242,6 +243,18 @@ fn g2_fixed_base<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (points, inverse = false))]
+fn g1_ntt<'py>(py: Python<'py>, points: &[u8], inverse: bool) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::ntt::<G1c>(points, inverse))
+}
+
+#[pyfunction]
+#[pyo3(signature = (points, inverse = false))]
+fn g2_ntt<'py>(py: Python<'py>, points: &[u8], inverse: bool) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, || curve::ntt::<G2c>(points, inverse))
+}
+
+#[pyfunction]
 fn g1_add<'py>(py: Python<'py>, p: &[u8], q: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     run_bytes(py, || curve::add::<G1c>(p, q))
 }
@@ -326,6 +339,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(g2_scale, m)?)?;
     m.add_function(wrap_pyfunction!(g1_fixed_base, m)?)?;
     m.add_function(wrap_pyfunction!(g2_fixed_base, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_ntt, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_ntt, m)?)?;
     m.add_function(wrap_pyfunction!(g1_add, m)?)?;
     m.add_function(wrap_pyfunction!(g2_add, m)?)?;
     m.add_function(wrap_pyfunction!(g1_neg, m)?)?;

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::codec::{fr_bigint, fr_vector, fr_vector_bytes, KResult};
 
-fn domain(n: usize) -> KResult<Radix2EvaluationDomain<Fr>> {
+pub fn domain(n: usize) -> KResult<Radix2EvaluationDomain<Fr>> {
     if n == 0 || !n.is_power_of_two() || n.trailing_zeros() > Fr::TWO_ADICITY {
         return Err(format!("NTT length {n} is not a power of two ≤ 2^28"));
     }

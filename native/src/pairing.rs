@@ -1,8 +1,8 @@
 //! Multi-pairing product check: one multi-Miller loop and one final exponentiation.
 
-use ark_bn254::{Bn254, G1Affine, G2Affine};
+use ark_bn254::{Bn254, Fq12, G1Affine, G2Affine};
 use ark_ec::bn::{G1Prepared, G2Prepared};
-use ark_ec::pairing::Pairing;
+use ark_ec::pairing::{MillerLoopOutput, Pairing};
 use ark_ff::One;
 use rayon::prelude::*;
 
@@ -36,12 +36,21 @@ pub fn pairing_check(g1: &[u8], g2: &[u8]) -> KResult<bool> {
 }
 
 fn product_is_one(p: &[G1Affine], q: &[G2Affine]) -> bool {
-    // Preparing G2 (the line coefficients) is a large share of the work; arkworks does it
-    // serially inside multi_miller_loop, so do it here in parallel first.
-    let q_prep: Vec<G2Prepared<ark_bn254::Config>> = q.par_iter().map(|x| (*x).into()).collect();
-    let p_prep: Vec<G1Prepared<ark_bn254::Config>> = p.iter().map(|x| (*x).into()).collect();
-    let f = Bn254::multi_miller_loop(p_prep, q_prep);
-    match Bn254::final_exponentiation(f) {
+    // arkworks' multi-Miller loop prepares G2 serially and shares each Fq12 squaring among
+    // only 4 pairs; one contiguous chunk per thread shares them among all of its pairs.
+    let chunk = p.len().div_ceil(rayon::current_num_threads()).max(1);
+    let f = p
+        .par_chunks(chunk)
+        .zip(q.par_chunks(chunk))
+        .map(|(ps, qs)| {
+            let q_prep: Vec<G2Prepared<ark_bn254::Config>> =
+                qs.iter().map(|x| (*x).into()).collect();
+            let p_prep: Vec<G1Prepared<ark_bn254::Config>> =
+                ps.iter().map(|x| (*x).into()).collect();
+            Bn254::multi_miller_loop(p_prep, q_prep).0
+        })
+        .reduce(Fq12::one, |a, b| a * b);
+    match Bn254::final_exponentiation(MillerLoopOutput(f)) {
         Some(gt) => gt.0.is_one(),
         None => false,
     }

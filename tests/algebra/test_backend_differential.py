@@ -20,7 +20,14 @@ from algebra.constants import SCALAR_FIELD_R as R
 from algebra.encoding import fr_vector_to_bytes
 from algebra.errors import BackendUnavailableError, MalformedInputError
 from circuits.r1cs import R1CS, Constraint
-from tests.algebra.curve_helpers import G1_GEN, G1_INF, G2_GEN, G2_INF, split
+from tests.algebra.curve_helpers import (
+    G1_GEN,
+    G1_INF,
+    G2_GEN,
+    G2_INF,
+    split,
+    twist_point_outside_g2,
+)
 from tests.conftest import require
 
 T = TypeVar("T")
@@ -152,6 +159,41 @@ def test_scale_and_fixed_base_agree(
     _same(pair, lambda b: b.g2_scale(p2, s))
     _same(pair, lambda b: b.g1_fixed_base(p1[:64], s))
     _same(pair, lambda b: b.g2_fixed_base(p2[:128], s))
+
+
+@FEW
+@given(
+    log_n=st.integers(0, 3), inverse=st.booleans(), data=st.data(), group=st.sampled_from([1, 2])
+)
+def test_point_ntt_agrees(
+    pair: tuple[Backend, Backend], log_n: int, inverse: bool, data: st.DataObject, group: int
+) -> None:
+    ks = data.draw(st.lists(point_scalar, min_size=1 << log_n, max_size=1 << log_n))
+    if group == 1:
+        points = _g1_points(pair[1], ks)
+        _same(pair, lambda b: b.g1_ntt(points, inverse=inverse))
+    else:
+        points = _g2_points(pair[1], ks)
+        _same(pair, lambda b: b.g2_ntt(points, inverse=inverse))
+
+
+def test_g2_kernels_agree_on_twist_points_outside_g2(pair: tuple[Backend, Backend]) -> None:
+    outside = twist_point_outside_g2()
+    points = outside + G2_GEN
+    s = fr_vector_to_bytes([R - 1, 12345])
+    _same(pair, lambda b: b.g2_scale(points, s))
+    _same(pair, lambda b: b.g2_ntt(points, inverse=True))
+
+
+def test_point_ntt_inverts_and_rejects_bad_sizes(pair: tuple[Backend, Backend]) -> None:
+    native, _ = pair
+    points = _g1_points(pair[1], [3, None, 5, 7])
+    assert native.g1_ntt(native.g1_ntt(points), inverse=True) == points
+    for bad in (b"", points[:192], points[:100]):
+        with pytest.raises(MalformedInputError):
+            _same(pair, methodcaller("g1_ntt", bad))
+    with pytest.raises(MalformedInputError):
+        _same(pair, lambda b: b.g2_ntt(G2_GEN * 3, inverse=True))
 
 
 @FEW

@@ -13,7 +13,7 @@ from algebra.encoding import fr_vector_to_bytes
 from prover.ceremony.blake2 import Blake2b512
 from prover.ceremony.chacha import ChaCha
 from prover.ceremony.phase1 import G1_ONE, G2_ONE
-from prover.ceremony.point_fft import inverse_fft_points, negate_points
+from prover.ceremony.point_fft import inverse_fft_points
 from prover.ceremony.points import compressed
 from prover.ceremony.rng_points import fr_from_rng, g1_from_rng, g2_from_rng
 from prover.lagrange import domain_lagrange, powers
@@ -59,20 +59,6 @@ def test_compressed_encoding_flags_sign_and_infinity() -> None:
     negative = (1).to_bytes(32, "little") + (FIELD_MODULUS_Q - 2).to_bytes(32, "little")
     assert compressed(negative, 1)[0] & 0x80
     assert len(compressed(G2_ONE, 2)) == 64
-
-
-def test_negate_points_gives_additive_inverses(native: Backend) -> None:
-    scalars = fr_vector_to_bytes([secrets.randbelow(SCALAR_FIELD_R) for _ in range(8)])
-    for group, base, add, size in (
-        (1, G1_ONE, native.g1_add, 64),
-        (2, G2_ONE, native.g2_add, 128),
-    ):
-        fixed = native.g1_fixed_base if group == 1 else native.g2_fixed_base
-        points = fixed(base, scalars) + bytes(size)
-        negated = negate_points(points, group)
-        for i in range(9):
-            chunk = slice(i * size, (i + 1) * size)
-            assert add(points[chunk], negated[chunk]) == bytes(size)
 
 
 @pytest.mark.parametrize("n", [2, 8, 32])
