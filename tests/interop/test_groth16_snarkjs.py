@@ -106,21 +106,15 @@ def test_zkm_setup_writes_snarkjs_setup_bytes(
     assert out.read_bytes() == (work / "s0.zkey").read_bytes()
 
 
+def _zkm_prove(work: Path, backend_name: str, proof: Path, public: Path) -> None:
+    """Prove the multiplier witness with ``zkm groth16 prove`` and the snarkjs-contributed key."""
+    args = ("groth16", "prove", work / "s1.zkey", work / "w.wtns", proof, public)
+    assert _zkm(*args, "--backend", backend_name) == 0
+
+
 def test_snarkjs_verifies_zkm_proof(work: Path, backend_name: str) -> None:
     proof, public = work / "zp.json", work / "zpub.json"
-    assert (
-        _zkm(
-            "groth16",
-            "prove",
-            work / "s1.zkey",
-            work / "w.wtns",
-            proof,
-            public,
-            "--backend",
-            backend_name,
-        )
-        == 0
-    )
+    _zkm_prove(work, backend_name, proof, public)
     assert json.loads(public.read_text()) == [
         str(3 + 26 * (1 + 26 * (4 + 26 * (1 + 26 * (5 + 26 * 9))))),
         "26",
@@ -181,19 +175,7 @@ def test_contributed_snarkjs_zkey_round_trips_section_for_section(
 
 def _proof_pair(work: Path, backend_name: str) -> tuple[dict[str, object], list[str]]:
     proof, public = work / "tp.json", work / "tpub.json"
-    assert (
-        _zkm(
-            "groth16",
-            "prove",
-            work / "s1.zkey",
-            work / "w.wtns",
-            proof,
-            public,
-            "--backend",
-            backend_name,
-        )
-        == 0
-    )
+    _zkm_prove(work, backend_name, proof, public)
     return json.loads(proof.read_text()), json.loads(public.read_text())
 
 
