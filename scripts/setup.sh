@@ -36,7 +36,8 @@ if [ "$dev" = 1 ]; then
     fi
   fi
   if [ -x scripts/start_postgres.sh ]; then
-    scripts/start_postgres.sh > "$HOME/.cache/zkmargin/postgres-url"
+    # The URL is the last line of stdout; anything the server tools print goes elsewhere.
+    scripts/start_postgres.sh | tail -n 1 > "$HOME/.cache/zkmargin/postgres-url"
   fi
 fi
 echo "setup: done ($( [ "$dev" = 1 ] && echo dev || echo runtime ))"

@@ -11,12 +11,13 @@ command -v pg_lsclusters >/dev/null 2>&1 || { echo "start_postgres: install Debi
 cluster_line="$(pg_lsclusters --no-header | head -n 1)"
 if [ -z "$cluster_line" ]; then
   version="$(ls /usr/lib/postgresql | sort -n | tail -n 1)"
-  pg_createcluster "$version" main >/dev/null
+  pg_createcluster "$version" main >&2
   cluster_line="$(pg_lsclusters --no-header | head -n 1)"
 fi
 read -r version name port status _ <<<"$cluster_line"
 if [ "$status" != "online" ]; then
-  pg_ctlcluster "$version" "$name" start
+  # pg_ctlcluster may print notes ("Removed stale pid file.") on stdout: keep stdout for the URL.
+  pg_ctlcluster "$version" "$name" start >&2
 fi
 for _ in $(seq 1 50); do
   if pg_isready -q -h 127.0.0.1 -p "$port"; then break; fi

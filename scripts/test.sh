@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 url_file="$HOME/.cache/zkmargin/postgres-url"
 if [ -z "${ZKM_TEST_POSTGRES_URL:-}" ] && [ -s "$url_file" ]; then
-  ZKM_TEST_POSTGRES_URL="$(cat "$url_file")"
+  ZKM_TEST_POSTGRES_URL="$(tail -n 1 "$url_file")"
   export ZKM_TEST_POSTGRES_URL
 fi
 echo "== ruff"
