@@ -102,6 +102,15 @@ pub fn scale<P: Codec>(pts: &[u8], scalars: &[u8]) -> KResult<Vec<u8>> {
     if p.len() != s.len() {
         return Err(format!("{} points but {} scalars", p.len(), s.len()));
     }
+    if p.par_iter().all(|x| x.is_on_curve()) {
+        // GLV is exact on the order-r group: all of G1; G2 would need a subgroup check per
+        // point, which costs about what GLV saves.
+        return Ok(encode_all(&crate::batch_mul::batch_mul(
+            &p,
+            &s,
+            P::COFACTOR_ONE,
+        )));
+    }
     let prods: Vec<Projective<P>> = p
         .par_iter()
         .zip(s.par_iter())
@@ -129,9 +138,22 @@ pub fn ntt<P: Codec>(pts: &[u8], inverse: bool) -> KResult<Vec<u8>> {
     let d = crate::ntt::domain(p.len())?;
     // GLV is exact only on the order-r group; a subgroup check (G2) costs less than the
     // ~(log n)/2 scalar multiplications per point that GLV then halves.
-    let glv = p.par_iter().all(|x| {
-        x.is_on_curve() && (P::COFACTOR_ONE || x.is_in_correct_subgroup_assuming_on_curve())
-    });
+    let on_curve = p.par_iter().all(|x| x.is_on_curve());
+    let glv = on_curve
+        && (P::COFACTOR_ONE
+            || p.par_iter()
+                .all(|x| x.is_in_correct_subgroup_assuming_on_curve()));
+    if on_curve {
+        // Affine butterflies with shared inversions (see `batch_mul`): ~20% less work.
+        let (omega, c) = if inverse {
+            (d.group_gen_inv, Some(d.size_inv))
+        } else {
+            (d.group_gen, None)
+        };
+        let mut v = p;
+        crate::batch_mul::fft(&mut v, omega, c, glv);
+        return Ok(encode_all(&v));
+    }
     let mut v: Vec<Projective<P>> = p.par_iter().map(|x| (*x).into()).collect();
     if inverse {
         crate::scalar_mul::fft(&mut v, d.group_gen_inv, Some(d.size_inv), glv);

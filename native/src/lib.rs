@@ -5,6 +5,7 @@
 //! (ragged lengths, non-canonical words, bad points where checked) raises
 //! `algebra.errors.MalformedInputError`.
 
+mod batch_mul;
 mod codec;
 mod curve;
 mod montgomery;

@@ -19,7 +19,7 @@ const WINDOW: usize = 5;
 const TABLE: usize = 1 << (WINDOW - 2);
 
 /// Width-`WINDOW` NAF digits of `k`, least significant first (odd digits in ±[1, 15]).
-fn wnaf(k: &Fr) -> Vec<i8> {
+pub(crate) fn wnaf(k: &Fr) -> Vec<i8> {
     let bits = k.into_bigint();
     let mut digits = Vec::with_capacity(bits.num_bits() as usize + 1);
     let mut limbs = bits.0;

@@ -1,8 +1,9 @@
 """Inverse FFT over curve points: the Lagrange basis ``L_i(τ)·G`` from the powers ``τ^j·G``.
 
 ``out_i = n⁻¹ Σ_j ω^{-ij} x_j`` on the size-n subgroup (ω = :func:`root_of_unity`), one
-native ``g1_ntt``/``g2_ntt`` call per transform: a radix-2 FFT whose butterflies scale
-points by twiddles (GLV scalar multiplication) in parallel, with n⁻¹ applied at the end.
+native ``g1_ntt``/``g2_ntt`` call per transform: a radix-2 FFT whose stages scale points
+by twiddles (GLV + wNAF scalar multiplications run in lock step in affine coordinates with
+shared inversions, in parallel), with n⁻¹ folded into the last stage.
 Cost ≈ (n/2)·log n + n scalar multiplications, as in snarkjs, but without a Python
 round trip per butterfly.
 """

