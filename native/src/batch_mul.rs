@@ -149,6 +149,11 @@ fn mul_chunk<P: GLVConfig<ScalarField = Fr>>(
     acc
 }
 
+/// Slots per chunk: up to [`CHUNK`], but small enough that every thread gets several chunks.
+fn chunk_size(len: usize) -> usize {
+    (len / (4 * rayon::current_num_threads())).clamp(64, CHUNK)
+}
+
 /// `tables[j·n + i] = (2j + 1)·bases[i]` for j < TABLE.
 fn odd_multiples<P: SWCurveConfig>(
     bases: &[Affine<P>],
@@ -177,9 +182,10 @@ pub fn batch_mul<P: GLVConfig<ScalarField = Fr>>(
     glv: bool,
 ) -> Vec<Affine<P>> {
     debug_assert_eq!(points.len(), scalars.len());
+    let chunk = chunk_size(points.len());
     points
-        .par_chunks(CHUNK)
-        .zip(scalars.par_chunks(CHUNK))
+        .par_chunks(chunk)
+        .zip(scalars.par_chunks(chunk))
         .map(|(p, k)| mul_chunk(p, k, glv))
         .collect::<Vec<_>>()
         .concat()
@@ -256,8 +262,8 @@ fn stage<P: GLVConfig<ScalarField = Fr>>(
         a = batch_mul(&a, &vec![s; butterflies], glv);
     }
     let (plus, minus): (Vec<_>, Vec<_>) = a
-        .par_chunks(CHUNK)
-        .zip(t.par_chunks(CHUNK))
+        .par_chunks(chunk_size(butterflies))
+        .zip(t.par_chunks(chunk_size(butterflies)))
         .map(|(a, t)| {
             let mut prefix = Vec::with_capacity(a.len());
             let mut plus = a.to_vec();
