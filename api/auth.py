@@ -106,21 +106,38 @@ def authenticate(session: Session, key: str) -> Principal | None:
 
 @dataclass
 class KeyCache:
-    """Authenticated keys by key id; keys are immutable, so a hit never goes stale."""
+    """Authenticated keys by key id, per process.
+
+    A stored key never changes (there is no update or revocation route; the table is
+    insert-only), so a hit never goes stale and is never expired. A revocation feature
+    must evict the key id here in every worker (or give entries a short TTL).
+    """
 
     _known: dict[str, tuple[str, Principal]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def authenticate(self, session: Session, key: str) -> Principal | None:
-        """Return the principal holding ``key`` (constant-time hash comparison), or None."""
+    def cached(self, key: str) -> tuple[bool, Principal | None]:
+        """Return (decided, principal) from memory alone, without touching the database.
+
+        ``decided`` is True when ``key`` is malformed (principal None) or its key id is
+        cached (principal None unless the key's hash matches, compared in constant time);
+        False means the key id is unknown here and the database must be asked.
+        """
         match = KEY_PATTERN.match(key)
         if match is None:
-            return None
+            return True, None
         with self._lock:
             hit = self._known.get(match.group(1))
-        if hit is not None:
-            stored_hash, principal = hit
-            return principal if hmac.compare_digest(stored_hash, hash_key(key)) else None
+        if hit is None:
+            return False, None
+        stored_hash, principal = hit
+        return True, principal if hmac.compare_digest(stored_hash, hash_key(key)) else None
+
+    def authenticate(self, session: Session, key: str) -> Principal | None:
+        """Return the principal holding ``key`` (constant-time hash comparison), or None."""
+        decided, principal = self.cached(key)
+        if decided:
+            return principal
         found = authenticate(session, key)
         if found is not None:
             with self._lock:

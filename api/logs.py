@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from typing import Any
+
+import orjson
 
 LOGGER_NAME = "zkmargin.api"
 _RESERVED = set(vars(logging.makeLogRecord({})))
@@ -26,7 +27,8 @@ class JsonFormatter(logging.Formatter):
                 payload[name] = value
         if record.exc_info and record.exc_info[0] is not None:
             payload["error"] = record.exc_info[0].__name__
-        return json.dumps(payload, default=str)
+        # orjson: one line per record, ~10x cheaper than json.dumps on the access-log path.
+        return orjson.dumps(payload, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def get_logger() -> logging.Logger:

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from algebra.backend import Backend
 from api.auth import Principal
 from api.models import Commitment, ProofRecord, Snapshot, utc_now
-from api.schemas import ProofSubmit
-from api.services.audit import record_write
+from api.schemas import ProofPublic, ProofSubmit
+from api.services.audit import insert_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
 from api.services.errors import NotFoundError, StatementError
 from api.services.verification import CircuitCache, LoadedCircuit, parse_statement, verify_statement
@@ -45,9 +46,37 @@ def statement_digest(account_id: str, epoch: int, circuit_id: str, public: Seque
     return hashlib.sha256(b"zkmargin/statement/v1\x00" + text.encode()).hexdigest()
 
 
+# Core statements (compiled once, cached by SQLAlchemy): the submission path reads and
+# writes a few columns, and going through the ORM's identity map and unit of work costs
+# several times the CPU of the statements themselves on every request.
+_COMMITMENT_OF = select(Commitment.commitment).where(
+    Commitment.account_id == bindparam("account_id"), Commitment.epoch == bindparam("epoch")
+)
+_SNAPSHOT_HASH_OF = select(Snapshot.snapshot_hash).where(Snapshot.epoch == bindparam("epoch"))
+_PUBLIC_COLUMNS = (
+    ProofRecord.id,
+    ProofRecord.account_id,
+    ProofRecord.epoch,
+    ProofRecord.circuit_id,
+    ProofRecord.valid,
+    ProofRecord.requirement_kind,
+    ProofRecord.buffer_ppm,
+    ProofRecord.public_inputs,
+    ProofRecord.created_at,
+)
+_ACCEPTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.accepted_digest == bindparam("digest"))
+_INSERT_PROOF = insert(ProofRecord).returning(ProofRecord.id)
+
+
 @dataclass
 class RegisteredCache:
-    """Commitments and snapshot hashes seen so far; both are immutable, so hits never go stale."""
+    """Commitments and snapshot hashes seen so far, per process.
+
+    Both are immutable once written (insert-only tables, conflicting re-registration is
+    refused), so a hit never goes stale; a miss reads the database, so a row written
+    later, by any process, is seen by the next request that needs it. Misses are not
+    cached.
+    """
 
     limit: int = 200_000
     commitments: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -58,22 +87,23 @@ class RegisteredCache:
         key = (account_id, epoch)
         hit = self.commitments.get(key)
         if hit is None:
-            record = session.get(Commitment, key)
-            if record is None:
+            params = {"account_id": account_id, "epoch": epoch}
+            stored = session.connection().execute(_COMMITMENT_OF, params).scalar()
+            if stored is None:
                 return None
             if len(self.commitments) >= self.limit:
                 self.commitments.clear()
-            hit = self.commitments[key] = int(record.commitment)
+            hit = self.commitments[key] = int(stored)
         return hit
 
     def snapshot_hash(self, session: Session, epoch: int) -> int | None:
         """Return the epoch's snapshot hash, or None when no snapshot is posted."""
         hit = self.snapshot_hashes.get(epoch)
         if hit is None:
-            record = session.get(Snapshot, epoch)
-            if record is None:
+            stored = session.connection().execute(_SNAPSHOT_HASH_OF, {"epoch": epoch}).scalar()
+            if stored is None:
                 return None
-            hit = self.snapshot_hashes[epoch] = int(record.snapshot_hash)
+            hit = self.snapshot_hashes[epoch] = int(stored)
         return hit
 
 
@@ -125,15 +155,9 @@ def _margin_circuit(*, session: Session, cache: CircuitCache, circuit_id: str) -
     return loaded
 
 
-def accepted_record(*, session: Session, digest: str) -> ProofRecord | None:
-    """Return the accepted proof of the statement with ``digest``, if any."""
-    query = select(ProofRecord).where(ProofRecord.accepted_digest == digest)
-    return session.scalars(query).first()
-
-
 def submit_proof(
     *,
-    session: Session,
+    sessions: sessionmaker[Session],
     writer: GroupCommitter,
     principal: Principal,
     body: ProofSubmit,
@@ -141,66 +165,87 @@ def submit_proof(
     registered: RegisteredCache,
     backend: Backend,
     policy: Policy,
-) -> tuple[ProofRecord, bool]:
-    """Check, verify and record a submission; return (record, created).
+) -> tuple[ProofPublic, bool]:
+    """Check, verify and record a submission; return (public record, created).
 
     ``created`` is False when the statement already had an accepted proof, which is
     returned unchanged (checked by the writer, after verification: replays are rare and
     the check is then race-free). An invalid proof is recorded with ``valid=False``.
+    The database connection used for the checks is released before the pairing check.
 
     Raises:
         MalformedInputError: the proof or inputs are not canonical.
         StatementError: unknown circuit, wrong input count, or a registered-state/policy mismatch.
     """
-    loaded = _margin_circuit(session=session, cache=cache, circuit_id=body.circuit_id)
-    proof, public = parse_statement(body.proof.model_dump(), body.public_inputs)
-    if len(public) != MARGIN_PUBLIC_INPUTS:
-        raise StatementError(f"expected {MARGIN_PUBLIC_INPUTS} public inputs, got {len(public)}")
-    kind, buffer_ppm = check_statement(
-        session=session,
-        registered=registered,
-        account_id=body.account_id,
-        epoch=body.epoch,
-        public=public,
-        policy=policy,
-    )
+    with sessions() as session:
+        loaded = _margin_circuit(session=session, cache=cache, circuit_id=body.circuit_id)
+        proof, public = parse_statement(body.proof.model_dump(), body.public_inputs)
+        if len(public) != MARGIN_PUBLIC_INPUTS:
+            raise StatementError(
+                f"expected {MARGIN_PUBLIC_INPUTS} public inputs, got {len(public)}"
+            )
+        kind, buffer_ppm = check_statement(
+            session=session,
+            registered=registered,
+            account_id=body.account_id,
+            epoch=body.epoch,
+            public=public,
+            policy=policy,
+        )
     digest = statement_digest(body.account_id, body.epoch, body.circuit_id, public)
     valid = verify_statement(vk=loaded.vk, proof=proof, public_inputs=public, backend=backend)
-    record = ProofRecord(
-        account_id=body.account_id,
-        epoch=body.epoch,
-        circuit_id=body.circuit_id,
-        public_inputs=json.dumps([str(x) for x in public]),
-        proof=json.dumps(proof_to_json(proof), sort_keys=True),
-        statement_digest=digest,
-        accepted_digest=digest if valid else None,
-        valid=valid,
-        requirement_kind=kind,
-        buffer_ppm=buffer_ppm,
-        submitted_by=principal.key_id,
-        created_at=utc_now(),
+    row = {
+        "account_id": body.account_id,
+        "epoch": body.epoch,
+        "circuit_id": body.circuit_id,
+        "public_inputs": json.dumps([str(x) for x in public]),
+        "proof": json.dumps(proof_to_json(proof), sort_keys=True),
+        "statement_digest": digest,
+        "accepted_digest": digest if valid else None,
+        "valid": valid,
+        "requirement_kind": kind,
+        "buffer_ppm": buffer_ppm,
+        "submitted_by": principal.key_id,
+        "created_at": utc_now(),
+    }
+    return writer.run(lambda ws: _store(session=ws, principal=principal, row=row))
+
+
+def _public(row: Mapping[Any, Any], *, replay: bool) -> ProofPublic:
+    return ProofPublic(
+        proof_id=row["id"],
+        account_id=row["account_id"],
+        epoch=row["epoch"],
+        circuit_id=row["circuit_id"],
+        valid=row["valid"],
+        requirement_kind=row["requirement_kind"],
+        buffer_ppm=row["buffer_ppm"],
+        public_inputs=json.loads(row["public_inputs"]),
+        created_at=row["created_at"],
+        replay=replay,
     )
-    return writer.run(lambda ws: _store(session=ws, principal=principal, record=record))
 
 
 def _store(
-    *, session: Session, principal: Principal, record: ProofRecord
-) -> tuple[ProofRecord, bool]:
-    """Writer job: insert ``record`` and its audit entry unless the statement is accepted."""
-    existing = accepted_record(session=session, digest=record.statement_digest)
+    *, session: Session, principal: Principal, row: dict[str, Any]
+) -> tuple[ProofPublic, bool]:
+    """Writer job: insert the proof ``row`` and its audit entry unless the statement is accepted."""
+    session.flush()  # rows of earlier ORM jobs in this batch go first
+    connection = session.connection()
+    digest = row["statement_digest"]
+    existing = connection.execute(_ACCEPTED_OF, {"digest": digest}).mappings().first()
     if existing is not None:
-        return existing, False
-    session.add(record)
-    session.flush()
-    record_write(
-        session=session,
+        return _public(existing, replay=True), False
+    proof_id = connection.execute(_INSERT_PROOF, row).scalar_one()
+    insert_write(
+        connection=connection,
         key_id=principal.key_id,
         role=principal.role.value,
         action="proof.submit",
-        target=f"account={record.account_id} epoch={record.epoch}",
-        detail={"proof_id": record.id, "valid": record.valid, "statement": record.statement_digest},
+        target=f"account={row['account_id']} epoch={row['epoch']}",
+        detail={"proof_id": proof_id, "valid": row["valid"], "statement": digest},
     )
-    return record, True
+    return _public({**row, "id": proof_id}, replay=False), True
 
 
 def get_proof(*, session: Session, proof_id: int) -> ProofRecord:

@@ -162,6 +162,24 @@ def test_valid_submission_is_recorded_and_resubmission_is_idempotent(
     assert answer["proof_id"] == first["proof_id"] and answer["verified_at"]
 
 
+def test_submission_reply_is_the_stored_record_with_its_audit_entry(
+    posted: tuple[Harness, int, int], simulating_key: SimulatingKey
+) -> None:
+    h, epoch, digest = posted
+    public = [2222, digest, 0, 1_000_000]
+    status, created = _submit(h, simulating_key, public, account="acct-2", epoch=epoch)
+    assert status == 201, created
+    stored = h.client.get(f"/v1/proofs/{created['proof_id']}", headers=h.headers("trader"))
+    assert stored.json() == created
+    status, replay = _submit(h, simulating_key, public, account="acct-2", epoch=epoch)
+    assert status == 200 and replay == {**created, "replay": True}
+    entries = h.client.get("/v1/audit", headers=h.headers("auditor")).json()
+    submits = [e for e in entries if e["action"] == "proof.submit"]
+    assert len(submits) == 1 and submits[0]["target"] == f"account=acct-2 epoch={epoch}"
+    assert submits[0]["detail"]["proof_id"] == created["proof_id"]
+    assert submits[0]["detail"]["valid"] is True
+
+
 def test_invalid_proof_is_recorded_as_non_compliant(
     posted: tuple[Harness, int, int], simulating_key: SimulatingKey
 ) -> None:
