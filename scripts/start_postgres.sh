@@ -32,4 +32,7 @@ fi
 if [ "$(as_postgres -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" != "1" ]; then
   as_postgres -c "CREATE DATABASE $database OWNER $role" >/dev/null
 fi
+# The tests drop their databases WITH (FORCE); an autovacuum worker may be connected to one,
+# and terminating it needs pg_signal_backend.
+as_postgres -c "GRANT pg_signal_backend TO $role" >/dev/null
 echo "postgresql+psycopg://$role:$password@127.0.0.1:$port/$database"
