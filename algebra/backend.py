@@ -92,8 +92,33 @@ class Backend(Protocol):
         """Parse the three matrices of an R1CS once, for repeated :meth:`r1cs_matvec`."""
         ...
 
+    def r1cs_load_zkey(self, n_rows: int, n_cols: int, coefficients: bytes) -> R1csMatrices:
+        """Load A and B (and an all-zero C) from a snarkjs zkey coefficient section.
+
+        The section is a u32 count, then per entry ``matrix (0 = A, 1 = B) ‖ row ‖
+        column`` (u32 each) and a 32-byte word holding ``x·R² mod r`` (R = 2^256).
+
+        Raises:
+            MalformedInputError: size ≠ count, matrix > 1, row ≥ n_rows, column ≥ n_cols,
+                or a word ≥ r.
+        """
+        ...
+
     def r1cs_matvec(self, matrices: R1csMatrices, witness: bytes) -> tuple[bytes, bytes, bytes]:
         """Return ``(A·w, B·w, C·w)`` as Fr vectors of length n_constraints."""
+        ...
+
+    def groth16_quotient(self, matrices: R1csMatrices, witness: bytes, shift: int) -> bytes:
+        """Return the Groth16 quotient evaluations ``a_i·b_i − c_i`` on the coset ``shift·⟨ω_n⟩``.
+
+        ``a, b`` are ``A·w, B·w`` over the n-row domain and ``c = a∘b`` there; each is
+        interpolated and re-evaluated on the coset (n = n_constraints, a power of two).
+        Equal to composing :meth:`r1cs_matvec`, :meth:`fr_mul_sub`, :meth:`fr_ntt` and
+        :meth:`fr_coset_ntt`.
+
+        Raises:
+            MalformedInputError: wrong witness length, a value ≥ r, or n not a power of two.
+        """
         ...
 
     # --- G1 / G2 arithmetic ---------------------------------------------------
@@ -103,6 +128,27 @@ class Backend(Protocol):
 
     def g2_load_bases(self, points: bytes) -> G2Bases:
         """Parse n × 128-byte affine points once into a base table (not validated)."""
+        ...
+
+    def g1_load_bases_montgomery(self, words: bytes) -> G1Bases:
+        """Load n × 64-byte points of zkey Montgomery words (``a·2^256 mod q``) as a base table.
+
+        The same table as ``g1_load_bases(fq_from_montgomery(words))``, with every point
+        checked as :meth:`g1_validate` does (all-zero words are the point at infinity).
+
+        Raises:
+            MalformedInputError: a word ≥ q or a point off the curve (lowest index named).
+        """
+        ...
+
+    def g2_load_bases_montgomery(self, words: bytes) -> G2Bases:
+        """Load n × 128-byte points of zkey Montgomery words as a base table (words < q only).
+
+        The same table as ``g2_load_bases(fq_from_montgomery(words))`` (not curve-checked).
+
+        Raises:
+            MalformedInputError: a word ≥ q (lowest index named).
+        """
         ...
 
     def g1_msm(self, bases: G1Bases, scalars: bytes) -> bytes:

@@ -34,6 +34,26 @@ def fr_vector_to_bytes(values: Iterable[int]) -> bytes:
     return bytes(out)
 
 
+_R_TOP_BYTE = SCALAR_FIELD_R >> (8 * FR_BYTES - 8)
+_AT_LEAST_R_TOP = bytes(int(b >= _R_TOP_BYTE) for b in range(256))
+
+
+def first_non_canonical_fr(buffer: bytes) -> int | None:
+    """Return the index of the first 32-byte little-endian word ≥ r in ``buffer``, or None.
+
+    Only words whose top byte reaches r's top byte (0x30) can be ≥ r; those are found
+    with C-speed byte operations and only they are compared as integers.
+    """
+    flags = buffer[FR_BYTES - 1 :: FR_BYTES].translate(_AT_LEAST_R_TOP)
+    index = flags.find(1)
+    while index >= 0:
+        word = buffer[FR_BYTES * index : FR_BYTES * (index + 1)]
+        if int.from_bytes(word, "little") >= SCALAR_FIELD_R:
+            return index
+        index = flags.find(1, index + 1)
+    return None
+
+
 def fr_vector_from_bytes(buffer: bytes) -> list[int]:
     """Decode an n × 32-byte buffer into Fr elements; reject a ragged length or values ≥ r."""
     if len(buffer) % FR_BYTES:

@@ -68,9 +68,20 @@ class NativeBackend:
             raise MalformedInputError("r1cs_load: negative matrix dimensions")
         return _native.r1cs_load(a.n_rows, a.n_cols, _csr_parts(a), _csr_parts(b), _csr_parts(c))
 
+    def r1cs_load_zkey(self, n_rows: int, n_cols: int, coefficients: bytes) -> _native.R1csMatrices:
+        """Load A and B from a zkey coefficient section in one parallel pass (no copies)."""
+        return _native.r1cs_load_zkey(n_rows, n_cols, coefficients)
+
     def r1cs_matvec(self, matrices: R1csMatrices, witness: bytes) -> tuple[bytes, bytes, bytes]:
         """Return ``(A·w, B·w, C·w)``; the witness must have exactly n_wires values."""
         return _native.r1cs_matvec(_own(matrices, _native.R1csMatrices), witness)
+
+    def groth16_quotient(self, matrices: R1csMatrices, witness: bytes, shift: int) -> bytes:
+        """Return the quotient evaluations on the coset (one fused kernel, see the protocol)."""
+        if not 0 < shift < SCALAR_FIELD_R:
+            raise MalformedInputError("coset shift must be in [1, r)")
+        handle = _own(matrices, _native.R1csMatrices)
+        return _native.groth16_quotient(handle, witness, shift.to_bytes(FR_BYTES, "little"))
 
     # --- G1 / G2 arithmetic ---------------------------------------------------
     def g1_load_bases(self, points: bytes) -> _native.G1Bases:
@@ -80,6 +91,14 @@ class NativeBackend:
     def g2_load_bases(self, points: bytes) -> _native.G2Bases:
         """Parse n G2 points once (coordinates < q; no curve check)."""
         return _native.g2_load_bases(points)
+
+    def g1_load_bases_montgomery(self, words: bytes) -> _native.G1Bases:
+        """Load zkey Montgomery-word G1 points as a table, checked on the curve (no copies)."""
+        return _native.g1_load_bases_montgomery(words)
+
+    def g2_load_bases_montgomery(self, words: bytes) -> _native.G2Bases:
+        """Load zkey Montgomery-word G2 points as a table (words < q; no curve check)."""
+        return _native.g2_load_bases_montgomery(words)
 
     def g1_msm(self, bases: G1Bases, scalars: bytes) -> bytes:
         """Return ``Σ s_i·P_i`` over the first len(scalars)/32 bases."""
@@ -138,6 +157,28 @@ class NativeBackend:
     def pairing_check(self, g1_points: bytes, g2_points: bytes) -> bool:
         """Return whether ``Π e(P_i, Q_i) = 1``; points off their curves are rejected."""
         return _native.pairing_check(g1_points, g2_points)
+
+    # --- Groth16 batch verification (not in the Backend protocol) -------------
+    def groth16_batch_invalid(
+        self,
+        alpha: bytes,
+        ic: bytes,
+        neg_g2: bytes,
+        a: bytes,
+        b: bytes,
+        c: bytes,
+        inputs: bytes,
+        scalars: bytes,
+    ) -> list[int]:
+        """Return the (ascending) indices of the statements failing the Groth16 equation.
+
+        The random-linear-combination check and its bisection in one kernel, specified by
+        :mod:`verifier.batch`: ``alpha`` is α, ``ic`` the IC table, ``neg_g2`` −β ‖ −γ ‖ −δ;
+        ``a``, ``b``, ``c`` the proofs' points (B already checked to be in G2), ``inputs``
+        their public inputs row by row, ``scalars`` the nonzero combination scalars.
+        Points off their curves, scalars ≥ r and inconsistent lengths are rejected.
+        """
+        return _native.groth16_batch_invalid(alpha, ic, neg_g2, a, b, c, inputs, scalars)
 
     # --- snarkjs zkey Montgomery form ----------------------------------------
     def fq_from_montgomery(self, values: bytes) -> bytes:

@@ -10,6 +10,7 @@ inputs. Every scalar must be canonical (< r) and every coordinate < q, else
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -20,6 +21,18 @@ from algebra.backend import CsrMatrix, G1Bases, G2Bases, R1csMatrices
 from algebra.constants import FIELD_MODULUS_Q, SCALAR_FIELD_R, root_of_unity
 from algebra.encoding import fr_vector_from_bytes, fr_vector_to_bytes
 from algebra.errors import MalformedInputError
+
+
+def _csr_from_rows(rows: list[list[tuple[int, int]]], n_cols: int) -> CsrMatrix:
+    """Return the CSR matrix whose row i holds the ``(column, value)`` pairs ``rows[i]``."""
+    offsets, cols, values = [0], bytearray(), bytearray()
+    for entries in rows:
+        for col, value in entries:
+            cols += col.to_bytes(4, "little")
+            values += value.to_bytes(32, "little")
+        offsets.append(offsets[-1] + len(entries))
+    packed_offsets = b"".join(o.to_bytes(8, "little") for o in offsets)
+    return CsrMatrix(len(rows), n_cols, packed_offsets, bytes(cols), bytes(values))
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,31 @@ class ReferenceBackend:
             fr.decode_csr(a, "A"), fr.decode_csr(b, "B"), fr.decode_csr(c, "C")
         )
 
+    def r1cs_load_zkey(
+        self, n_rows: int, n_cols: int, coefficients: bytes
+    ) -> ReferenceR1csMatrices:
+        """Parse a zkey coefficient section entry by entry, then load it as CSR matrices."""
+        if len(coefficients) < 4:
+            raise MalformedInputError("coefficient section is truncated")
+        count = int.from_bytes(coefficients[:4], "little")
+        if len(coefficients) != 4 + 44 * count:
+            raise MalformedInputError("coefficient section size does not match its count")
+        rows: list[list[list[tuple[int, int]]]] = [[[] for _ in range(n_rows)] for _ in range(2)]
+        r_inv = pow(2**256, -1, SCALAR_FIELD_R)
+        for index, (m, row, col, word) in enumerate(
+            struct.iter_unpack("<III32s", coefficients[4:])
+        ):
+            if m > 1 or row >= n_rows or col >= n_cols:
+                raise MalformedInputError(
+                    f"coefficient #{index} names a matrix, row or signal out of range"
+                )
+            stored = int.from_bytes(word, "little")
+            if stored >= SCALAR_FIELD_R:
+                raise MalformedInputError(f"coefficient #{index}: value word is not below r")
+            rows[m][row].append((col, stored * r_inv * r_inv % SCALAR_FIELD_R))
+        a, b = (_csr_from_rows(side, n_cols) for side in rows)
+        return self.r1cs_load(a, b, _csr_from_rows([[] for _ in range(n_rows)], n_cols))
+
     def r1cs_matvec(self, matrices: R1csMatrices, witness: bytes) -> tuple[bytes, bytes, bytes]:
         """Return ``(A·w, B·w, C·w)``; the witness must have exactly n_wires values."""
         matrices = _own(matrices, ReferenceR1csMatrices)
@@ -165,6 +203,14 @@ class ReferenceBackend:
         )
 
     # --- G1 / G2 arithmetic ---------------------------------------------------
+
+    def groth16_quotient(self, matrices: R1csMatrices, witness: bytes, shift: int) -> bytes:
+        """Return the quotient evaluations on the coset, composed from the vector kernels."""
+        a, b, _ = self.r1cs_matvec(matrices, witness)
+        c = self.fr_mul_sub(a, b, bytes(len(a)))
+        a, b, c = (self.fr_coset_ntt(self.fr_ntt(x, inverse=True), shift) for x in (a, b, c))
+        return self.fr_mul_sub(a, b, c)
+
     def g1_load_bases(self, points: bytes) -> ReferenceG1Bases:
         """Decode n G1 points (coordinates < q; no curve check)."""
         return ReferenceG1Bases(curve.decode_g1(points))
@@ -172,6 +218,16 @@ class ReferenceBackend:
     def g2_load_bases(self, points: bytes) -> ReferenceG2Bases:
         """Decode n G2 points (coordinates < q; no curve check)."""
         return ReferenceG2Bases(curve.decode_g2(points))
+
+    def g1_load_bases_montgomery(self, words: bytes) -> ReferenceG1Bases:
+        """Convert zkey Montgomery words, check the points on the curve, and decode them."""
+        points = self.fq_from_montgomery(words)
+        self.g1_validate(points)
+        return self.g1_load_bases(points)
+
+    def g2_load_bases_montgomery(self, words: bytes) -> ReferenceG2Bases:
+        """Convert zkey Montgomery words and decode the points (no curve check)."""
+        return self.g2_load_bases(self.fq_from_montgomery(words))
 
     def g1_msm(self, bases: G1Bases, scalars: bytes) -> bytes:
         """Return ``Σ s_i·P_i`` over the first len(scalars) bases."""

@@ -69,7 +69,7 @@ def timed_audit(
     cpu, wall = time.process_time(), time.perf_counter()
     report = run_audit(
         key.vk,
-        source.items(),
+        source.items(defer_proofs=isinstance(runner, DaskRunner)),  # as `zkm audit --dask`
         source=str(path),
         options=AuditOptions(chunk_size=chunk_size),
         runner=runner,

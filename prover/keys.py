@@ -148,6 +148,33 @@ class PreparedProvingKey:
     delta_g2: bytes
 
 
+@dataclass(frozen=True)
+class LoadedProvingKey:
+    """A proving key read straight into one backend's tables, without Python copies of its queries.
+
+    What :func:`prover.zkey.load_zkey` returns for one-shot proving (the CLI): the queries
+    live only in ``prepared``'s native tables, so a large key is not held twice.
+
+    Attributes:
+        vk: the verifying key.
+        n_wires: witness length, including the constant-one wire 0.
+        domain_size: size of the QAP evaluation domain.
+        unsafe_dev_setup: True when the key came from the dev setup (no ceremony).
+        prepared: the loaded tables, matrices and header points.
+    """
+
+    vk: VerifyingKey
+    n_wires: int
+    domain_size: int
+    unsafe_dev_setup: bool
+    prepared: PreparedProvingKey
+
+    @property
+    def n_public(self) -> int:
+        """Number of public inputs (outputs + public inputs, excluding wire 0)."""
+        return self.vk.n_public
+
+
 def empty_matrix(n_rows: int, n_cols: int) -> CsrMatrix:
     """Return the all-zero ``n_rows × n_cols`` CSR matrix."""
     return CsrMatrix(n_rows, n_cols, bytes(8 * (n_rows + 1)), b"", b"")

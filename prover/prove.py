@@ -1,11 +1,11 @@
 """Groth16 proving (eprint 2016/260 §3.2) with snarkjs's QAP and H-query conventions.
 
-Steps, each a whole-vector backend kernel: ``A·w`` and ``B·w`` over the QAP domain
-(sparse mat-vec), ``C·w := (A·w)∘(B·w)`` (equal to the real C row values whenever the
-witness satisfies the R1CS, as snarkjs assumes), inverse NTT to coefficients, coset NTT
-on the odd coset ``ω_{2n}·⟨ω_n⟩``, ``h_i = a_i·b_i − c_i`` there, then four MSMs over
-base tables loaded once per key (L and H share one table and one MSM). With fresh
-``r, s`` from :mod:`secrets`:
+Steps: one backend kernel for the quotient (``A·w`` and ``B·w`` over the QAP domain by
+sparse mat-vec, ``C·w := (A·w)∘(B·w)`` — equal to the real C row values whenever the
+witness satisfies the R1CS, as snarkjs assumes — inverse NTT to coefficients, coset NTT
+on the odd coset ``ω_{2n}·⟨ω_n⟩``, ``h_i = a_i·b_i − c_i`` there), then four MSMs over
+base tables loaded once per key (L and H share one table and one MSM; the G2 MSM runs
+beside the G1 ones). With fresh ``r, s`` from :mod:`secrets`:
 
     A = α + Σ wᵢ·aᵢ + r·δ          B = β + Σ wᵢ·bᵢ + s·δ  (in G2, and in G1 as B₁)
     C = Σ_{private} wᵢ·lᵢ + Σ hᵢ·Hᵢ + s·A + r·B₁ − r·s·δ
@@ -24,19 +24,15 @@ from algebra.backend import Backend, get_backend
 from algebra.constants import FR_BYTES, SCALAR_FIELD_R, root_of_unity
 from algebra.encoding import fr_to_bytes, fr_vector_from_bytes, g1_from_bytes, g2_from_bytes
 from prover.errors import ProofSelfCheckError
-from prover.keys import PreparedProvingKey, ProvingKey, prepare_proving_key
+from prover.keys import LoadedProvingKey, PreparedProvingKey, ProvingKey, prepare_proving_key
 from prover.witness import witness_to_bytes
 from verifier.proof import Proof
 
 
 def quotient_evaluations(backend: Backend, prepared: PreparedProvingKey, witness: bytes) -> bytes:
     """Return ``(A·B − C)(ω_{2n}^{2i+1})`` for i < n, the scalars of the H-query MSM."""
-    a, b, _ = backend.r1cs_matvec(prepared.matrices, witness)
-    n = len(a) // FR_BYTES
-    c = backend.fr_mul_sub(a, b, bytes(len(a)))
-    shift = root_of_unity(2 * n)
-    a, b, c = (backend.fr_coset_ntt(backend.fr_ntt(x, inverse=True), shift) for x in (a, b, c))
-    return backend.fr_mul_sub(a, b, c)
+    shift = root_of_unity(2 * prepared.matrices.n_constraints)
+    return backend.groth16_quotient(prepared.matrices, witness, shift)
 
 
 def _blind(
@@ -59,8 +55,40 @@ def _blind(
     return a, b2, c
 
 
+def _msms(
+    backend: Backend, prepared: PreparedProvingKey, w: bytes, l_h_scalars: bytes
+) -> dict[str, bytes]:
+    """Return the four MSM sums; the G2 one runs on a second thread alongside the G1 ones.
+
+    The kernels release the GIL and share one rayon pool, so the G2 MSM's windows fill
+    the gaps the G1 MSMs leave (their sequential tails) and both cores stay busy.
+    """
+    import threading
+
+    sums: dict[str, bytes] = {}
+    failures: list[BaseException] = []
+
+    def g2() -> None:
+        try:
+            sums["b2"] = backend.g2_msm(prepared.b_g2, w)
+        except BaseException as error:  # re-raised on the calling thread below
+            failures.append(error)
+
+    worker = threading.Thread(target=g2, name="zkm-g2-msm")
+    worker.start()
+    try:
+        sums["a"] = backend.g1_msm(prepared.a, w)
+        sums["b1"] = backend.g1_msm(prepared.b_g1, w)
+        sums["l_h"] = backend.g1_msm(prepared.l_h, l_h_scalars)
+    finally:
+        worker.join()
+    if failures:
+        raise failures[0]
+    return sums
+
+
 def prove(
-    pk: ProvingKey,
+    pk: ProvingKey | LoadedProvingKey,
     witness: Sequence[int] | bytes,
     *,
     backend: Backend | None = None,
@@ -69,26 +97,30 @@ def prove(
     """Return a Groth16 proof for ``witness`` under ``pk`` and the public inputs it proves.
 
     Args:
-        pk: the proving key (its queries are loaded into ``backend`` once and cached).
+        pk: the proving key (its queries are loaded into ``backend`` once and cached), or
+            a key from :func:`prover.zkey.load_zkey`, already loaded into its backend.
         witness: all ``pk.n_wires`` wire values (canonical Fr, wire 0 = 1), as ints or as
             one buffer of 32-byte little-endian words.
-        backend: the algebra backend (default: :func:`algebra.backend.get_backend`).
+        backend: the algebra backend (default: :func:`algebra.backend.get_backend`, or the
+            one a loaded key lives in).
         self_check: verify the proof before returning it (recommended; one multi-pairing).
 
     Raises:
+        ValueError: ``pk`` is a loaded key and ``backend`` is a different backend.
         MalformedInputError: the witness has the wrong length or a value ≥ r.
         ProofSelfCheckError: the witness does not satisfy the circuit behind ``pk``.
     """
-    chosen = backend if backend is not None else get_backend()
-    prepared = prepare_proving_key(pk, chosen)
+    if isinstance(pk, LoadedProvingKey):
+        prepared = pk.prepared
+        chosen = prepared.backend
+        if backend is not None and backend is not chosen:
+            raise ValueError("a LoadedProvingKey proves only with the backend it was loaded into")
+    else:
+        chosen = backend if backend is not None else get_backend()
+        prepared = prepare_proving_key(pk, chosen)
     w = witness_to_bytes(witness, pk.n_wires)
     h = quotient_evaluations(chosen, prepared, w)
-    sums = {
-        "a": chosen.g1_msm(prepared.a, w),
-        "b1": chosen.g1_msm(prepared.b_g1, w),
-        "b2": chosen.g2_msm(prepared.b_g2, w),
-        "l_h": chosen.g1_msm(prepared.l_h, w[(pk.n_public + 1) * FR_BYTES :] + h),
-    }
+    sums = _msms(chosen, prepared, w, w[(pk.n_public + 1) * FR_BYTES :] + h)
     r = secrets.randbelow(SCALAR_FIELD_R)
     s = secrets.randbelow(SCALAR_FIELD_R)
     a, b, c = _blind(chosen, prepared, sums, r, s)

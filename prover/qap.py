@@ -11,13 +11,15 @@ needs for the IC points. The domain is the smallest power of two ≥ ``m + n_pub
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from algebra.backend import CsrMatrix
 from algebra.constants import FR_TWO_ADICITY
 from algebra.errors import MalformedInputError
 from circuits.r1cs import R1CS, LinearCombination
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_DOMAIN_LOG = FR_TWO_ADICITY - 1
 """The H query lives on the 2n-domain, so n ≤ 2^27."""
@@ -37,6 +39,8 @@ def domain_size_for(n_constraints: int, n_public: int) -> int:
 
 def rows_to_csr(rows: Sequence[LinearCombination], n_rows: int, n_cols: int) -> CsrMatrix:
     """Return the CSR matrix of ``rows`` padded with empty rows to ``n_rows``, entry order kept."""
+    import numpy as np  # imported on use: the prove path never builds matrices
+
     counts = np.zeros(n_rows + 1, dtype="<u8")
     counts[1 : len(rows) + 1] = [len(row) for row in rows]
     cols = bytearray()
@@ -70,6 +74,8 @@ def qap_matrices(r1cs: R1CS) -> tuple[CsrMatrix, CsrMatrix, CsrMatrix]:
 
 def csr_entries(matrix: CsrMatrix) -> tuple[np.ndarray, np.ndarray, bytes]:
     """Return ``(rows, cols, values)`` of every stored entry, in storage order."""
+    import numpy as np
+
     offsets = np.frombuffer(matrix.row_offsets, dtype="<u8").astype(np.int64)
     rows = np.repeat(np.arange(matrix.n_rows, dtype=np.int64), np.diff(offsets))
     cols = np.frombuffer(matrix.col_indices, dtype="<u4").astype(np.int64)

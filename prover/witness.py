@@ -4,25 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
-from algebra.constants import FR_BYTES, SCALAR_FIELD_R
-from algebra.encoding import fr_vector_to_bytes
+from algebra.constants import FR_BYTES
+from algebra.encoding import first_non_canonical_fr, fr_vector_to_bytes
 from algebra.errors import MalformedInputError
-
-_R_LIMBS = [(SCALAR_FIELD_R >> (64 * i)) & (2**64 - 1) for i in range(4)]
-
-
-def first_non_canonical(buffer: bytes) -> int | None:
-    """Return the index of the first 32-byte little-endian word ≥ r in ``buffer``, or None."""
-    limbs = np.frombuffer(buffer, dtype="<u8").reshape(-1, 4)
-    below = np.zeros(len(limbs), dtype=bool)
-    equal = np.ones(len(limbs), dtype=bool)
-    for i in (3, 2, 1, 0):
-        below |= equal & (limbs[:, i] < np.uint64(_R_LIMBS[i]))
-        equal &= limbs[:, i] == np.uint64(_R_LIMBS[i])
-    bad = np.flatnonzero(~below)
-    return int(bad[0]) if len(bad) else None
 
 
 def witness_to_bytes(witness: Sequence[int] | bytes, n_wires: int) -> bytes:
@@ -37,7 +21,7 @@ def witness_to_bytes(witness: Sequence[int] | bytes, n_wires: int) -> bytes:
             raise MalformedInputError(
                 f"witness has {len(buffer) // FR_BYTES} values, the key expects {n_wires}"
             )
-        bad = first_non_canonical(buffer)
+        bad = first_non_canonical_fr(buffer)
         if bad is not None:
             raise MalformedInputError(f"witness wire {bad} is not in [0, r)")
     else:

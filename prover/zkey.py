@@ -20,25 +20,33 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-
-from algebra.backend import Backend, CsrMatrix, get_backend
+from algebra.backend import Backend, CsrMatrix, G1Bases, G2Bases, R1csMatrices, get_backend
 from algebra.constants import FIELD_MODULUS_Q, G1_BYTES, G2_BYTES, SCALAR_FIELD_R
 from algebra.encoding import g1_from_bytes, g1_to_bytes, g2_from_bytes, g2_to_bytes
 from algebra.errors import FormatError, MalformedInputError
 from circuits.formats.binfile import SectionReader, check_field_header, field_header
 from prover.container import SectionFile, write_container
-from prover.keys import EMPTY_CONTRIBUTIONS, ProvingKey
+from prover.keys import (
+    EMPTY_CONTRIBUTIONS,
+    LoadedProvingKey,
+    PreparedProvingKey,
+    ProvingKey,
+)
 from prover.qap import MAX_DOMAIN_LOG, csr_entries
 from verifier.keys import VerifyingKey
+
+if TYPE_CHECKING:
+    import numpy as np
 
 GROTH16_PROTOCOL_ID = 1
 METADATA_SECTION = 0x7A6B6D01
 """zkmargin's own section: UTF-8 JSON ``{"generator": "zkmargin", "unsafe_dev_setup": true}``."""
 _HEADER_POINTS = (G1_BYTES, G1_BYTES, G2_BYTES, G2_BYTES, G1_BYTES, G2_BYTES)
-_COEF_DTYPE = np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
+_Loaded = TypeVar("_Loaded", G1Bases, G2Bases, R1csMatrices)
 _SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
 """The order snarkjs's ``zkey new`` writes sections in (kept so our files match byte for byte)."""
 
@@ -71,12 +79,18 @@ def _read_header(zkey: SectionFile) -> tuple[int, int, int, bytes]:
     return n_vars, n_public, domain_size, points
 
 
-def _read_points(zkey: SectionFile, kind: int, count: int, size: int, backend: Backend) -> bytes:
+def _read_raw(zkey: SectionFile, kind: int, count: int, size: int) -> bytes:
+    """Return section ``kind``'s body, checking it holds exactly ``count`` items of ``size``."""
     if zkey.size(kind) != count * size:
         raise FormatError(
             f"{zkey.what}: section {kind} has {zkey.size(kind)} bytes, expected {count * size}"
         )
-    return _from_montgomery(backend, zkey.read(kind), f"{zkey.what} section {kind}")
+    return zkey.read(kind)
+
+
+def _read_points(zkey: SectionFile, kind: int, count: int, size: int, backend: Backend) -> bytes:
+    words = _read_raw(zkey, kind, count, size)
+    return _from_montgomery(backend, words, f"{zkey.what} section {kind}")
 
 
 def _validate(backend: Backend, what: str, g1: list[bytes], g2: list[bytes]) -> None:
@@ -95,16 +109,26 @@ def _fr_double_montgomery(backend: Backend, values: bytes, *, inverse: bool) -> 
     return convert(convert(values))
 
 
+def _coefficient_dtype() -> np.dtype[np.void]:
+    """numpy record type of one coefficient entry (numpy loads only when a key is built)."""
+    import numpy as np
+
+    return np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
+
+
 def _read_coefficients(
     zkey: SectionFile, n_vars: int, domain_size: int, backend: Backend
 ) -> tuple[CsrMatrix, CsrMatrix]:
+    import numpy as np
+
+    coef_dtype = _coefficient_dtype()
     body = zkey.read(4)
     if len(body) < 4:
         raise FormatError(f"{zkey.what}: coefficient section is truncated")
     count = int.from_bytes(body[:4], "little")
-    if len(body) != 4 + count * _COEF_DTYPE.itemsize:
+    if len(body) != 4 + count * coef_dtype.itemsize:
         raise FormatError(f"{zkey.what}: coefficient section size does not match its count")
-    entries = np.frombuffer(body, dtype=_COEF_DTYPE, count=count, offset=4)
+    entries = np.frombuffer(body, dtype=coef_dtype, count=count, offset=4)
     matrix, row, col = entries["m"], entries["c"], entries["s"]
     if count and (matrix.max() > 1 or row.max() >= domain_size or col.max() >= n_vars):
         raise FormatError(f"{zkey.what}: a coefficient names a matrix, row or signal out of range")
@@ -126,6 +150,8 @@ def _matrix_from_entries(
     n_rows: int,
     n_cols: int,
 ) -> CsrMatrix:
+    import numpy as np
+
     chosen = np.flatnonzero(selected)
     order = chosen[np.argsort(row[chosen], kind="stable")]
     offsets = np.zeros(n_rows + 1, dtype="<u8")
@@ -182,6 +208,59 @@ def read_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -
         unsafe = _read_metadata(zkey)
         what = zkey.what
     return _assemble(chosen, what, header, queries, (a_matrix, b_matrix), contributions, unsafe)
+
+
+def load_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -> LoadedProvingKey:
+    """Return a ``.zkey`` loaded for proving, its queries parsed straight into native tables.
+
+    Same checks as :func:`read_zkey` (header and IC on the curve and in the subgroup, the
+    G1 queries on the curve), but each query section's Montgomery words are checked and
+    parsed straight into a native table (arkworks' own representation, so no conversion
+    pass) and dropped, so the key is never held both as Python bytes and as tables.
+
+    Raises:
+        FormatError: the file is not a well-formed BN254 Groth16 zkey.
+    """
+    chosen = backend if backend is not None else get_backend()
+    with SectionFile(path, b"zkey", 2) as zkey:
+        n_vars, n_public, n, raw_points = _read_header(zkey)
+        what = zkey.what
+        header = _from_montgomery(chosen, raw_points, f"{what} header")
+        ic = _read_points(zkey, 3, n_public + 1, G1_BYTES, chosen)
+        alpha1, beta1, beta2, gamma2, delta1, delta2 = _split_header(header)
+        _validate(chosen, what, [alpha1 + beta1 + delta1, ic], [beta2 + gamma2 + delta2])
+
+        def table(load: Callable[[bytes], _Loaded], where: str, words: bytes) -> _Loaded:
+            try:
+                return load(words)
+            except MalformedInputError as error:
+                raise FormatError(f"{what} {where}: {error}") from error
+
+        g1_load, g2_load = chosen.g1_load_bases_montgomery, chosen.g2_load_bases_montgomery
+        l_h = table(
+            g1_load,
+            "sections 8 and 9 (L and H queries)",
+            _read_raw(zkey, 8, n_vars - n_public - 1, G1_BYTES) + _read_raw(zkey, 9, n, G1_BYTES),
+        )
+        prepared = PreparedProvingKey(
+            backend=chosen,
+            a=table(g1_load, "section 5", _read_raw(zkey, 5, n_vars, G1_BYTES)),
+            b_g1=table(g1_load, "section 6", _read_raw(zkey, 6, n_vars, G1_BYTES)),
+            b_g2=table(g2_load, "section 7", _read_raw(zkey, 7, n_vars, G2_BYTES)),
+            l_h=l_h,
+            matrices=table(
+                lambda body: chosen.r1cs_load_zkey(n, n_vars, body),
+                "coefficient section",
+                zkey.read(4),
+            ),
+            alpha_g1=alpha1,
+            beta_g1=beta1,
+            delta_g1=delta1,
+            beta_g2=beta2,
+            delta_g2=delta2,
+        )
+        unsafe = _read_metadata(zkey)
+    return LoadedProvingKey(_verifying_key(header, ic), n_vars, n, unsafe, prepared)
 
 
 @dataclass(frozen=True)
@@ -268,12 +347,14 @@ def _assemble(
 
 def _coefficient_section(pk: ProvingKey, backend: Backend) -> bytes:
     """Return section 4: A and B entries ordered by row, A before B within a row."""
+    import numpy as np
+
     a_rows, a_cols, a_values = csr_entries(pk.a_matrix)
     b_rows, b_cols, b_values = csr_entries(pk.b_matrix)
     rows = np.concatenate([a_rows, b_rows])
     which = np.concatenate([np.zeros(len(a_rows), np.int64), np.ones(len(b_rows), np.int64)])
     order = np.lexsort((which, rows))
-    entries = np.empty(len(rows), dtype=_COEF_DTYPE)
+    entries = np.empty(len(rows), dtype=_coefficient_dtype())
     entries["m"] = which[order]
     entries["c"] = rows[order]
     entries["s"] = np.concatenate([a_cols, b_cols])[order]

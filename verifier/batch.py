@@ -16,6 +16,12 @@ concatenated points and falls back to per-item checks only when that fails.
 When the combined check fails, the batch is bisected with the same scalars (a subset
 check is the same equation restricted to the subset); a half that passes proves its
 sibling holds an invalid proof, so that sibling is split without re-checking it.
+
+A backend offering ``groth16_batch_invalid`` (``native``) runs the combined check and the
+bisection in one kernel, which computes the ``rᵢ·Aᵢ`` and the ``Bᵢ`` line coefficients
+once and gets each right half's value in GT by division instead of a pairing (the
+product over a subset is multiplicative over disjoint subsets); the steps above are its
+specification, kept as the path of the other backends and checked against it in tests.
 Malformed items (see :mod:`verifier.checks`) are reported invalid with a reason and
 excluded; they never abort the batch.
 """
@@ -26,10 +32,11 @@ import random
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from algebra.backend import Backend, get_backend
 from algebra.constants import FR_BYTES, SCALAR_FIELD_R
-from algebra.encoding import fr_to_bytes, fr_vector_to_bytes
+from algebra.encoding import fr_to_bytes, fr_vector_to_bytes, g1_vector_to_bytes
 from algebra.errors import MalformedInputError
 from verifier.checks import check_public_inputs, encode_proof
 from verifier.keys import PreparedVerifyingKey, VerifyingKey, prepared
@@ -63,6 +70,22 @@ class BatchResult:
     def invalid_indices(self) -> list[int]:
         """The indices of the invalid items, ascending."""
         return [i for i, ok in enumerate(self.valid) if not ok]
+
+
+class _BatchKernel(Protocol):
+    """A backend kernel doing the whole combined check and bisection (see the module docs)."""
+
+    def __call__(
+        self,
+        alpha: bytes,
+        ic: bytes,
+        neg_g2: bytes,
+        a: bytes,
+        b: bytes,
+        c: bytes,
+        inputs: bytes,
+        scalars: bytes,
+    ) -> list[int]: ...
 
 
 @dataclass
@@ -180,6 +203,18 @@ def _find_invalid_proofs(
         return []
     backend = pvk.backend
     scalars = _draw_scalars(n, rng)
+    kernel: _BatchKernel | None = getattr(backend, "groth16_batch_invalid", None)
+    if kernel is not None:
+        return kernel(
+            pvk.alpha_g1_bytes,
+            g1_vector_to_bytes(pvk.vk.gamma_abc_g1),
+            pvk.neg_beta_g2_bytes + pvk.neg_gamma_g2_bytes + pvk.neg_delta_g2_bytes,
+            b"".join(batch.a),
+            b"".join(batch.b),
+            b"".join(batch.c),
+            fr_vector_to_bytes(x for row in batch.inputs for x in row),
+            b"".join(s.to_bytes(FR_BYTES, "little") for s in scalars),
+        )
     scaled = backend.g1_scale(
         b"".join(batch.a), b"".join(s.to_bytes(FR_BYTES, "little") for s in scalars)
     )

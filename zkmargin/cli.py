@@ -1,26 +1,75 @@
 """Entry point of ``zkm``: a Typer app whose sub-apps live in :mod:`zkmargin.commands`.
 
-Imports stay lazy (each command imports its heavy modules inside the function) so
-that ``zkm groth16 prove`` starts fast. Any :class:`algebra.errors.ZkError` becomes
-one red line on stderr and exit code 2, never a traceback.
+Imports stay lazy so that ``zkm groth16 prove`` starts fast: each command imports its
+heavy modules inside the function, the Typer app is built on first use (module
+attribute ``app``), and a plain ``zkm groth16 prove <zkey> <wtns> <proof> <public>
+[--backend NAME]`` skips Typer altogether (Typer coerces parameters through pydantic,
+about 0.15 s of imports); anything else — help, other options, other verbs — goes
+through Typer. Any :class:`algebra.errors.ZkError` becomes one red line on stderr and
+exit code 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
-from zkmargin.commands import register_all
+_built: list[typer.Typer] = []
 
-app = typer.Typer(
-    name="zkm",
-    help="zkmargin: zero-knowledge margin-compliance proofs (Groth16/BN254, snarkjs-compatible).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-register_all(app)
+
+def get_app() -> typer.Typer:
+    """Return the ``zkm`` Typer app (built once, on first use)."""
+    if not _built:
+        import typer
+
+        from zkmargin.commands import register_all
+
+        app = typer.Typer(
+            name="zkm",
+            help=(
+                "zkmargin: zero-knowledge margin-compliance proofs "
+                "(Groth16/BN254, snarkjs-compatible)."
+            ),
+            no_args_is_help=True,
+            add_completion=False,
+            pretty_exceptions_enable=False,
+        )
+        register_all(app)
+        _built.append(app)
+    return _built[0]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return get_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def fast_prove_arguments(argv: list[str]) -> tuple[Path, Path, Path, Path, str | None] | None:
+    """Return ``(zkey, wtns, proof, public, backend)`` for a plain ``groth16 prove``, else None."""
+    if argv[:2] != ["groth16", "prove"]:
+        return None
+    paths: list[Path] = []
+    backend: str | None = None
+    rest = iter(argv[2:])
+    for arg in rest:
+        if arg == "--backend":
+            backend = next(rest, None)
+            if backend is None:
+                return None
+        elif arg.startswith("--backend="):
+            backend = arg.removeprefix("--backend=")
+        elif arg.startswith("-") and arg != "-":
+            return None
+        else:
+            paths.append(Path(arg))
+    if len(paths) != 4:
+        return None
+    return paths[0], paths[1], paths[2], paths[3], backend
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     """
     from algebra.errors import ZkError
 
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        app(args=argv, prog_name="zkm", standalone_mode=True)
+        fast = fast_prove_arguments(args)
+        if fast is not None:
+            from zkmargin.commands.groth16_prove import prove_files
+
+            prove_files(*fast)
+            return 0
+        get_app()(args=args, prog_name="zkm", standalone_mode=True)
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 2)

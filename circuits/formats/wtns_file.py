@@ -14,6 +14,7 @@ from os import PathLike
 from pathlib import Path
 
 from algebra.constants import SCALAR_FIELD_R
+from algebra.encoding import first_non_canonical_fr
 from algebra.errors import FormatError, MalformedInputError
 from circuits.formats.binfile import (
     SectionReader,
@@ -29,8 +30,8 @@ VERSION = 2
 HEADER, VALUES = 1, 2
 
 
-def parse_wtns(data: bytes, what: str = ".wtns") -> list[int]:
-    """Decode the bytes of a ``.wtns`` file into canonical Fr values.
+def parse_wtns_bytes(data: bytes, what: str = ".wtns") -> bytes:
+    """Return the values of a ``.wtns`` file as one buffer of canonical 32-byte LE words.
 
     Raises:
         FormatError: wrong magic, version, field or prime; truncation; a value ≥ r.
@@ -45,18 +46,30 @@ def parse_wtns(data: bytes, what: str = ".wtns") -> list[int]:
     header.finish()
     if len(values_body) != 32 * n_values:
         raise FormatError(f"{what}: values section must hold {n_values} × 32 bytes")
-    values = [
-        int.from_bytes(values_body[i : i + 32], "little") for i in range(0, 32 * n_values, 32)
-    ]
-    for index, value in enumerate(values):
-        if value >= SCALAR_FIELD_R:
-            raise FormatError(f"{what}: witness value #{index} is not in [0, r)")
-    return values
+    bad = first_non_canonical_fr(values_body)
+    if bad is not None:
+        raise FormatError(f"{what}: witness value #{bad} is not in [0, r)")
+    return bytes(values_body)
+
+
+def parse_wtns(data: bytes, what: str = ".wtns") -> list[int]:
+    """Decode the bytes of a ``.wtns`` file into canonical Fr values.
+
+    Raises:
+        FormatError: wrong magic, version, field or prime; truncation; a value ≥ r.
+    """
+    values = parse_wtns_bytes(data, what)
+    return [int.from_bytes(values[i : i + 32], "little") for i in range(0, len(values), 32)]
 
 
 def read_wtns(path: str | PathLike[str]) -> list[int]:
     """Read an iden3 ``.wtns`` v2 file over the BN254 scalar field."""
     return parse_wtns(Path(path).read_bytes(), what=str(path))
+
+
+def read_wtns_bytes(path: str | PathLike[str]) -> bytes:
+    """Read an iden3 ``.wtns`` v2 file as one buffer of canonical 32-byte LE words (no ints)."""
+    return parse_wtns_bytes(Path(path).read_bytes(), what=str(path))
 
 
 def wtns_to_bytes(witness: Sequence[int]) -> bytes:

@@ -22,6 +22,8 @@ pub trait Codec: GLVConfig<ScalarField = Fr> {
     const COFACTOR_ONE: bool;
     fn decode(bytes: &[u8], index: usize) -> KResult<Affine<Self>>;
     fn encode(out: &mut [u8], point: &Affine<Self>);
+    /// Whether each on-curve point is in the order-r group (same answer as arkworks).
+    fn in_subgroup(points: &[Affine<Self>]) -> Vec<bool>;
 }
 
 impl Codec for ark_bn254::g1::Config {
@@ -34,6 +36,9 @@ impl Codec for ark_bn254::g1::Config {
     fn encode(out: &mut [u8], point: &Affine<Self>) {
         put_g1(out, point)
     }
+    fn in_subgroup(points: &[Affine<Self>]) -> Vec<bool> {
+        vec![true; points.len()]
+    }
 }
 
 impl Codec for ark_bn254::g2::Config {
@@ -45,6 +50,9 @@ impl Codec for ark_bn254::g2::Config {
     }
     fn encode(out: &mut [u8], point: &Affine<Self>) {
         put_g2(out, point)
+    }
+    fn in_subgroup(points: &[Affine<Self>]) -> Vec<bool> {
+        crate::subgroup::g2_in_subgroup(points)
     }
 }
 
@@ -139,10 +147,7 @@ pub fn ntt<P: Codec>(pts: &[u8], inverse: bool) -> KResult<Vec<u8>> {
     // GLV is exact only on the order-r group; a subgroup check (G2) costs less than the
     // ~(log n)/2 scalar multiplications per point that GLV then halves.
     let on_curve = p.par_iter().all(|x| x.is_on_curve());
-    let glv = on_curve
-        && (P::COFACTOR_ONE
-            || p.par_iter()
-                .all(|x| x.is_in_correct_subgroup_assuming_on_curve()));
+    let glv = on_curve && (P::COFACTOR_ONE || P::in_subgroup(&p).into_iter().all(|ok| ok));
     if on_curve {
         // Affine butterflies with shared inversions (see `batch_mul`): ~20% less work.
         let (omega, c) = if inverse {
@@ -182,14 +187,34 @@ fn check_point<P: Codec>(bytes: &[u8], index: usize) -> KResult<()> {
     if !p.is_on_curve() {
         return Err(format!("point #{index} is not on the curve"));
     }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
+    if !P::in_subgroup(&[p])[0] {
         return Err(format!("point #{index} is not in the prime-order subgroup"));
     }
     Ok(())
 }
 
+fn on_curve_point<P: Codec>(bytes: &[u8], index: usize) -> KResult<Affine<P>> {
+    let p = P::decode(bytes, index)?;
+    if !p.is_on_curve() {
+        return Err(format!("point #{index} is not on the curve"));
+    }
+    Ok(p)
+}
+
 /// Check every point: coordinates < q, on the curve, in the order-r subgroup (trivial for G1).
+///
+/// Subgroup membership is tested for all points at once (`Codec::in_subgroup`); the error
+/// names the lowest failing index, whatever its failure.
 pub fn validate<P: Codec>(pts: &[u8]) -> KResult<()> {
     count(pts, P::BYTES, P::NAME)?;
-    par_decode(pts, P::BYTES, P::NAME, check_point::<P>).map(|_| ())
+    let Ok(points) = par_decode(pts, P::BYTES, P::NAME, on_curve_point::<P>) else {
+        return par_decode(pts, P::BYTES, P::NAME, check_point::<P>).map(|_| ());
+    };
+    match P::in_subgroup(&points).iter().position(|ok| !ok) {
+        Some(i) => Err(format!(
+            "{}: point #{i} is not in the prime-order subgroup",
+            P::NAME
+        )),
+        None => Ok(()),
+    }
 }

@@ -8,12 +8,14 @@
 mod batch_mul;
 mod codec;
 mod curve;
+mod groth16;
 mod montgomery;
 mod msm;
 mod ntt;
 mod pairing;
 mod r1cs;
 mod scalar_mul;
+mod subgroup;
 
 use ark_bn254::{G1Affine, G2Affine};
 use pyo3::prelude::*;
@@ -149,6 +151,22 @@ fn r1cs_load<'py>(
 }
 
 #[pyfunction]
+fn r1cs_load_zkey(
+    py: Python<'_>,
+    n_rows: usize,
+    n_cols: usize,
+    coefficients: &[u8],
+) -> PyResult<R1csMatrices> {
+    let parsed = py.allow_threads(|| r1cs::zkey_coefficients(coefficients, n_rows, n_cols));
+    let [a, b] = check(py, parsed)?;
+    Ok(R1csMatrices {
+        n_rows,
+        n_cols,
+        sides: [a, b, r1cs::Csr::empty(n_rows)],
+    })
+}
+
+#[pyfunction]
 fn r1cs_matvec<'py>(
     py: Python<'py>,
     matrices: &Bound<'py, R1csMatrices>,
@@ -190,6 +208,48 @@ fn g1_load_bases(py: Python<'_>, points: &[u8]) -> PyResult<G1Bases> {
 #[pyfunction]
 fn g2_load_bases(py: Python<'_>, points: &[u8]) -> PyResult<G2Bases> {
     let parsed = py.allow_threads(|| curve::points::<G2c>(points));
+    Ok(G2Bases {
+        points: check(py, parsed)?,
+    })
+}
+
+#[pyfunction]
+fn groth16_quotient<'py>(
+    py: Python<'py>,
+    matrices: &Bound<'py, R1csMatrices>,
+    witness: &[u8],
+    shift: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let m = matrices.get();
+    run_bytes(py, || {
+        let w = codec::fr_vector(witness, "witness")?;
+        if w.len() != m.n_cols {
+            return Err(format!(
+                "witness has {} wires, the R1CS has {}",
+                w.len(),
+                m.n_cols
+            ));
+        }
+        let (a, b) = rayon::join(|| m.sides[0].matvec(&w), || m.sides[1].matvec(&w));
+        ntt::quotient(a, b, shift)
+    })
+}
+
+#[pyfunction]
+fn g1_load_bases_montgomery(py: Python<'_>, words: &[u8]) -> PyResult<G1Bases> {
+    let parsed = py.allow_threads(|| {
+        montgomery::points_from_montgomery::<G1c>(words, "G1 Montgomery points", true)
+    });
+    Ok(G1Bases {
+        points: check(py, parsed)?,
+    })
+}
+
+#[pyfunction]
+fn g2_load_bases_montgomery(py: Python<'_>, words: &[u8]) -> PyResult<G2Bases> {
+    let parsed = py.allow_threads(|| {
+        montgomery::points_from_montgomery::<G2c>(words, "G2 Montgomery points", false)
+    });
     Ok(G2Bases {
         points: check(py, parsed)?,
     })
@@ -331,9 +391,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fr_coset_ntt, m)?)?;
     m.add_function(wrap_pyfunction!(fr_mul_sub, m)?)?;
     m.add_function(wrap_pyfunction!(r1cs_load, m)?)?;
+    m.add_function(wrap_pyfunction!(r1cs_load_zkey, m)?)?;
     m.add_function(wrap_pyfunction!(r1cs_matvec, m)?)?;
     m.add_function(wrap_pyfunction!(g1_load_bases, m)?)?;
     m.add_function(wrap_pyfunction!(g2_load_bases, m)?)?;
+    m.add_function(wrap_pyfunction!(groth16_quotient, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_load_bases_montgomery, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_load_bases_montgomery, m)?)?;
     m.add_function(wrap_pyfunction!(g1_msm, m)?)?;
     m.add_function(wrap_pyfunction!(g2_msm, m)?)?;
     m.add_function(wrap_pyfunction!(g1_scale, m)?)?;
@@ -353,5 +417,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fr_from_montgomery, m)?)?;
     m.add_function(wrap_pyfunction!(fr_to_montgomery, m)?)?;
     m.add_function(wrap_pyfunction!(num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(groth16::groth16_batch_invalid, m)?)?;
     Ok(())
 }

@@ -1,12 +1,17 @@
 //! Pippenger multi-scalar multiplication with affine buckets and batched inversions.
 //!
-//! Per window of `c` bits (signed digits, so 2^(c−1) buckets): points are counting-sorted
-//! into buckets, then every bucket is summed by a pairwise tree in which all the additions
-//! of one round share a single field inversion (Montgomery's trick), costing about 6
-//! multiplications per addition instead of 11 for a mixed projective addition. Windows
-//! run in parallel on rayon. Rare cases (equal or opposite points, infinity) fall back to
-//! projective arithmetic. This is the "batch-affine" Pippenger variant that gnark-crypto
-//! also uses; written here from the algorithm's description.
+//! Scalars are recoded once into signed base-2^c digits in (−2^(c−1), 2^(c−1)], stored
+//! window-major so each window streams its own contiguous row; windows run in parallel on
+//! rayon. Within a window the points are streamed in order into 2^(c−1) affine buckets:
+//! a point whose bucket is free joins the current batch, and a full batch adds all its
+//! points into their buckets with one shared field inversion (Montgomery's trick), about
+//! 6 multiplications per addition instead of 11 for a mixed projective addition. A point
+//! whose bucket already has an addition in flight waits in a queue until the next batch.
+//! The top window, whose digits cover only a few bits and so hit a handful of buckets,
+//! is summed by a pairwise tree instead (one batch per round). Rare cases (equal or
+//! opposite points, infinity) fall back to projective arithmetic. This is the
+//! "batch-affine" Pippenger that gnark-crypto also uses, written here from the
+//! algorithm's description.
 
 use ark_ec::models::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup, VariableBaseMSM};
@@ -15,6 +20,12 @@ use rayon::prelude::*;
 
 /// Below this many terms arkworks' own Pippenger is as fast and simpler.
 const SMALL_MSM: usize = 64;
+
+/// Widest window: digits must fit an `i16` (|d| ≤ 2^14).
+const MAX_WINDOW: usize = 15;
+
+/// Marks a negated point in a batch or queue entry (the low 31 bits are its index).
+const NEG: u32 = 1 << 31;
 
 /// `Σ s_i·P_i` for integer scalars `s_i < r` (bases and scalars have equal length).
 pub fn msm<P: SWCurveConfig<ScalarField = ark_bn254::Fr>>(
@@ -25,16 +36,87 @@ pub fn msm<P: SWCurveConfig<ScalarField = ark_bn254::Fr>>(
     if scalars.len() < SMALL_MSM {
         return Projective::<P>::msm_bigint(bases, scalars);
     }
-    let c = window_bits(scalars.len());
-    let windows = 255usize.div_ceil(c);
-    let digits = signed_digits(scalars, c, windows);
-    let sums: Vec<Projective<P>> = (0..windows)
+    msm_digits(bases, &Digits::new(scalars))
+}
+
+/// Signed base-2^c digits of a scalar vector, window-major: `d[k·n + i]` is digit k of s_i.
+pub struct Digits {
+    c: usize,
+    windows: usize,
+    n: usize,
+    d: Vec<i16>,
+}
+
+impl Digits {
+    /// Recode `scalars` (each < 2^254) with the window width the cost model picks for them.
+    ///
+    /// With ⌈255/c⌉ windows the top window holds at most c−1 bits of a 254-bit scalar, so
+    /// the final carry is always absorbed.
+    pub fn new(scalars: &[BigInt<4>]) -> Self {
+        let (n, c) = (scalars.len(), window_bits(scalars.len()));
+        let windows = 255usize.div_ceil(c);
+        let half = 1i64 << (c - 1);
+        let mut d = vec![0i16; n * windows];
+        let chunk = 4096;
+        // Each parallel task recodes one block of `chunk` scalars and writes that block's
+        // segment of every window row, so rows come out window-major with no transpose.
+        let mut segments: Vec<Vec<&mut [i16]>> = Vec::new();
+        for row in d.chunks_mut(n.max(1)) {
+            for (j, seg) in row.chunks_mut(chunk).enumerate() {
+                if segments.len() <= j {
+                    segments.push(Vec::with_capacity(windows));
+                }
+                segments[j].push(seg);
+            }
+        }
+        segments
+            .into_par_iter()
+            .zip(scalars.par_chunks(chunk))
+            .for_each(|(mut segs, block)| {
+                for (i, s) in block.iter().enumerate() {
+                    let mut carry = 0i64;
+                    for (k, seg) in segs.iter_mut().enumerate() {
+                        let mut v = bits(s, k * c, c) as i64 + carry;
+                        carry = 0;
+                        if v > half {
+                            v -= 1 << c;
+                            carry = 1;
+                        }
+                        seg[i] = v as i16;
+                    }
+                    debug_assert_eq!(carry, 0);
+                }
+            });
+        Digits { c, windows, n, d }
+    }
+
+    fn row(&self, k: usize) -> &[i16] {
+        &self.d[k * self.n..(k + 1) * self.n]
+    }
+
+    /// Whether window k's digits reach (nearly) all 2^(c−1) buckets, as the batched
+    /// accumulator needs to keep conflicts rare; narrower top windows use the tree.
+    fn is_wide(&self, k: usize) -> bool {
+        254usize.saturating_sub(k * self.c) + 1 >= self.c
+    }
+}
+
+/// `Σ s_i·P_i` over the first `digits.n` bases, from precomputed digits.
+pub fn msm_digits<P: SWCurveConfig>(bases: &[Affine<P>], digits: &Digits) -> Projective<P> {
+    let bases = &bases[..digits.n];
+    let sums: Vec<Projective<P>> = (0..digits.windows)
         .into_par_iter()
-        .map(|k| window_sum(bases, &digits, windows, k, c))
+        .map(|k| {
+            if digits.is_wide(k) {
+                stream_window_sum(bases, digits.row(k), digits.c)
+            } else {
+                tree_window_sum(bases, digits.row(k), digits.c)
+            }
+        })
         .collect();
     let mut total = Projective::<P>::zero();
     for sum in sums.iter().rev() {
-        for _ in 0..c {
+        for _ in 0..digits.c {
             total.double_in_place();
         }
         total += sum;
@@ -42,37 +124,11 @@ pub fn msm<P: SWCurveConfig<ScalarField = ark_bn254::Fr>>(
     total
 }
 
-/// Pick the window width minimising ⌈255/c⌉·(6n + 25·2^(c−1)) field multiplications.
+/// Pick the window width minimising ⌈255/c⌉·(6n + 27·2^(c−1)) field multiplications.
 fn window_bits(n: usize) -> usize {
-    (2..=16usize)
-        .min_by_key(|&c| 255usize.div_ceil(c) * (6 * n + 25 * (1usize << (c - 1))))
+    (2..=MAX_WINDOW)
+        .min_by_key(|&c| 255usize.div_ceil(c) * (6 * n + 27 * (1usize << (c - 1))))
         .expect("non-empty range")
-}
-
-/// Signed base-2^c digits in (−2^(c−1), 2^(c−1)], scalar-major: `digits[i·windows + k]`.
-///
-/// With ⌈255/c⌉ windows the top window holds at most c−1 bits of a 254-bit scalar, so
-/// the final carry is always absorbed.
-fn signed_digits(scalars: &[BigInt<4>], c: usize, windows: usize) -> Vec<i32> {
-    let mut digits = vec![0i32; scalars.len() * windows];
-    let half = 1i64 << (c - 1);
-    digits
-        .par_chunks_mut(windows)
-        .zip(scalars.par_iter())
-        .for_each(|(out, s)| {
-            let mut carry = 0i64;
-            for (k, d) in out.iter_mut().enumerate() {
-                let mut v = bits(s, k * c, c) as i64 + carry;
-                carry = 0;
-                if v > half {
-                    v -= 1 << c;
-                    carry = 1;
-                }
-                *d = v as i32;
-            }
-            debug_assert_eq!(carry, 0);
-        });
-    digits
 }
 
 /// The `c` bits of `s` starting at bit `start` (zero past the top).
@@ -88,19 +144,172 @@ fn bits(s: &BigInt<4>, start: usize, c: usize) -> u64 {
     v & ((1u64 << c) - 1)
 }
 
-/// `Σ_b (b+1)·B_b` for window `k`, where bucket `B_b` sums the points whose digit is ±(b+1).
-fn window_sum<P: SWCurveConfig>(
+/// `Σ_b (b+1)·B_b` from affine buckets (running sums, projective).
+fn weigh_buckets<'a, P: SWCurveConfig>(
+    buckets: impl DoubleEndedIterator<Item = &'a Affine<P>>,
+) -> Projective<P> {
+    let mut running = Projective::<P>::zero();
+    let mut sum = Projective::<P>::zero();
+    for bucket in buckets.rev() {
+        running += bucket;
+        sum += &running;
+    }
+    sum
+}
+
+/// One window by streaming the points into affine buckets in batches (see the module doc).
+fn stream_window_sum<P: SWCurveConfig>(
     bases: &[Affine<P>],
-    digits: &[i32],
-    windows: usize,
-    k: usize,
+    digits: &[i16],
+    c: usize,
+) -> Projective<P> {
+    let n_buckets = 1usize << (c - 1);
+    let mut acc = BucketBatch::new(bases, n_buckets, (n_buckets / 4).clamp(16, 2048));
+    for (i, (base, &d)) in bases.iter().zip(digits).enumerate() {
+        if d == 0 || base.infinity {
+            continue;
+        }
+        let source = i as u32 | if d < 0 { NEG } else { 0 };
+        if acc.push((d.unsigned_abs() - 1) as u32, source) {
+            acc.flush_and_drain();
+        }
+    }
+    acc.finish();
+    weigh_buckets(acc.buckets.iter())
+}
+
+/// Affine buckets plus the batch of additions in flight and the points waiting for a bucket.
+struct BucketBatch<'a, P: SWCurveConfig> {
+    bases: &'a [Affine<P>],
+    buckets: Vec<Affine<P>>,
+    busy: Vec<bool>,
+    /// Batch entries: target bucket and source point (index | NEG).
+    targets: Vec<u32>,
+    sources: Vec<u32>,
+    prefix: Vec<P::BaseField>,
+    queue: Vec<(u32, u32)>,
+    retry: Vec<(u32, u32)>,
+    capacity: usize,
+}
+
+impl<'a, P: SWCurveConfig> BucketBatch<'a, P> {
+    fn new(bases: &'a [Affine<P>], n_buckets: usize, capacity: usize) -> Self {
+        BucketBatch {
+            bases,
+            buckets: vec![Affine::<P>::identity(); n_buckets],
+            busy: vec![false; n_buckets],
+            targets: Vec::with_capacity(capacity),
+            sources: Vec::with_capacity(capacity),
+            prefix: Vec::with_capacity(capacity),
+            queue: Vec::new(),
+            retry: Vec::new(),
+            capacity,
+        }
+    }
+
+    #[inline(always)]
+    fn point(&self, source: u32) -> Affine<P> {
+        let p = self.bases[(source & !NEG) as usize];
+        if source & NEG != 0 {
+            -p
+        } else {
+            p
+        }
+    }
+
+    /// Add the point `source` into bucket `b` (now, in the batch, or later); true when the
+    /// batch is full.
+    #[inline(always)]
+    fn push(&mut self, b: u32, source: u32) -> bool {
+        let slot = b as usize;
+        if self.busy[slot] {
+            self.queue.push((b, source));
+            return false;
+        }
+        let p = self.point(source);
+        let bucket = &mut self.buckets[slot];
+        if bucket.infinity {
+            *bucket = p;
+            return false;
+        }
+        if bucket.x == p.x {
+            // Doubling or cancellation: rare, done exactly in projective coordinates.
+            *bucket = (bucket.into_group() + p).into_affine();
+            return false;
+        }
+        self.busy[slot] = true;
+        self.targets.push(b);
+        self.sources.push(source);
+        self.targets.len() == self.capacity
+    }
+
+    /// Perform the batch's additions with one inversion (every x-difference is nonzero).
+    fn flush(&mut self) {
+        if self.targets.is_empty() {
+            return;
+        }
+        self.prefix.clear();
+        let mut acc = P::BaseField::ONE;
+        for (&b, &source) in self.targets.iter().zip(&self.sources) {
+            self.prefix.push(acc);
+            let x = self.bases[(source & !NEG) as usize].x;
+            acc *= x - self.buckets[b as usize].x;
+        }
+        let mut inv = acc.inverse().expect("product of nonzero x-differences");
+        for t in (0..self.targets.len()).rev() {
+            let slot = self.targets[t] as usize;
+            let a = self.buckets[slot];
+            let p = self.point(self.sources[t]);
+            let dx = p.x - a.x;
+            let inv_dx = inv * self.prefix[t];
+            inv *= dx;
+            let lambda = (p.y - a.y) * inv_dx;
+            let x = lambda.square() - a.x - p.x;
+            let y = lambda * (a.x - x) - a.y;
+            self.buckets[slot] = Affine::<P>::new_unchecked(x, y);
+            self.busy[slot] = false;
+        }
+        self.targets.clear();
+        self.sources.clear();
+    }
+
+    /// Flush, then move queued points into the next batch (flushing again while it fills).
+    fn flush_and_drain(&mut self) {
+        loop {
+            self.flush();
+            std::mem::swap(&mut self.queue, &mut self.retry);
+            let mut next = 0;
+            let mut full = false;
+            while next < self.retry.len() && !full {
+                let (b, source) = self.retry[next];
+                next += 1;
+                full = self.push(b, source);
+            }
+            self.queue.extend_from_slice(&self.retry[next..]);
+            self.retry.clear();
+            if !full {
+                return;
+            }
+        }
+    }
+
+    /// Complete every pending addition.
+    fn finish(&mut self) {
+        while !self.targets.is_empty() || !self.queue.is_empty() {
+            self.flush_and_drain();
+        }
+    }
+}
+
+/// One window by bucket sort and a pairwise tree per bucket (for windows with few buckets).
+fn tree_window_sum<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    digits: &[i16],
     c: usize,
 ) -> Projective<P> {
     let n_buckets = 1usize << (c - 1);
     let mut lens = vec![0u32; n_buckets];
-    let digit = |i: usize| digits[i * windows + k];
-    for (i, base) in bases.iter().enumerate() {
-        let d = digit(i);
+    for (base, &d) in bases.iter().zip(digits) {
         if d != 0 && !base.infinity {
             lens[(d.unsigned_abs() - 1) as usize] += 1;
         }
@@ -113,8 +322,7 @@ fn window_sum<P: SWCurveConfig>(
     }
     let mut points = vec![Affine::<P>::identity(); total];
     let mut fill = starts.clone();
-    for (i, base) in bases.iter().enumerate() {
-        let d = digit(i);
+    for (base, &d) in bases.iter().zip(digits) {
         if d != 0 && !base.infinity {
             let b = (d.unsigned_abs() - 1) as usize;
             points[fill[b]] = if d < 0 { -*base } else { *base };
@@ -122,15 +330,16 @@ fn window_sum<P: SWCurveConfig>(
         }
     }
     reduce_buckets(&mut points, &starts, &mut lens);
-    let mut running = Projective::<P>::zero();
-    let mut sum = Projective::<P>::zero();
-    for b in (0..n_buckets).rev() {
-        if lens[b] == 1 {
-            running += &points[starts[b]];
-        }
-        sum += &running;
-    }
-    sum
+    let firsts: Vec<Affine<P>> = (0..n_buckets)
+        .map(|b| {
+            if lens[b] == 1 {
+                points[starts[b]]
+            } else {
+                Affine::<P>::identity()
+            }
+        })
+        .collect();
+    weigh_buckets(firsts.iter())
 }
 
 /// Sum each bucket segment `points[starts[b] .. starts[b] + lens[b]]` into its first slot,

@@ -67,3 +67,41 @@ pub fn fr_mul_sub(a: &[u8], b: &[u8], c: &[u8]) -> KResult<Vec<u8>> {
         });
     Ok(fr_vector_bytes(&va))
 }
+
+/// The Groth16 quotient on the odd coset, from `a = A·w` and `b = B·w` over the domain:
+/// with `c = a∘b`, each of a, b, c is interpolated and re-evaluated at `shift·ω^i`, and
+/// `h_i = a_i·b_i − c_i` is returned (the three transforms run side by side, and nothing
+/// leaves Montgomery form in between). The same as composing `fr_mul_sub`, `fr_ntt`
+/// (inverse) and `fr_coset_ntt` in the obvious way.
+pub fn quotient(mut a: Vec<Fr>, mut b: Vec<Fr>, shift: &[u8]) -> KResult<Vec<u8>> {
+    let shift = fr_bigint(shift, 0)
+        .ok()
+        .and_then(Fr::from_bigint)
+        .filter(|s| !s.is_zero())
+        .ok_or("coset shift must be in [1, r)")?;
+    if a.len() != b.len() {
+        return Err(format!("A·w has {} rows but B·w {}", a.len(), b.len()));
+    }
+    let d = domain(a.len())?;
+    let coset = d.get_coset(shift).expect("nonzero shift is invertible");
+    let mut c: Vec<Fr> = a
+        .par_iter()
+        .zip(b.par_iter())
+        .map(|(x, y)| *x * y)
+        .collect();
+    let to_coset = |v: &mut Vec<Fr>| {
+        d.ifft_in_place(v);
+        coset.fft_in_place(v);
+    };
+    rayon::join(
+        || to_coset(&mut a),
+        || rayon::join(|| to_coset(&mut b), || to_coset(&mut c)),
+    );
+    a.par_iter_mut()
+        .zip(b.par_iter().zip(c.par_iter()))
+        .for_each(|(x, (y, z))| {
+            *x *= y;
+            *x -= z;
+        });
+    Ok(fr_vector_bytes(&a))
+}

@@ -1,7 +1,7 @@
 //! Sparse R1CS matrices in CSR form and the products A·w, B·w, C·w (parallel over rows).
 
 use ark_bn254::Fr;
-use ark_ff::Zero;
+use ark_ff::{PrimeField, Zero};
 use rayon::prelude::*;
 
 use crate::codec::{count, fr_vector, KResult};
@@ -77,4 +77,86 @@ impl Csr {
             })
             .collect()
     }
+}
+
+impl Csr {
+    /// Build a matrix from `(row, column, value)` entries (rows < n_rows), keeping their
+    /// order within each row.
+    fn from_entries(n_rows: usize, entries: &[(u32, u32, Fr)]) -> Self {
+        let mut row_offsets = vec![0usize; n_rows + 1];
+        for &(row, _, _) in entries {
+            row_offsets[row as usize + 1] += 1;
+        }
+        for i in 0..n_rows {
+            row_offsets[i + 1] += row_offsets[i];
+        }
+        let mut fill = row_offsets.clone();
+        let mut col_indices = vec![0u32; entries.len()];
+        let mut values = vec![Fr::zero(); entries.len()];
+        for &(row, col, value) in entries {
+            let at = &mut fill[row as usize];
+            col_indices[*at] = col;
+            values[*at] = value;
+            *at += 1;
+        }
+        Self {
+            row_offsets,
+            col_indices,
+            values,
+        }
+    }
+
+    /// The all-zero `n_rows`-row matrix.
+    pub fn empty(n_rows: usize) -> Self {
+        Self::from_entries(n_rows, &[])
+    }
+}
+
+/// Parse a snarkjs zkey coefficient section (u32 count, then `matrix ‖ row ‖ column` as u32
+/// and the value stored as `x·R² mod r`, R = 2^256) into the A and B matrices.
+///
+/// Checks: the size matches the count, matrix ∈ {0, 1}, row < n_rows, column < n_cols,
+/// every stored word < r.
+pub fn zkey_coefficients(section: &[u8], n_rows: usize, n_cols: usize) -> KResult<[Csr; 2]> {
+    const ENTRY: usize = 12 + 32;
+    if section.len() < 4 {
+        return Err("coefficient section is truncated".into());
+    }
+    let n = u32::from_le_bytes(section[..4].try_into().expect("4 bytes")) as usize;
+    if section.len() != 4 + n * ENTRY {
+        return Err("coefficient section size does not match its count".into());
+    }
+    let u32_at =
+        |e: &[u8], k: usize| u32::from_le_bytes(e[4 * k..4 * k + 4].try_into().expect("4"));
+    let parsed: KResult<Vec<(u32, u32, u32, Fr)>> = section[4..]
+        .par_chunks_exact(ENTRY)
+        .enumerate()
+        .map(|(i, e)| {
+            let (m, row, col) = (u32_at(e, 0), u32_at(e, 1), u32_at(e, 2));
+            if m > 1 || row as usize >= n_rows || col as usize >= n_cols {
+                return Err(format!(
+                    "coefficient #{i} names a matrix, row or signal out of range"
+                ));
+            }
+            let stored = crate::codec::word(&e[12..]);
+            if stored >= Fr::MODULUS {
+                return Err(format!("coefficient #{i}: value word is not below r"));
+            }
+            // The word is the internal (Montgomery, R = 2^256) form of x·R: strip R twice.
+            let x_r = Fr::new_unchecked(stored).into_bigint();
+            Ok((m, row, col, Fr::new_unchecked(x_r)))
+        })
+        .collect();
+    let parsed = parsed?;
+    let side = |k: u32| -> Vec<(u32, u32, Fr)> {
+        parsed
+            .iter()
+            .filter(|e| e.0 == k)
+            .map(|&(_, row, col, v)| (row, col, v))
+            .collect()
+    };
+    Ok([
+        Csr::from_entries(n_rows, &side(0)),
+        Csr::from_entries(n_rows, &side(1)),
+    ])
 }

@@ -111,3 +111,17 @@ def g2_off_twist() -> bytes:
     """The G2 generator with y.c0 changed: coordinates < q but not on the twist."""
     (x0, x1), (y0, y1) = G2_GENERATOR
     return g2_to_bytes(((x0, x1), ((y0 + 1) % Q, y1)))
+
+
+def twist_points(xs: list[Fq2]) -> list[bytes]:
+    """Return an encoded twist point for each ``x`` where x³ + b' is a square (others skipped).
+
+    Almost none of them is in G2: the twist's group has order r·(2q − r).
+    """
+    points: list[bytes] = []
+    for x in xs:
+        rhs = _mul(_mul(x, x), x)
+        y = _fq2_sqrt(((rhs[0] + TWIST_B[0]) % Q, (rhs[1] + TWIST_B[1]) % Q))
+        if y is not None:
+            points.append(g2_to_bytes((x, y)))
+    return points

@@ -126,6 +126,88 @@ def test_r1cs_matvec_agrees(
 
 
 @FEW
+@given(
+    log_n=st.integers(1, 4),
+    rows=st.lists(st.tuples(lc, lc, lc), min_size=1, max_size=16),
+    tail=st.lists(scalar, min_size=5, max_size=5),
+    shift=st.sampled_from([2, 5, R - 1]),
+)
+def test_groth16_quotient_agrees(
+    pair: tuple[Backend, Backend],
+    log_n: int,
+    rows: list[tuple[dict[int, int], ...]],
+    tail: list[int],
+    shift: int,
+) -> None:
+    n = 1 << log_n
+    constraints = [Constraint(a, b, c) for a, b, c in rows[:n]]
+    constraints += [Constraint({}, {}, {})] * (n - len(constraints))
+    csr = R1CS(6, 0, 1, 0, constraints).to_csr()
+    witness = fr_vector_to_bytes([1, *tail])
+    _same(pair, lambda b: b.groth16_quotient(b.r1cs_load(*csr), witness, shift))
+
+
+@pytest.mark.parametrize(("n_rows", "n_values"), [(3, 6), (4, 5)])
+def test_groth16_quotient_rejects_odd_domains_and_short_witnesses(
+    pair: tuple[Backend, Backend], n_rows: int, n_values: int
+) -> None:
+    csr = R1CS(6, 0, 1, 0, [Constraint({1: 1}, {2: 1}, {3: 1})] * n_rows).to_csr()
+    witness = fr_vector_to_bytes([1] * n_values)
+    with pytest.raises(MalformedInputError):
+        _same(pair, lambda b: b.groth16_quotient(b.r1cs_load(*csr), witness, 5))
+
+
+def _zkey_coefficients(entries: list[tuple[int, int, int, int]]) -> bytes:
+    """A zkey coefficient section: ``matrix ‖ row ‖ column`` and the value stored as x·R²."""
+    body = len(entries).to_bytes(4, "little")
+    for m, row, col, value in entries:
+        stored = value * pow(2, 512, R) % R
+        body += b"".join(v.to_bytes(4, "little") for v in (m, row, col))
+        body += stored.to_bytes(32, "little")
+    return body
+
+
+entry = st.tuples(st.integers(0, 1), st.integers(0, 3), st.integers(0, 5), scalar)
+
+
+@FEW
+@given(entries=st.lists(entry, max_size=12), tail=st.lists(scalar, min_size=5, max_size=5))
+def test_r1cs_load_zkey_agrees_with_loading_the_csr(
+    pair: tuple[Backend, Backend], entries: list[tuple[int, int, int, int]], tail: list[int]
+) -> None:
+    section = _zkey_coefficients(entries)
+    witness = fr_vector_to_bytes([1, *tail])
+    got = _same(pair, lambda b: b.r1cs_matvec(b.r1cs_load_zkey(4, 6, section), witness))
+    sides: list[dict[int, dict[int, int]]] = [{}, {}]
+    for m, row, col, value in entries:
+        sides[m].setdefault(row, {})
+        sides[m][row][col] = (sides[m][row].get(col, 0) + value) % R
+    w = [1, *tail]
+    for side, vector in zip(sides, got[:2], strict=True):
+        expected = [sum(v * w[c] for c, v in side.get(i, {}).items()) % R for i in range(4)]
+        assert vector == fr_vector_to_bytes(expected)
+    assert got[2] == bytes(4 * 32)
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        _zkey_coefficients([(2, 0, 0, 1)]),  # matrix 2
+        _zkey_coefficients([(0, 4, 0, 1)]),  # row ≥ n_rows
+        _zkey_coefficients([(1, 0, 6, 1)]),  # column ≥ n_cols
+        _zkey_coefficients([(0, 0, 0, 1)])[:-1],  # truncated
+        b"\x01\x00",  # no count
+        (1).to_bytes(4, "little") + bytes(12) + R.to_bytes(32, "little"),  # word ≥ r
+    ],
+)
+def test_r1cs_load_zkey_rejects_malformed_sections(
+    pair: tuple[Backend, Backend], section: bytes
+) -> None:
+    with pytest.raises(MalformedInputError):
+        _same(pair, lambda b: b.r1cs_load_zkey(4, 6, section))
+
+
+@FEW
 @given(ks=st.lists(point_scalar, min_size=1, max_size=4), data=st.data())
 def test_g1_msm_agrees(
     pair: tuple[Backend, Backend], ks: list[int | None], data: st.DataObject
@@ -135,6 +217,67 @@ def test_g1_msm_agrees(
     n_scalars = data.draw(st.integers(1, len(ks) + 1))
     s = fr_vector_to_bytes(data.draw(st.lists(scalar, min_size=n_scalars, max_size=n_scalars)))
     _same(pair, lambda b: b.g1_msm(b.g1_load_bases(points), s))
+
+
+def _montgomery_tables_agree(
+    pair: tuple[Backend, Backend], words: bytes, group: str, scalars: bytes
+) -> None:
+    """Both backends load ``words`` alike: same MSM results, or both MalformedInputError."""
+
+    def msm(b: Backend) -> bytes:
+        if group == "g1":
+            return b.g1_msm(b.g1_load_bases_montgomery(words), scalars)
+        return b.g2_msm(b.g2_load_bases_montgomery(words), scalars)
+
+    _same(pair, msm)
+
+
+@FEW
+@given(ks=st.lists(point_scalar, min_size=1, max_size=4), data=st.data())
+def test_montgomery_base_tables_agree(
+    pair: tuple[Backend, Backend], ks: list[int | None], data: st.DataObject
+) -> None:
+    ref = pair[1]
+    s = fr_vector_to_bytes(data.draw(st.lists(scalar, min_size=len(ks), max_size=len(ks))))
+    g1_words = ref.fq_to_montgomery(_g1_points(ref, ks))
+    g2_words = ref.fq_to_montgomery(_g2_points(ref, ks))
+    _montgomery_tables_agree(pair, g1_words, "g1", s)
+    _montgomery_tables_agree(pair, g2_words, "g2", s)
+    # the table equals loading the converted canonical points
+    native = pair[0]
+    canonical = native.g1_load_bases(native.fq_from_montgomery(g1_words))
+    assert native.g1_msm(native.g1_load_bases_montgomery(g1_words), s) == native.g1_msm(
+        canonical, s
+    )
+
+
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_montgomery_base_tables_reject_a_word_not_below_q(
+    pair: tuple[Backend, Backend], group: str
+) -> None:
+    ref = pair[1]
+    points = _g1_points(ref, [3, 5]) if group == "g1" else _g2_points(ref, [3, 5])
+    words = bytearray(ref.fq_to_montgomery(points))
+    at = len(words) // 2 + 32  # a coordinate of the second point
+    words[at : at + 32] = Q.to_bytes(32, "little")
+    with pytest.raises(MalformedInputError):
+        _montgomery_tables_agree(pair, bytes(words), group, fr_vector_to_bytes([1, 1]))
+
+
+def test_montgomery_g1_table_rejects_a_point_off_the_curve_and_g2_does_not_check(
+    pair: tuple[Backend, Backend],
+) -> None:
+    ref = pair[1]
+    g1 = bytearray(_g1_points(ref, [3, 5]))
+    g1[64] ^= 1  # second point's x: off the curve
+    with pytest.raises(MalformedInputError):
+        _montgomery_tables_agree(
+            pair, ref.fq_to_montgomery(bytes(g1)), "g1", fr_vector_to_bytes([1, 1])
+        )
+    outside = twist_point_outside_g2()
+    _montgomery_tables_agree(
+        pair, ref.fq_to_montgomery(outside + outside), "g2", fr_vector_to_bytes([2, 0])
+    )
 
 
 @FEW

@@ -135,6 +135,31 @@ def test_g2_batch_affine_msm_matches_the_inner_product(native: NativeBackend) ->
     assert native.g2_msm(bases, fr_vector_to_bytes(scalars)) == expected
 
 
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_streamed_bucket_msm_survives_bucket_collisions(native: NativeBackend, group: str) -> None:
+    # 3,000 terms take the streaming bucket path (several windows of 2^(c-1) buckets).
+    # A third of the scalars are one value, so every window sends 1,000 points to the
+    # same bucket (the conflict queue); repeated bases and their negatives hit the
+    # doubling and cancellation fallbacks; plus zeros, r − 1 and infinity bases.
+    k_repeated, big = RNG.randrange(1, R), RNG.randrange(R)
+    ks = (
+        [RNG.randrange(R) for _ in range(1000)]
+        + [k_repeated] * 500
+        + [R - k_repeated] * 500
+        + [0] * 20
+        + [RNG.randrange(R) for _ in range(980)]
+    )
+    scalars = [big] * 1000 + [RNG.randrange(R) for _ in range(1000)] + [0, 1, R - 1] * 333 + [5]
+    fixed = native.g1_fixed_base if group == "g1" else native.g2_fixed_base
+    load = native.g1_load_bases if group == "g1" else native.g2_load_bases
+    msm = native.g1_msm if group == "g1" else native.g2_msm
+    generator = G1_GEN if group == "g1" else G2_GEN
+    bases = load(fixed(generator, fr_vector_to_bytes(ks)))
+    inner = sum(k * s for k, s in zip(ks, scalars, strict=True)) % R
+    expected = fixed(generator, fr_vector_to_bytes([inner]))
+    assert msm(bases, fr_vector_to_bytes(scalars)) == expected
+
+
 def test_g2_msm_over_table_matches_fixed_base_of_the_inner_product(
     native: NativeBackend,
 ) -> None:

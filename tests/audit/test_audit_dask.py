@@ -37,22 +37,40 @@ def test_local_cluster_audit_matches_single_process(
     lines[3] = break_pairing(pool[3]).to_json()
     lines[77] = swap_c(pool[77], pool[5]).to_json()
     lines[150] = off_curve_json(pool[150])
+    bad_decimal = pool[160].to_json()
+    bad_decimal["proof"]["pi_c"][0] = "12x"
+    lines[160] = bad_decimal  # a proof that does not parse: found by the worker when deferred
+    both_bad = pool[170].to_json()
+    both_bad["proof"]["pi_b"] = "nope"
+    both_bad["public"] = ["-1", "2", "3", "4"]
+    lines[170] = both_bad  # the proof's error wins, with or without deferral
     lines.insert(120, "not json")
     path = write_jsonl(tmp_path / "d.jsonl", lines)
     options = AuditOptions(chunk_size=16)
 
-    def audit(runner: LocalRunner | DaskRunner) -> dict[str, Any]:
-        source = open_source(path)
-        report = run_audit(key.vk, source.items(), source="d", options=options, runner=runner)
+    def audit(runner: LocalRunner | DaskRunner, defer: bool) -> dict[str, Any]:
+        items = open_source(path).items(defer_proofs=defer)
+        report = run_audit(key.vk, items, source="d", options=options, runner=runner)
         out = report.to_json()
         return {name: out[name] for name in ("counts", "invalid", "epochs", "key")}
 
-    single = audit(LocalRunner())
+    single = audit(LocalRunner(), defer=False)
+    assert audit(LocalRunner(), defer=True) == single
     with DaskRunner(DaskSpec(workers=2)) as runner:
         assert runner.workers == 2
-        distributed = audit(runner)
+        distributed = audit(runner, defer=True)
     assert distributed == single
-    assert [e["id"] for e in single["invalid"]] == ["p00003", "p00077", "line 121", "p00150"]
+    assert [e["id"] for e in single["invalid"]] == [
+        "p00003",
+        "p00077",
+        "line 121",
+        "p00150",
+        "p00160",
+        "p00170",
+    ]
+    assert single["invalid"][4]["kind"] == "malformed"
+    assert "pi_c" in single["invalid"][4]["reason"]
+    assert "pi_b" in single["invalid"][5]["reason"]
 
 
 def test_cli_audits_on_an_existing_cluster_by_address(

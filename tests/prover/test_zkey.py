@@ -14,7 +14,7 @@ from algebra.errors import FormatError
 from prover.keys import UNSAFE_LABEL, ProvingKey
 from prover.prove import prove
 from prover.qap import domain_size_for
-from prover.zkey import read_zkey, read_zkey_summary, write_zkey
+from prover.zkey import load_zkey, read_zkey, read_zkey_summary, write_zkey
 from tests.prover.conftest import tiny_witness
 from verifier.verify import verify
 
@@ -59,6 +59,30 @@ def test_key_read_back_still_proves(backend: Backend, dev_key: ProvingKey, tmp_p
     again = read_zkey(tmp_path / "k.zkey", backend=backend)
     proof, public = prove(again, tiny_witness(2, 9), backend=backend, self_check=False)
     assert verify(dev_key.vk, proof, public, backend=backend)
+
+
+def test_loaded_zkey_proves_like_the_read_key(
+    backend: Backend, dev_key: ProvingKey, tmp_path: Path
+) -> None:
+    write_zkey(dev_key, tmp_path / "k.zkey", backend=backend)
+    loaded = load_zkey(tmp_path / "k.zkey", backend=backend)
+    assert loaded.vk == dev_key.vk and loaded.unsafe_dev_setup
+    assert (loaded.n_wires, loaded.domain_size) == (dev_key.n_wires, dev_key.domain_size)
+    proof, public = prove(loaded, tiny_witness(4, 7))
+    _, expected_public = prove(dev_key, tiny_witness(4, 7), backend=backend)
+    assert public == expected_public
+    assert verify(dev_key.vk, proof, public, backend=backend)
+    assert not verify(dev_key.vk, proof, [public[0], public[1] + 1], backend=backend)
+
+
+def test_loaded_zkey_refuses_another_backend(
+    backend: Backend, dev_key: ProvingKey, tmp_path: Path
+) -> None:
+    write_zkey(dev_key, tmp_path / "k.zkey", backend=backend)
+    loaded = load_zkey(tmp_path / "k.zkey", backend=backend)
+    other = type(backend)()  # same kind, but not the instance that owns the tables
+    with pytest.raises(ValueError, match="loaded into"):
+        prove(loaded, tiny_witness(), backend=other)
 
 
 def test_dev_key_is_labelled_unsafe(dev_key: ProvingKey) -> None:
@@ -110,6 +134,7 @@ def _ic_section_too_short(data: bytearray) -> None:
     del data[offset + size - 64 : offset + size]
 
 
+@pytest.mark.parametrize("reader", [read_zkey, load_zkey])
 @pytest.mark.parametrize(
     "corrupt",
     [
@@ -129,6 +154,7 @@ def test_malformed_zkey_is_a_format_error(
     dev_key: ProvingKey,
     tmp_path: Path,
     corrupt: Callable[[bytearray], None],
+    reader: Callable[..., object],
 ) -> None:
     path = tmp_path / "bad.zkey"
     write_zkey(dev_key, path, backend=backend)
@@ -136,4 +162,4 @@ def test_malformed_zkey_is_a_format_error(
     corrupt(data)
     path.write_bytes(bytes(data))
     with pytest.raises(FormatError):
-        read_zkey(path, backend=backend)
+        reader(path, backend=backend)

@@ -53,6 +53,9 @@ class NoPairingBackend:
     def g1_msm(self, bases: object, scalars: bytes) -> bytes:
         raise AssertionError("g1_msm reached with malformed input")
 
+    def groth16_batch_invalid(self, *buffers: bytes) -> list[int]:
+        raise AssertionError("groth16_batch_invalid reached with malformed input")
+
 
 _guards: dict[str, NoPairingBackend] = {}
 

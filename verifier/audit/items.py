@@ -34,6 +34,8 @@ class AuditItem:
         error: why the item is invalid without verification (None: verify it).
         error_kind: ``malformed`` or ``statement`` when ``error`` is set.
         service_valid: the service's recorded verdict, for items pulled from the service.
+        proof_json: the entry's snarkjs proof still unparsed, when parsing was deferred to
+            the worker that verifies it (``proof`` is then None); see :func:`parse_entry`.
     """
 
     position: int
@@ -44,11 +46,13 @@ class AuditItem:
     error: str | None = None
     error_kind: ErrorKind | None = None
     service_valid: bool | None = None
+    proof_json: object = None
 
     @property
     def checkable(self) -> bool:
         """Whether the item goes to the verifier (it parsed and passed the record checks)."""
-        return self.error is None and self.proof is not None and self.public is not None
+        has_proof = self.proof is not None or self.proof_json is not None
+        return self.error is None and has_proof and self.public is not None
 
 
 def rejected(
@@ -88,8 +92,24 @@ def parse_statement(proof_obj: object, public_obj: object) -> tuple[Proof, tuple
     return proof_from_json(proof_obj), tuple(public_inputs_from_json(public_obj))
 
 
-def parse_entry(obj: object, position: int, fallback_id: str) -> AuditItem:
-    """Return the audit item for one decoded JSON-lines entry (never raises)."""
+def parse_entry(
+    obj: object, position: int, fallback_id: str, *, defer_proof: bool = False
+) -> AuditItem:
+    """Return the audit item for one decoded JSON-lines entry (never raises).
+
+    With ``defer_proof`` only the public inputs are parsed here and the proof is kept as
+    JSON in ``proof_json``, for the worker to parse (:func:`parse_deferred_proof`); an
+    entry whose public inputs do not parse is rejected exactly as without deferral.
+    """
+    if defer_proof and isinstance(obj, dict) and "proof" in obj and "public" in obj:
+        try:
+            public = tuple(public_inputs_from_json(obj["public"]))
+        except (ZkError, TypeError, ValueError):
+            return parse_entry(obj, position, fallback_id)
+        item_id = entry_id(obj, fallback_id)
+        return AuditItem(
+            position, item_id, None, public, epoch=_epoch(obj), proof_json=obj["proof"]
+        )
     if not isinstance(obj, dict):
         return rejected(position, fallback_id, f"{fallback_id}: entry is not a JSON object")
     item_id = entry_id(obj, fallback_id)
@@ -103,3 +123,11 @@ def parse_entry(obj: object, position: int, fallback_id: str) -> AuditItem:
     except (ZkError, TypeError, ValueError) as error:
         return rejected(position, item_id, str(error), epoch=epoch)
     return AuditItem(position, item_id, proof, public, epoch=epoch)
+
+
+def parse_deferred_proof(proof_obj: object) -> Proof | str:
+    """Return the proof parsed from snarkjs JSON, or the reason :func:`parse_entry` would give."""
+    try:
+        return proof_from_json(proof_obj)
+    except (ZkError, TypeError, ValueError) as error:
+        return str(error)

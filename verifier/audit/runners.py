@@ -20,10 +20,10 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from algebra.errors import ZkError
-from verifier.audit.chunks import Statement, verify_chunk
+from verifier.audit.chunks import ChunkStatement, verify_chunk
 from verifier.keys import VerifyingKey
 
-ChunkJob = tuple[int, list[Statement]]
+ChunkJob = tuple[int, list[ChunkStatement]]
 ChunkDone = tuple[int, dict[int, str]]
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 _SCHEMES = ("tcp://", "tls://", "ucx://", "inproc://", "ws://", "wss://")

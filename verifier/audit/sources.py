@@ -36,10 +36,14 @@ class FileSource:
     kind: str
     total: int
 
-    def items(self) -> Iterator[AuditItem]:
-        """Yield every entry in source order (parse failures as invalid items)."""
+    def items(self, *, defer_proofs: bool = False) -> Iterator[AuditItem]:
+        """Yield every entry in source order (parse failures as invalid items).
+
+        ``defer_proofs`` leaves JSON-lines proofs unparsed for the verifying workers (see
+        :func:`~verifier.audit.items.parse_entry`); directory entries are always parsed.
+        """
         if self.kind == "jsonl":
-            return iter_jsonl(self.path)
+            return iter_jsonl(self.path, defer_proofs=defer_proofs)
         return iter_directory(self.path)
 
     @property
@@ -67,8 +71,10 @@ def open_source(path: Path) -> FileSource:
     return FileSource(path, "jsonl", count)
 
 
-def iter_jsonl(path: Path) -> Iterator[AuditItem]:
+def iter_jsonl(path: Path, *, defer_proofs: bool = False) -> Iterator[AuditItem]:
     """Yield one item per non-blank line of the JSON-lines file at ``path``.
+
+    ``defer_proofs`` as in :meth:`FileSource.items`.
 
     Raises:
         SourceError: the file cannot be opened or read.
@@ -79,18 +85,18 @@ def iter_jsonl(path: Path) -> Iterator[AuditItem]:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                yield _jsonl_item(line, position, f"line {number}")
+                yield _jsonl_item(line, position, f"line {number}", defer_proofs)
                 position += 1
     except OSError as error:
         raise SourceError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _jsonl_item(line: bytes, position: int, locator: str) -> AuditItem:
+def _jsonl_item(line: bytes, position: int, locator: str, defer_proofs: bool) -> AuditItem:
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         return rejected(position, locator, f"{locator} is not valid JSON: {error}")
-    return parse_entry(obj, position, locator)
+    return parse_entry(obj, position, locator, defer_proof=defer_proofs)
 
 
 def _proof_dirs(root: Path) -> list[Path]:

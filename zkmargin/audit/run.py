@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from algebra.backend import get_backend
 from algebra.errors import MalformedInputError, ZkError
-from verifier.audit.chunks import INDEPENDENT_BACKENDS, Statement
+from verifier.audit.chunks import INDEPENDENT_BACKENDS, ChunkStatement
 from verifier.audit.items import AuditItem
 from verifier.audit.runners import ChunkJob, ChunkRunner, LocalRunner
 from verifier.batch import FAILED_PAIRING
@@ -134,10 +134,11 @@ class _Auditor:
         index = self.next_index
         self.next_index += 1
         self.pending[index] = chunk
-        statements: list[Statement] = []
+        statements: list[ChunkStatement] = []
         for item in chunk:
-            assert item.proof is not None and item.public is not None
-            statements.append((item.proof, item.public))
+            assert item.public is not None
+            proof = item.proof if item.proof is not None else item.proof_json
+            statements.append((proof, item.public))
         return index, statements
 
     def finish_chunk(self, index: int, invalid: dict[int, str]) -> None:

@@ -80,7 +80,9 @@ def _audit_files(
 
     opened = open_source(source)
     total = min(opened.total, options.sample) if options.sample else opened.total
-    return _run(key, opened.items(), opened.description, options, dask, quiet, total)
+    # On a cluster the workers parse the proofs, so this process is not the bottleneck.
+    items = opened.items(defer_proofs=dask is not None)
+    return _run(key, items, opened.description, options, dask, quiet, total)
 
 
 def _audit_service(

@@ -99,21 +99,9 @@ def prove_command(
     backend: BackendOption = None,
 ) -> None:
     """Prove with a snarkjs .zkey and .wtns; write snarkjs proof.json and public.json."""
-    import json
+    from zkmargin.commands.groth16_prove import prove_files
 
-    from algebra.backend import get_backend
-    from circuits.formats.wtns_file import read_wtns
-    from prover.prove import prove
-    from prover.zkey import read_zkey
-    from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
-
-    chosen = get_backend(backend)
-    pk = read_zkey(zkey, backend=chosen)
-    if pk.unsafe_dev_setup:
-        typer.secho("warning: proving with an UNSAFE dev-setup key", fg="red", err=True)
-    made, inputs = prove(pk, read_wtns(witness), backend=chosen)
-    proof.write_text(json.dumps(proof_to_json(made), indent=1))
-    public.write_text(json.dumps(public_inputs_to_json(inputs), indent=1))
+    prove_files(zkey, witness, proof, public, backend)
 
 
 zkey_export_app = typer.Typer(no_args_is_help=True, help="Export keys, verifiers and calldata.")

@@ -1,0 +1,61 @@
+"""The work behind ``zkm groth16 prove``, importable without Typer (the CLI's fast path)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+UNSAFE_WARNING = "warning: proving with an UNSAFE dev-setup key"
+
+
+def prove_files(zkey: Path, witness: Path, proof: Path, public: Path, backend: str | None) -> None:
+    """Prove with a snarkjs ``.zkey`` and ``.wtns``; write snarkjs proof.json and public.json.
+
+    The key is loaded straight into the backend's tables (:func:`prover.zkey.load_zkey`)
+    and the witness read as one buffer, so nothing large is held twice.
+
+    Raises:
+        ZkError: a malformed zkey or witness, or a witness the key's circuit rejects.
+        OSError: an input is unreadable or an output unwritable.
+    """
+    import json
+
+    _return_freed_buffers_to_the_os()
+    from algebra.backend import get_backend
+    from circuits.formats.wtns_file import read_wtns_bytes
+    from prover.prove import prove
+    from prover.zkey import load_zkey
+    from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
+
+    key = load_zkey(zkey, backend=get_backend(backend))
+    if key.unsafe_dev_setup:
+        _warn(UNSAFE_WARNING)
+    made, inputs = prove(key, read_wtns_bytes(witness))
+    proof.write_text(json.dumps(proof_to_json(made), indent=1))
+    public.write_text(json.dumps(public_inputs_to_json(inputs), indent=1))
+
+
+_M_MMAP_THRESHOLD = -3
+"""glibc's ``mallopt`` parameter number for the mmap threshold (``malloc.h``)."""
+
+
+def _return_freed_buffers_to_the_os() -> None:
+    """Serve allocations ≥ 1 MiB with mmap so each freed one leaves the RSS at once.
+
+    glibc otherwise raises its mmap threshold after the first large free and then keeps
+    freed key sections and NTT buffers in its heaps, adding ~100 MB to the peak at 2^18.
+    A no-op where mallopt is missing (musl, macOS).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError):
+        return
+
+
+def _warn(message: str) -> None:
+    red = sys.stderr.isatty()
+    sys.stderr.write(f"\x1b[31m{message}\x1b[0m\n" if red else f"{message}\n")
