@@ -14,27 +14,12 @@ import random
 
 import pytest
 
-from algebra.backend import get_backend
 from algebra.constants import SCALAR_FIELD_R as R
 from algebra.encoding import fr_vector_from_bytes, fr_vector_to_bytes
-from algebra.errors import BackendUnavailableError
 from algebra.native_backend import NativeBackend
 from tests.algebra.curve_helpers import G1_GEN, G2_GEN
-from tests.conftest import require
 
 RNG = random.Random(20261122)
-
-
-@pytest.fixture(scope="module")
-def native() -> NativeBackend:
-    """The native backend; skipped locally and required in CI."""
-    try:
-        backend = get_backend("native")
-    except BackendUnavailableError as error:
-        require(False, f"native backend ({error})")
-        raise
-    assert isinstance(backend, NativeBackend)
-    return backend
 
 
 def _awkward_scalars(n: int) -> tuple[list[int], list[int]]:

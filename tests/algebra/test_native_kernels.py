@@ -19,24 +19,11 @@ from algebra.constants import FIELD_MODULUS_Q as Q
 from algebra.constants import SCALAR_FIELD_R as R
 from algebra.constants import root_of_unity
 from algebra.encoding import fr_vector_from_bytes, fr_vector_to_bytes
-from algebra.errors import BackendUnavailableError, MalformedInputError, ZkError
+from algebra.errors import MalformedInputError, ZkError
 from algebra.native_backend import NativeBackend
 from tests.algebra.curve_helpers import G1_GEN, G2_GEN, g2_off_twist, twist_point_outside_g2
-from tests.conftest import require
 
 RNG = random.Random(7)
-
-
-@pytest.fixture(scope="module")
-def native() -> NativeBackend:
-    """The native backend; skipped locally and required in CI."""
-    try:
-        backend = get_backend("native")
-    except BackendUnavailableError as error:
-        require(False, f"native backend ({error})")
-        raise
-    assert isinstance(backend, NativeBackend)
-    return backend
 
 
 def _fr(n: int) -> bytes:
