@@ -19,7 +19,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Field, One, Zero};
 use rayon::prelude::*;
 
-use crate::scalar_mul::wnaf;
+use crate::scalar_mul::{bit_reverse, stage_twiddles, wnaf};
 
 /// Slots per batch: large enough to amortise one inversion per round, small enough for cache.
 const CHUNK: usize = 1024;
@@ -202,13 +202,7 @@ pub fn fft<P: GLVConfig<ScalarField = Fr>>(
     glv: bool,
 ) {
     let n = v.len();
-    let log_n = n.trailing_zeros();
-    for i in 0..n {
-        let j = i.reverse_bits() >> (usize::BITS - log_n.max(1));
-        if log_n > 0 && i < j {
-            v.swap(i, j);
-        }
-    }
+    bit_reverse(v);
     let scale = c.filter(|c| !c.is_one());
     if n == 1 {
         if let Some(c) = scale {
@@ -219,11 +213,7 @@ pub fn fft<P: GLVConfig<ScalarField = Fr>>(
     let mut half = 1;
     while half < n {
         let last = 2 * half == n;
-        let w = omega.pow([(n / (2 * half)) as u64]);
-        let first = if last { c.unwrap_or(Fr::ONE) } else { Fr::ONE };
-        let twiddles: Vec<Fr> = std::iter::successors(Some(first), |t| Some(*t * w))
-            .take(half)
-            .collect();
+        let twiddles = stage_twiddles(omega, n, half, c);
         stage(v, half, &twiddles, if last { scale } else { None }, glv);
         half *= 2;
     }

@@ -138,6 +138,35 @@ pub fn mul_affine<P: GLVConfig<ScalarField = Fr>>(
     mul(&p.into_group(), k, glv)
 }
 
+/// Permute `v` into bit-reversed index order (len a power of two), the input order of a
+/// decimation-in-time FFT.
+pub(crate) fn bit_reverse<T>(v: &mut [T]) {
+    let log_n = v.len().trailing_zeros();
+    if log_n == 0 {
+        return;
+    }
+    for i in 0..v.len() {
+        let j = i.reverse_bits() >> (usize::BITS - log_n);
+        if i < j {
+            v.swap(i, j);
+        }
+    }
+}
+
+/// The twiddles `t·w^j` (j < half) of the FFT stage of span `half` over n points, with
+/// `w = ω^(n/2half)` and `t = c` on the last stage (the folded factor, 1 when `None`), else 1.
+pub(crate) fn stage_twiddles(omega: Fr, n: usize, half: usize, c: Option<Fr>) -> Vec<Fr> {
+    let w = omega.pow([(n / (2 * half)) as u64]);
+    let first = if 2 * half == n {
+        c.unwrap_or(Fr::ONE)
+    } else {
+        Fr::ONE
+    };
+    std::iter::successors(Some(first), |t| Some(*t * w))
+        .take(half)
+        .collect()
+}
+
 /// In-place radix-2 decimation-in-time FFT: `v_i ← c·Σ_j ω^{ij}·v_j` (n = len, a power of two).
 ///
 /// The factor `c` (1 when `None`) is folded into the last stage, `a ± ω^j·b ↦ c·a ± (cω^j)·b`,
@@ -149,13 +178,7 @@ pub fn fft<P: GLVConfig<ScalarField = Fr>>(
     glv: bool,
 ) {
     let n = v.len();
-    let log_n = n.trailing_zeros();
-    for i in 0..n {
-        let j = i.reverse_bits() >> (usize::BITS - log_n);
-        if i < j && log_n > 0 {
-            v.swap(i, j);
-        }
-    }
+    bit_reverse(v);
     if n == 1 {
         if let Some(c) = c {
             v[0] = mul(&v[0], &c, glv);
@@ -165,13 +188,7 @@ pub fn fft<P: GLVConfig<ScalarField = Fr>>(
     let mut half = 1;
     while half < n {
         let last = 2 * half == n;
-        let w = omega.pow([(n / (2 * half)) as u64]);
-        let mut twiddles = Vec::with_capacity(half);
-        let mut t = if last { c.unwrap_or(Fr::ONE) } else { Fr::ONE };
-        for _ in 0..half {
-            twiddles.push(t);
-            t *= w;
-        }
+        let twiddles = stage_twiddles(omega, n, half, c);
         let scale_lo = if last {
             c.filter(|c| !c.is_one())
         } else {
