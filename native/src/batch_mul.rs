@@ -11,6 +11,11 @@
 //!
 //! The point FFT of the ceremony (`fft`) keeps its data affine between stages and batches
 //! each stage's twiddle multiplications and butterfly additions the same way.
+//!
+//! On CPUs with AVX-512 IFMA, `batch_mul` hands each chunk to the vector twin of
+//! [`mul_chunk`] (`crate::ifma::batch`): the same schedule and the same exact results, eight
+//! slots per instruction, 3–4× less CPU per multiplication; this file stays the portable
+//! path and the reference the vector kernels are tested against.
 
 use ark_bn254::Fr;
 use ark_ec::models::short_weierstrass::{Affine, SWCurveConfig};
@@ -19,6 +24,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Field, One, Zero};
 use rayon::prelude::*;
 
+use crate::ifma::Vectorized;
 use crate::scalar_mul::{bit_reverse, stage_twiddles, wnaf};
 
 /// Slots per batch: large enough to amortise one inversion per round, small enough for cache.
@@ -27,7 +33,7 @@ const CHUNK: usize = 1024;
 const TABLE: usize = 8;
 
 /// `acc[i] += q` for every `(i, q)` in `terms` (each slot at most once), one inversion in all.
-fn batch_add<P: SWCurveConfig>(
+pub(crate) fn batch_add<P: SWCurveConfig>(
     acc: &mut [Affine<P>],
     terms: &[(usize, Affine<P>)],
     prefix: &mut Vec<P::BaseField>,
@@ -60,7 +66,10 @@ fn batch_add<P: SWCurveConfig>(
 }
 
 /// `acc[i] ← 2·acc[i]` for every slot (curves y² = x³ + b), one inversion in all.
-fn batch_double<P: SWCurveConfig>(acc: &mut [Affine<P>], prefix: &mut Vec<P::BaseField>) {
+pub(crate) fn batch_double<P: SWCurveConfig>(
+    acc: &mut [Affine<P>],
+    prefix: &mut Vec<P::BaseField>,
+) {
     assert!(
         P::COEFF_A.is_zero(),
         "affine doubling is written for y² = x³ + b"
@@ -176,17 +185,17 @@ fn odd_multiples<P: SWCurveConfig>(
 /// Element-wise `k_i·P_i` for points on the curve, in parallel chunks.
 ///
 /// `glv` must only be set when every point is in the order-r group (GLV is exact there).
-pub fn batch_mul<P: GLVConfig<ScalarField = Fr>>(
-    points: &[Affine<P>],
-    scalars: &[Fr],
-    glv: bool,
-) -> Vec<Affine<P>> {
+pub fn batch_mul<P: Vectorized>(points: &[Affine<P>], scalars: &[Fr], glv: bool) -> Vec<Affine<P>> {
     debug_assert_eq!(points.len(), scalars.len());
-    let chunk = chunk_size(points.len());
+    let chunk = if crate::ifma::available() {
+        crate::ifma::chunk_size(points.len())
+    } else {
+        chunk_size(points.len())
+    };
     points
         .par_chunks(chunk)
         .zip(scalars.par_chunks(chunk))
-        .map(|(p, k)| mul_chunk(p, k, glv))
+        .map(|(p, k)| P::mul_chunk(p, k, glv).unwrap_or_else(|| mul_chunk(p, k, glv)))
         .collect::<Vec<_>>()
         .concat()
 }
@@ -195,12 +204,7 @@ pub fn batch_mul<P: GLVConfig<ScalarField = Fr>>(
 /// the curve (n = len, a power of two); `glv` as in [`batch_mul`].
 ///
 /// The factor `c` (1 when `None`) is folded into the last stage, `a ± ω^j·b ↦ c·a ± (cω^j)·b`.
-pub fn fft<P: GLVConfig<ScalarField = Fr>>(
-    v: &mut [Affine<P>],
-    omega: Fr,
-    c: Option<Fr>,
-    glv: bool,
-) {
+pub fn fft<P: Vectorized>(v: &mut [Affine<P>], omega: Fr, c: Option<Fr>, glv: bool) {
     let n = v.len();
     bit_reverse(v);
     let scale = c.filter(|c| !c.is_one());
@@ -220,7 +224,7 @@ pub fn fft<P: GLVConfig<ScalarField = Fr>>(
 }
 
 /// One FFT stage: every butterfly `(a, b) ↦ (s·a + w·b, s·a − w·b)` of span `half`.
-fn stage<P: GLVConfig<ScalarField = Fr>>(
+fn stage<P: Vectorized>(
     v: &mut [Affine<P>],
     half: usize,
     twiddles: &[Fr],

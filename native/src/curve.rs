@@ -3,9 +3,7 @@
 //! addition, negation and validation (coordinates < q, on the curve, in the order-r
 //! subgroup).
 
-use ark_bn254::Fr;
 use ark_ec::models::short_weierstrass::{Affine, Projective};
-use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::CurveGroup;
 use rayon::prelude::*;
@@ -15,7 +13,7 @@ use crate::codec::{
 };
 
 /// Byte encoding of one group's points (64-byte G1, 128-byte G2).
-pub trait Codec: GLVConfig<ScalarField = Fr> {
+pub trait Codec: crate::ifma::Vectorized {
     const BYTES: usize;
     const NAME: &'static str;
     /// Whether every on-curve point is in the order-r group (so GLV is exact on it).

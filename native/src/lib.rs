@@ -9,6 +9,7 @@ mod batch_mul;
 mod codec;
 mod curve;
 mod groth16;
+mod ifma;
 mod montgomery;
 mod msm;
 mod ntt;
@@ -376,6 +377,25 @@ fn fr_to_montgomery<'py>(py: Python<'py>, values: &[u8]) -> PyResult<Bound<'py, 
     })
 }
 
+/// Whether this CPU can run the AVX-512 IFMA kernels.
+#[pyfunction]
+fn ifma_supported() -> bool {
+    ifma::supported()
+}
+
+/// Turn the AVX-512 IFMA kernels on or off (differential tests); returns the previous setting.
+#[pyfunction]
+fn set_ifma(enabled: bool) -> bool {
+    ifma::set_enabled(enabled)
+}
+
+/// Test hook: make every n-th batched vector operation take its exact portable fallback
+/// (0 turns this off).
+#[pyfunction]
+fn ifma_force_fallback_every(n: usize) {
+    ifma::batch::force_fallback_every(n)
+}
+
 /// Number of threads in the rayon pool the kernels run on.
 #[pyfunction]
 fn num_threads() -> usize {
@@ -417,6 +437,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fr_from_montgomery, m)?)?;
     m.add_function(wrap_pyfunction!(fr_to_montgomery, m)?)?;
     m.add_function(wrap_pyfunction!(num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(ifma_supported, m)?)?;
+    m.add_function(wrap_pyfunction!(set_ifma, m)?)?;
+    m.add_function(wrap_pyfunction!(ifma_force_fallback_every, m)?)?;
     m.add_function(wrap_pyfunction!(groth16::groth16_batch_invalid, m)?)?;
     Ok(())
 }

@@ -23,6 +23,30 @@ pub(crate) fn wnaf(k: &Fr) -> Vec<i8> {
     let bits = k.into_bigint();
     let mut digits = Vec::with_capacity(bits.num_bits() as usize + 1);
     let mut limbs = bits.0;
+    if limbs[2] == 0 && limbs[3] == 0 && limbs[1] >> 63 == 0 {
+        // Below 2^127 (every GLV half): the same digits on one u128, skipping zero runs.
+        let mut v = (limbs[1] as u128) << 64 | limbs[0] as u128;
+        while v != 0 {
+            let zeros = v.trailing_zeros();
+            digits.resize(digits.len() + zeros as usize, 0);
+            v >>= zeros;
+            let m = (v & ((1 << WINDOW) - 1)) as i64;
+            let d = if m >= 1 << (WINDOW - 1) {
+                m - (1 << WINDOW)
+            } else {
+                m
+            };
+            // v − d: v + |d| stays below 2^128 as v < 2^127.
+            v = if d >= 0 {
+                v - d as u128
+            } else {
+                v + (-d) as u128
+            };
+            digits.push(d as i8);
+            v >>= 1;
+        }
+        return digits;
+    }
     let is_zero = |l: &[u64; 4]| l.iter().all(|x| *x == 0);
     while !is_zero(&limbs) {
         let digit = if limbs[0] & 1 == 1 {
