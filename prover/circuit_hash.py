@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
-
 from algebra.backend import Backend
 from algebra.constants import G1_BYTES, G2_BYTES
 from algebra.encoding import g1_to_bytes, g2_to_bytes
 from prover.keys import ProvingKey
 
+# Inputs up to this many bytes are reversed word by word in Python (no numpy import).
+_SMALL = 4096
+
 
 def uncompressed(points: bytes, group: int) -> bytes:
     """Return ffjavascript's uncompressed encoding of canonical G1 (group 1) or G2 points."""
     width = 32 if group == 1 else 64
+    if len(points) <= _SMALL:
+        return b"".join(points[i : i + width][::-1] for i in range(0, len(points), width))
+    import numpy as np  # large inputs only: commands that hash a few points skip the import
+
     return np.frombuffer(points, dtype=np.uint8).reshape(-1, width)[:, ::-1].tobytes()
 
 

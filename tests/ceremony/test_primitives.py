@@ -16,6 +16,7 @@ from prover.ceremony.phase1 import G1_ONE, G2_ONE
 from prover.ceremony.point_fft import inverse_fft_points
 from prover.ceremony.points import compressed
 from prover.ceremony.rng_points import fr_from_rng, g1_from_rng, g2_from_rng
+from prover.circuit_hash import uncompressed
 from prover.lagrange import domain_lagrange, powers
 
 # ffjavascript 0.3.1 (snarkjs 0.7.6) with new ChaCha([1..8]): Fr.fromRng, G1.fromRng, G2.fromRng.
@@ -71,3 +72,16 @@ def test_point_inverse_fft_gives_the_lagrange_basis(backend: Backend, n: int) ->
         monomial = fixed(base, fr_vector_to_bytes(powers(tau, n)))
         expected = fixed(base, fr_vector_to_bytes(domain_lagrange(tau, n)))
         assert inverse_fft_points(backend, monomial, group) == expected
+
+
+@pytest.mark.parametrize("group", [1, 2])
+@pytest.mark.parametrize("count", [0, 1, 31, 32, 33, 200])
+def test_uncompressed_reverses_each_coordinate_on_both_paths(group: int, count: int) -> None:
+    """Small inputs (plain Python) and large ones (numpy) give ffjavascript's byte order."""
+    width = 32 if group == 1 else 64
+    points = secrets.token_bytes(2 * width * count)
+    expected = b"".join(
+        int.from_bytes(points[i : i + width], "little").to_bytes(width, "big")
+        for i in range(0, len(points), width)
+    )
+    assert uncompressed(points, group) == expected
