@@ -100,19 +100,24 @@ pub fn join(l: &[u64; LIMBS]) -> [u64; 4] {
     ]
 }
 
+/// `2·l` in normalized limbs (the top limb keeps any excess).
+fn double_limbs(l: &[u64; LIMBS]) -> [u64; LIMBS] {
+    let mut out = [0u64; LIMBS];
+    let mut carry = 0u64;
+    for j in 0..LIMBS {
+        let v = 2 * l[j] + carry;
+        out[j] = v & MASK;
+        carry = v >> 52;
+    }
+    out[LIMBS - 1] += carry << 52;
+    out
+}
+
 /// Whether the constants above are the ones derived from arkworks' modulus (checked once
 /// before the kernels are first used).
 pub fn constants_match() -> bool {
     let modulus = <Fq as PrimeField>::MODULUS.0;
     let p = split(&modulus);
-    let mut two_p = [0u64; LIMBS];
-    let mut carry = 0u64;
-    for j in 0..LIMBS {
-        let v = 2 * p[j] + carry;
-        two_p[j] = v & MASK;
-        carry = v >> 52;
-    }
-    two_p[LIMBS - 1] += carry << 52;
     // Newton's iteration for p⁻¹ mod 2^64 (p is odd), then −p⁻¹ mod 2^52.
     let mut inv = 1u64;
     for _ in 0..6 {
@@ -120,19 +125,8 @@ pub fn constants_match() -> bool {
     }
     let power = |e: u64| split(&Fq::from(2u64).pow([e]).into_bigint().0);
     p == P
-        && two_p == TWO_P
-        && split(&[0; 4]) == [0; LIMBS]
-        && {
-            let mut four_p = [0u64; LIMBS];
-            let mut carry = 0u64;
-            for j in 0..LIMBS {
-                let v = 2 * two_p[j] + carry;
-                four_p[j] = v & MASK;
-                carry = v >> 52;
-            }
-            four_p[LIMBS - 1] += carry << 52;
-            four_p == FOUR_P
-        }
+        && double_limbs(&p) == TWO_P
+        && double_limbs(&TWO_P) == FOUR_P
         && inv.wrapping_neg() & MASK == P_INV
         && power(260) == ONE
         && power(264) == TO_LANES
