@@ -9,6 +9,7 @@ as ``snarkjs powersoftau prepare phase2`` writes them. Sections 1–7 are copied
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from algebra.backend import Backend
 from algebra.errors import MalformedInputError
@@ -52,11 +53,26 @@ def prepare_phase2(
             raise MalformedInputError(f"{ptau.what} has no contribution; contribute first")
         copied = [(kind, [ptau.read(kind)]) for kind in range(1, 8)]
         groups = section_points(header.power)
-        lagrange = []
-        for kind, origin in LAGRANGE_SECTIONS.items():
-            group = groups[origin][0]
-            powers = from_lem(backend, ptau.read(origin), f"{ptau.what} section {origin}")
-            top = header.power + 1 if kind == 12 else header.power
-            bases = lagrange_section(backend, powers, group, top, progress, f"section {kind}")
-            lagrange.append((kind, [backend.fq_to_montgomery(chunk) for chunk in bases]))
+        inputs = [
+            (
+                kind,
+                groups[origin][0],
+                from_lem(backend, ptau.read(origin), f"{ptau.what} section {origin}"),
+                header.power + 1 if kind == 12 else header.power,
+            )
+            for kind, origin in LAGRANGE_SECTIONS.items()
+        ]
+
+    def section(kind: int, group: int, powers: bytes, top: int) -> list[bytes]:
+        bases = lagrange_section(backend, powers, group, top, progress, f"section {kind}")
+        return [backend.fq_to_montgomery(chunk) for chunk in bases]
+
+    # Two sections at a time: the native transforms release the GIL, and the many small
+    # transforms (sizes 2^0 … 2^10) leave a core idle when run one after another.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            (kind, pool.submit(section, kind, group, powers, top))
+            for kind, group, powers, top in inputs
+        ]
+        lagrange = [(kind, future.result()) for kind, future in futures]
     write_container(target, b"ptau", 1, copied + lagrange)
