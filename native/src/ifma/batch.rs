@@ -3,8 +3,9 @@
 //! Same schedule as the portable kernel (GLV split, width-5 NAF, 128 rounds of "double every
 //! slot, then add each slot's digit entry"), but coordinates live in limb-major lane form
 //! ([`Lanes`]) and every batched affine doubling or addition runs on eight slots at once;
-//! Montgomery's trick runs as eight interleaved product chains (lane k owns slots ≡ k mod 8)
-//! closed by one arkworks batch inversion of the eight lane products.
+//! Montgomery's trick runs as 2 × 8 product chains (vector v of a batch belongs to chain
+//! v mod 2, each lane to its own chain), closed by one arkworks batch inversion of the 16
+//! chain products; the backward pass handles one vector of each chain side by side.
 //!
 //! Exceptional additions (equal or opposite x) make a lane product zero; the kernel detects
 //! that before writing anything and redoes that one batched operation with the portable,
