@@ -335,8 +335,7 @@ unsafe fn add_terms<L: Lanes>(
         let chain = v % CHAINS;
         let ids = _mm256_loadu_si256(terms.slots[8 * v..].as_ptr() as *const __m256i);
         let sources = _mm256_loadu_si256(terms.sources[8 * v..].as_ptr() as *const __m256i);
-        let live = count.saturating_sub(8 * v).min(8);
-        let valid: u8 = if live == 8 { 0xff } else { (1u8 << live) - 1 };
+        let (live, valid) = live_lanes(count, v);
         let mut acc_inf = 0u8;
         for k in 0..live {
             let slot = terms.slots[8 * v + k] as usize;
@@ -373,6 +372,14 @@ unsafe fn add_terms<L: Lanes>(
         }
     }
     true
+}
+
+/// Of the terms in vector v (the first `count` terms are real, the rest padding): how many
+/// lanes are real, and their mask.
+#[inline(always)]
+fn live_lanes(count: usize, v: usize) -> (usize, u8) {
+    let live = count.saturating_sub(8 * v).min(8);
+    (live, if live == 8 { 0xff } else { (1u8 << live) - 1 })
 }
 
 /// The backward step of [`add_terms`] for `G` vectors of distinct chains, interleaved.
@@ -429,8 +436,7 @@ unsafe fn add_group<L: Lanes, const G: usize>(
     for k in 0..G {
         let v = vs[k];
         let acc_inf = scratch.acc_inf[v];
-        let live = count.saturating_sub(8 * v).min(8);
-        let valid: u8 = if live == 8 { 0xff } else { (1u8 << live) - 1 };
+        let (live, valid) = live_lanes(count, v);
         let ids = _mm256_loadu_si256(terms.slots[8 * v..].as_ptr() as *const __m256i);
         x3[k]
             .select(acc_inf, qx[k])
