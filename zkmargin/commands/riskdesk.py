@@ -181,6 +181,53 @@ def verify_signature_command(
     )
 
 
+@riskdesk_app.command("backtest")
+def backtest_command(
+    history: Annotated[Path, typer.Argument(help="CSV of daily closes", show_default=False)],
+    policy: PolicyOption,
+    out: Annotated[Path, typer.Option("--out", help="HTML report to write")] = Path(
+        "backtest.html"
+    ),
+    warmup: Annotated[
+        int, typer.Option("--warmup", min=30, help="days before the first test")
+    ] = 250,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="also write the figures as JSON")
+    ] = None,
+) -> None:
+    """Replay the history: exceedances, Kupiec and Christoffersen tests, HTML report."""
+    from zkmargin.riskdesk.backtest import run_backtest
+    from zkmargin.riskdesk.backtest_report import render_html, summary
+    from zkmargin.riskdesk.loading import load_history, load_policy
+
+    result = run_backtest(load_history(history), load_policy(policy), warmup)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_html(result), encoding="utf-8")
+    figures = summary(result)
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, indent=2) + "\n")
+    typer.echo(
+        f"coverage {figures['coverage']:.4%} over {figures['periods']} periods"
+        f" ({figures['exceedances']} exceedances, target {result.target:.2%});"
+        f" pooled Kupiec LR {figures['pooled_kupiec']['statistic']:.3f}"
+        f" p={figures['pooled_kupiec']['p_value']:.3f}"
+    )
+    for p in figures["portfolios"]:
+        typer.echo(
+            f"  {p['name']:<10} {p['exceedances']:>3}/{p['periods']} coverage {p['coverage']:.2%}"
+            f"  Kupiec {p['kupiec']['statistic']:.3f} (p={p['kupiec']['p_value']:.3f})"
+            f"  Christoffersen {p['christoffersen']['statistic']:.3f}"
+            f" (p={p['christoffersen']['p_value']:.3f})"
+        )
+    for s in figures["stress_stretches"]:
+        typer.echo(
+            f"  stress {s['asset']} {s['start']}→{s['end']} (σ {s['realised_vol']:.2%}/day):"
+            f" margin {s['margin_before']:.2%} → peak {s['margin_peak']:.2%}"
+            f" → {s['margin_after']:.2%}"
+        )
+    typer.echo(f"wrote {out}")
+
+
 def register(app: typer.Typer) -> None:
     """Attach ``zkm riskdesk`` to the root app."""
     app.add_typer(

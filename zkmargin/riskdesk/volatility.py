@@ -90,9 +90,20 @@ def fit_garch(returns: Sequence[float]) -> GarchParams:
         raise RiskInputError(f"GARCH needs at least 100 returns, got {len(returns)}")
     scale = math.fsum(r * r for r in returns) / len(returns)
 
+    from scipy.signal import lfilter
+
+    squares = np.asarray(returns) ** 2
+    seed = float(np.mean(squares[:SEED_RETURNS]))
+    powers = np.arange(len(returns), dtype=float)
+
     def negative_log_likelihood(x: np.ndarray) -> float:
-        path = _garch_path(returns, _unpack(x.tolist(), scale))
-        return math.fsum(math.log(v) + r * r / v for r, v in zip(returns, path, strict=False))
+        # v_t = ω + α·r²_{t−1} + β·v_{t−1}, vectorised as a linear filter (the same
+        # recursion as _garch_path, in closed form: shock part + ω part + seed part).
+        p = _unpack(x.tolist(), scale)
+        decay = p.beta**powers
+        shocks = lfilter([0.0, p.alpha], [1.0, -p.beta], squares)
+        path = shocks + p.omega * (1 - decay) / (1 - p.beta) + decay * seed
+        return float(np.sum(np.log(path) + squares / path))
 
     # Start at ω = 5 % of the sample variance, α+β ≈ 0.95, α share ≈ 0.1.
     start = np.array([math.log(0.05), math.log(0.95 / 0.05), math.log(0.1 / 0.9)])
