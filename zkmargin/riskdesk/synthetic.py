@@ -9,7 +9,7 @@ anti-procyclicality buffer have a stress period to show. Run
 
 * ``history.csv`` — four years of daily closes (the backtest input);
 * ``market.json`` — market data at the last close (closes, depth, open interest,
-  smiles, 4 perps and 24 options, 4 collateral assets) for the standard size;
+  smiles, 4 perps and 20 options, 4 collateral assets) for the standard size;
 * ``market-tiny.json`` — a subset that fits the tiny circuit (2 perps, 2 options,
   2 collateral assets); ``policy.json`` / ``policy-tiny.json`` / ``policy-garch.json``.
 """
