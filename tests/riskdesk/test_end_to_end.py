@@ -249,3 +249,22 @@ def test_trader_proves_against_the_risk_desk_snapshot(
         == 2
     )
     assert "does not meet" in capsys.readouterr().err
+
+
+def test_unreachable_service_is_one_line_and_exit_2(
+    desk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "oracle",
+            "post",
+            str(desk / "snapshot.json"),
+            "--service",
+            "http://127.0.0.1:9",
+            "--key",
+            "k",
+            "--quiet",
+        ]
+    )
+    assert code == 2
+    assert "cannot reach the service at http://127.0.0.1:9" in capsys.readouterr().err

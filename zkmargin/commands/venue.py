@@ -15,8 +15,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from algebra.errors import ZkError
+
 if TYPE_CHECKING:
     from circuits.margin.model import AccountState, Opening
+
+
+class ServiceUnreachableError(ZkError):
+    """The service could not be reached (connection refused, timeout, bad URL)."""
+
 
 oracle_app = typer.Typer(no_args_is_help=True)
 venue_app = typer.Typer(no_args_is_help=True)
@@ -51,6 +58,22 @@ def _progress(label: str, total: int, quiet: bool) -> Iterator[Progress]:
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from api.client import ZkmClient
+
+
+@contextmanager
+def _service(url: str, key: str) -> Iterator[ZkmClient]:
+    """Yield a client of ``url``; an unreachable service becomes one ServiceUnreachableError."""
+    import httpx
+
+    from api.client import ZkmClient
+
+    try:
+        with ZkmClient(url, key) as client:
+            yield client
+    except httpx.TransportError as error:
+        raise ServiceUnreachableError(f"cannot reach the service at {url}: {error}") from None
+
 
 @oracle_app.command("post")
 def post_command(
@@ -62,12 +85,11 @@ def post_command(
     quiet: QuietOption = False,
 ) -> None:
     """Post each snapshot for its epoch (already posted and identical: skipped as done)."""
-    from api.client import ZkmClient
     from circuits.margin.loading import load_snapshot
 
     loaded = [load_snapshot(path) for path in snapshots]
     lines = []
-    with ZkmClient(service, key) as client, _progress("post", len(loaded), quiet) as bar:
+    with _service(service, key) as client, _progress("post", len(loaded), quiet) as bar:
         for snapshot in loaded:
             posted = client.post_snapshot(snapshot.epoch, snapshot.model_dump(mode="json"))
             lines.append(f"epoch {posted.epoch}: snapshot hash {posted.snapshot_hash}")
@@ -120,14 +142,13 @@ def commit_command(
     quiet: QuietOption = False,
 ) -> None:
     """Commit to every account's state, write each trader's opening, register C (resumable)."""
-    from api.client import ZkmClient
     from circuits.margin.loading import load_state
 
     files = account_files(accounts_dir)
     states = [(path.stem, load_state(path)) for path in files]
     out = openings or accounts_dir.parent / "openings" / f"epoch-{epoch}"
     out.mkdir(parents=True, exist_ok=True)
-    with ZkmClient(service, key) as client, _progress("commit", len(states), quiet) as bar:
+    with _service(service, key) as client, _progress("commit", len(states), quiet) as bar:
         for account_id, state in states:
             opening = _opening_for(state, out / f"{account_id}.opening.json")
             client.register_commitment(account_id, epoch, opening.commitment)
