@@ -228,6 +228,17 @@ def backtest_command(
     typer.echo(f"wrote {out}")
 
 
+@riskdesk_app.command("synthetic")
+def synthetic_command(
+    out: Annotated[Path, typer.Option("--out", help="directory to write")] = Path("riskdesk-data"),
+) -> None:
+    """Write the SYNTHETIC sample data set (history, market data, policies); deterministic."""
+    from zkmargin.riskdesk.synthetic import write_all
+
+    paths = write_all(out)
+    typer.echo(f"wrote {len(paths)} SYNTHETIC files to {out}: {', '.join(p.name for p in paths)}")
+
+
 def register(app: typer.Typer) -> None:
     """Attach ``zkm riskdesk`` to the root app."""
     app.add_typer(
