@@ -18,13 +18,14 @@ from rich.panel import Panel
 from sqlalchemy import func, select
 
 from circuits.margin.model import AccountState, MarketSnapshot, Opening
-from circuits.margin.sample import sample_accounts, sample_snapshot
+from circuits.margin.sample import sample_accounts
 from circuits.margin.sizes import get_size
 from circuits.margin.statement import REQUIREMENT_MAINTENANCE, kind_name
 from zkmargin.demo import actors
 from zkmargin.demo.keys import LOCAL_CEREMONY_BANNER, UNSAFE_BANNER, DemoKeys, make_dev_keys
 from zkmargin.demo.narrator import Narrator
 from zkmargin.demo.outcome import DemoResult
+from zkmargin.demo.riskdesk import risk_desk_snapshot
 from zkmargin.demo.server import InProcessService
 from zkmargin.demo.trader import ProverKit, Statement, TraderResult
 
@@ -110,12 +111,16 @@ def _market_and_keys(
     """Sample the market and the venue's books, write the public snapshot, make the keys."""
     start = time.perf_counter()
     rng = random.Random(options.seed)
-    snapshot = sample_snapshot(get_size(options.size), rng, _next_epoch(service))
+    desk = risk_desk_snapshot(options.size, _next_epoch(service), out)
+    snapshot = desk.snapshot
     books = [(name, state) for name, state, _ in sample_accounts(snapshot, options.accounts, rng)]
     (out / "snapshot.json").write_text(snapshot.model_dump_json(indent=2) + "\n")
     sampled = time.perf_counter() - start
     story.say("market", f"epoch {snapshot.epoch}: {_describe_snapshot(snapshot)};"
                         f" {len(books)} accounts at the venue")  # fmt: skip
+    story.note(f"risk desk: {desk.describe_policy()}; SYNTHETIC market data")
+    story.note(f"signed by oracle key {desk.signer_key_id} (Ed25519); signature checked and the"
+               f" snapshot recomputed identically from its inputs → {desk.directory}")  # fmt: skip
     keys = _make_keys(options, out, story)
     story.say("keys", f"{keys.how}: {options.size} margin circuit, {keys.n_constraints:,}"
                       f" constraints, {keys.seconds:.1f} s → {keys.directory}")  # fmt: skip

@@ -220,13 +220,17 @@ def history_csv(closes: dict[str, list[float]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def documents() -> dict[str, dict[str, Any]]:
+    """Return the JSON documents of the data set (market data and policies) by file name."""
+    return {**market_documents(_closes(np.random.default_rng(SEED))), **policy_documents()}
+
+
 def write_all(directory: Path = DEFAULT_DIR) -> list[Path]:
     """Generate every file into ``directory`` and return the paths written."""
     closes = _closes(np.random.default_rng(SEED))
     directory.mkdir(parents=True, exist_ok=True)
     texts = {"history.csv": history_csv(closes)}
-    documents = {**market_documents(closes), **policy_documents()}
-    for name, document in documents.items():
+    for name, document in {**market_documents(closes), **policy_documents()}.items():
         texts[name] = json.dumps(document, indent=1) + "\n"
     paths = []
     for name, text in texts.items():
