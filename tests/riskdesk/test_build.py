@@ -114,3 +114,24 @@ def test_option_without_a_smile_quote_is_refused() -> None:
 def test_epoch_out_of_range_is_refused() -> None:
     with pytest.raises(RiskInputError, match="invalid snapshot"):
         build_snapshot(market(), policy(), 2**64)
+
+
+def test_mark_too_large_for_64_bits_is_refused_in_one_line() -> None:
+    doc = edited(MARKET)
+    doc["instruments"][0]["mark_price"] = 1e15
+    with pytest.raises(RiskInputError, match="invalid snapshot: mark_price: Input should be less"):
+        build_snapshot(load_market(doc), policy(), 1)
+
+
+def test_out_of_range_amounts_are_refused_by_the_schema() -> None:
+    doc = edited(MARKET)
+    doc["assets"][0]["depth"] = 1e300
+    with pytest.raises(RiskInputError, match=r"assets\[0\].depth: Input should be less"):
+        load_market(doc)
+
+
+def test_a_price_spike_caps_fractions_and_still_builds() -> None:
+    doc = edited(MARKET)
+    doc["assets"][0]["closes"][-1] = 1e12  # σ explodes: fractions hit the cap (50 %)
+    result = build_snapshot(load_market(doc), policy(), 1)
+    assert result.assets["BTC"].fractions.maintenance_ppm == policy().maintenance.cap_ppm

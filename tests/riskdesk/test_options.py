@@ -12,7 +12,13 @@ from circuits.margin.pricing import black76 as reference_black76
 from circuits.margin.pricing import span_scenarios
 from tests.riskdesk.helpers import market
 from zkmargin.riskdesk.errors import RiskInputError
-from zkmargin.riskdesk.options import OptionMarket, black76, option_risk_array, smile_vol
+from zkmargin.riskdesk.options import (
+    OptionMarket,
+    black76,
+    linear_risk_array,
+    option_risk_array,
+    smile_vol,
+)
 
 prices = st.floats(10.0, 100_000.0)
 moneyness = st.floats(0.5, 2.0)
@@ -85,3 +91,13 @@ def test_smile_interpolates_linearly_in_strike_and_refuses_missing_expiry() -> N
     assert smile_vol(btc.smile, expiry, 1.0, "x") == points[0][1]  # flat beyond the quotes
     with pytest.raises(RiskInputError, match="no quotes for expiry 1"):
         smile_vol(btc.smile, 1, 1.0, "instrument X")
+
+
+def test_moves_beyond_minus_100_percent_price_the_underlying_near_zero() -> None:
+    scenarios = [s for s in span_scenarios(16) if s.name == "-extreme"]
+    put = OptionMarket(100.0, 100.0, 0.1, 0.5, False)
+    # scan 0.8: the extreme move is −160 %; the put is then worth its strike, not an error
+    (loss,) = option_risk_array(put, 0.8, 0.25, scenarios, 1, 1)
+    assert loss == math.ceil((put.value().price - 100.0 * (1 - 1e-9)) * 0.35)
+    (perp_loss,) = linear_risk_array(100.0, 0.8, scenarios, 1, 1)
+    assert perp_loss == math.ceil(100.0 * (1 - 1e-9) * 0.35)  # at most the whole price

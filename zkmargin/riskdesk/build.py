@@ -17,7 +17,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from circuits.margin.errors import MarginInputError
+from circuits.margin.loading import describe
 from circuits.margin.model import (
     CollateralSpec,
     HaircutTier,
@@ -237,6 +240,12 @@ def check_fits_policy(market: MarketData, policy: Policy, size: MarginSize) -> N
         )
 
 
+def _first_line(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return describe(error)
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def build_snapshot(market: MarketData, policy: Policy, epoch: int) -> BuildResult:
     """Return the snapshot for ``epoch`` derived from ``market`` under ``policy``.
 
@@ -270,6 +279,6 @@ def build_snapshot(market: MarketData, policy: Policy, epoch: int) -> BuildResul
             collateral=_collateral(market, risks, policy, qq),
         )
         padded = pad_snapshot(snapshot, size)
-    except (ValueError, MarginInputError) as error:
-        raise RiskInputError(f"the inputs give an invalid snapshot: {error}") from None
+    except (ValueError, OverflowError, MarginInputError) as error:
+        raise RiskInputError(f"the inputs give an invalid snapshot: {_first_line(error)}") from None
     return BuildResult(padded, risks, greeks)

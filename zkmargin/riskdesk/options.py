@@ -10,8 +10,9 @@ Risk arrays reprice each option under the scenario grid of
 :func:`circuits.margin.pricing.span_scenarios` (price moves in thirds of the underlying's
 price scan range, volatility up or down by ``vol_scan`` relative, two extreme moves
 covered at 35 %): ``L_s = ⌈(V_0 − V_s)·cover·QQ/scale⌉`` per long size quantum, rounded
-up (losses up, gains toward zero). The implied volatility comes from the smile: linear in
-strike between quoted points of the option's expiry, flat beyond them.
+up (losses up, gains toward zero); a move of −100 % or more prices the underlying at
+``10⁻⁹`` of its forward, as prices stay positive. The implied volatility comes from the
+smile: linear in strike between quoted points of the option's expiry, flat beyond them.
 """
 
 from __future__ import annotations
@@ -97,6 +98,16 @@ class OptionMarket:
         return black76(f, self.strike, self.years, v, self.is_call)
 
 
+MIN_PRICE_FACTOR = 1e-9
+"""A price cannot fall below zero: scenario moves of −100 % or more price the underlying at
+this fraction of its forward (an extreme move of 2 scan ranges can exceed −100 % when the
+scan range is capped above 50 %)."""
+
+
+def _price_factor(move: float) -> float:
+    return max(1.0 + move, MIN_PRICE_FACTOR)
+
+
 def option_risk_array(
     option: OptionMarket,
     price_scan: float,
@@ -109,7 +120,7 @@ def option_risk_array(
     now = option.value().price
     out = []
     for s in scenarios:
-        forward = option.forward * (1 + s.price_move * price_scan)
+        forward = option.forward * _price_factor(s.price_move * price_scan)
         vol = option.vol * (1 + (vol_scan if s.vol_up else -vol_scan))
         loss = (now - option.value(forward, vol).price) * s.cover
         out.append(math.ceil(float(f"{loss * qq_per_unit / scale:.12g}")))
@@ -120,9 +131,8 @@ def linear_risk_array(
     forward: float, price_scan: float, scenarios: Sequence[Scenario], qq_per_unit: int, scale: int
 ) -> list[int]:
     """Return the loss in QQ of one long quantum of a perp or future per scenario, rounded up."""
-    return [
-        math.ceil(
-            float(f"{-forward * s.price_move * price_scan * s.cover * qq_per_unit / scale:.12g}")
-        )
-        for s in scenarios
-    ]
+    out = []
+    for s in scenarios:
+        move = max(s.price_move * price_scan, MIN_PRICE_FACTOR - 1.0)
+        out.append(math.ceil(float(f"{-forward * move * s.cover * qq_per_unit / scale:.12g}")))
+    return out

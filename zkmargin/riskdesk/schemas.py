@@ -19,8 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from circuits.margin.units import MAX_QUOTE_DECIMALS, MAX_SCALE, MAX_SLOTS, MAX_SYMBOL_LENGTH
 
 Symbol = Annotated[str, Field(min_length=1, max_length=MAX_SYMBOL_LENGTH)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_AMOUNT = 1e15
+"""Bound on prices, depths and open interest in quote units (QQ amounts then fit in 64 bits
+for up to 4 quote decimals, and no intermediate float overflows)."""
+Positive = Annotated[float, Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Confidence = Annotated[float, Field(ge=0.5, lt=1, allow_inf_nan=False)]
 PpmInt = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -44,7 +47,9 @@ class AssetData(_Strict):
 
     symbol: Symbol
     index_price: Positive
-    closes: list[Positive] = Field(min_length=30, max_length=20_000)
+    closes: list[Annotated[float, Field(ge=1e-12, le=MAX_AMOUNT)]] = Field(
+        min_length=30, max_length=20_000
+    )
     depth: Positive
     """Order-book depth within ±2 % of mid, both sides, in quote units."""
     open_interest: NonNegative
@@ -157,7 +162,7 @@ class TierPolicy(_Strict):
     """Size tiers from depth: notional unwound per day is ``participation × depth``."""
 
     participation: Annotated[float, Field(gt=0, le=1)] = 0.1
-    breakpoints: list[Annotated[float, Field(gt=0)]] = Field(default=[1.0], max_length=7)
+    breakpoints: list[Annotated[float, Field(gt=0, le=1e6)]] = Field(default=[1.0], max_length=7)
     """Tier breakpoints as multiples of the MPOR unwind capacity, strictly increasing."""
     oi_threshold: NonNegative = 0.0
     """Open interest / depth above which fractions are scaled up (0 disables OI scaling)."""
@@ -187,7 +192,7 @@ class HaircutPolicy(_Strict):
     floor_ppm: PpmInt = 20_000
     cap_ppm: PpmInt = 500_000
     participation: Annotated[float, Field(gt=0, le=1)] = 0.1
-    breakpoint: Annotated[float, Field(gt=0)] = 1.0
+    breakpoint: Annotated[float, Field(gt=0, le=1e6)] = 1.0
     """Balance (as a multiple of liquidation capacity) above which the haircut rises."""
 
 
