@@ -88,3 +88,10 @@ def test_unreadable_and_non_json_files_are_refused(tmp_path: object) -> None:
     path.write_text("{not json")
     with pytest.raises(RiskInputError, match="is not valid JSON"):
         load_market(path)
+
+
+def test_committed_json_schemas_are_current() -> None:
+    from zkmargin.riskdesk.json_schemas import DEFAULT_DIR, render_schemas
+
+    for name, text in render_schemas().items():
+        assert (DEFAULT_DIR / name).read_text() == text, f"regenerate docs/schemas/{name}"
