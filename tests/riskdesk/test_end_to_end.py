@@ -268,3 +268,27 @@ def test_unreachable_service_is_one_line_and_exit_2(
     )
     assert code == 2
     assert "cannot reach the service at http://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_venue_commit_names_a_bad_account_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts = tmp_path / "accounts"
+    accounts.mkdir()
+    (accounts / "dave.json").write_text('{"positions": []}')
+    code = main(
+        [
+            "venue",
+            "commit",
+            str(accounts),
+            "--epoch",
+            "1",
+            "--service",
+            "http://127.0.0.1:9",
+            "--key",
+            "k",
+            "--quiet",
+        ]
+    )
+    assert code == 2
+    assert "dave.json: state: positions" in capsys.readouterr().err

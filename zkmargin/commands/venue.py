@@ -119,6 +119,17 @@ def _opening_for(state: AccountState, path: Path) -> Opening:
     return opening
 
 
+def _load_account(path: Path) -> AccountState:
+    """Return the state in ``path``; MarginInputError naming the file if it is not one."""
+    from circuits.margin.errors import MarginInputError
+    from circuits.margin.loading import load_state
+
+    try:
+        return load_state(path)
+    except MarginInputError as error:
+        raise MarginInputError(f"{path.name}: {error}") from None
+
+
 def account_files(accounts_dir: Path) -> Sequence[Path]:
     """Return the account state files (``*.json``, sorted); MarginInputError if none."""
     from circuits.margin.errors import MarginInputError
@@ -142,10 +153,9 @@ def commit_command(
     quiet: QuietOption = False,
 ) -> None:
     """Commit to every account's state, write each trader's opening, register C (resumable)."""
-    from circuits.margin.loading import load_state
 
     files = account_files(accounts_dir)
-    states = [(path.stem, load_state(path)) for path in files]
+    states = [(path.stem, _load_account(path)) for path in files]
     out = openings or accounts_dir.parent / "openings" / f"epoch-{epoch}"
     out.mkdir(parents=True, exist_ok=True)
     with _service(service, key) as client, _progress("commit", len(states), quiet) as bar:
