@@ -20,7 +20,8 @@ python3 -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 if [ "$dev" = 1 ]; then
   python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 else
-  python3 -m pip install --quiet --disable-pip-version-check -e .
+  # zkm demo builds its snapshot with the risk desk (scipy, cryptography: the riskdesk extra)
+  python3 -m pip install --quiet --disable-pip-version-check -e '.[riskdesk]'
 fi
 python3 -c "import algebra._native" || { echo "setup: the native extension did not build" >&2; exit 1; }
 
