@@ -14,7 +14,7 @@ import base64
 import binascii
 import hashlib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,6 +23,9 @@ from circuits.margin.model import MarketSnapshot
 from zkmargin.riskdesk.canonical import canonical_json, sha256_hex
 from zkmargin.riskdesk.errors import SignatureError
 from zkmargin.riskdesk.schemas import MarketData, Policy
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 Hex64 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 
@@ -81,8 +84,7 @@ def key_id(public_pem: bytes) -> str:
     return hashlib.sha256(_raw_public(public_pem)).hexdigest()[:32]
 
 
-def public_from_private(private_pem: bytes) -> bytes:
-    """Return the public PEM of a private Ed25519 PEM; SignatureError if it is not one."""
+def _private_key(private_pem: bytes) -> Ed25519PrivateKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -92,6 +94,14 @@ def public_from_private(private_pem: bytes) -> bytes:
         raise SignatureError("the signing key is not an unencrypted PEM private key") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise SignatureError("the signing key is not an Ed25519 key")
+    return key
+
+
+def public_from_private(private_pem: bytes) -> bytes:
+    """Return the public PEM of a private Ed25519 PEM; SignatureError if it is not one."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = _private_key(private_pem)
     return key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -118,12 +128,9 @@ def sign_snapshot(
     snapshot: MarketSnapshot, market: MarketData, policy: Policy, private_pem: bytes
 ) -> SignedSnapshotMetadata:
     """Return the signed metadata of ``snapshot`` (Ed25519 is deterministic: same bytes)."""
-    from cryptography.hazmat.primitives import serialization
-
-    public_pem = public_from_private(private_pem)
-    key = serialization.load_pem_private_key(private_pem, password=None)
-    meta = unsigned_metadata(snapshot, market, policy, key_id(public_pem))
-    signature = key.sign(meta.signed_bytes())  # type: ignore[call-arg, union-attr]
+    key = _private_key(private_pem)
+    meta = unsigned_metadata(snapshot, market, policy, key_id(public_from_private(private_pem)))
+    signature = key.sign(meta.signed_bytes())
     return meta.model_copy(update={"signature": base64.b64encode(signature).decode("ascii")})
 
 
