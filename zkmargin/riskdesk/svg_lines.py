@@ -94,7 +94,7 @@ def _axes(low: float, high: float, y: object, dates: Sequence[str]) -> str:
         ticks.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             f'stroke="#e5e7eb"/><text x="{LEFT - 4}" y="{y(value) + 4:.1f}" text-anchor="end" '
-            f'font-size="10">{value:.0%}</text>'
+            f'font-size="10">{_percent(value)}</text>'
         )
     if dates:
         ticks.append(
@@ -103,3 +103,8 @@ def _axes(low: float, high: float, y: object, dates: Sequence[str]) -> str:
             f"{escape(dates[-1])}</text>"
         )
     return "".join(ticks)
+
+
+def _percent(value: float) -> str:
+    # a tick a hair below zero would print as "-0%"
+    return "0%" if abs(value) < 0.005 else f"{value:.0%}"
