@@ -182,5 +182,8 @@ def verify_ptau(
         _check_powers(backend, sections, records[-1], verdict)
         if header.power == header.ceremony_power:
             _check_hashes(sections, records[-1], chain[-2].next_challenge, verdict)
-        verify_lagrange_sections(backend, ptau, header.power, sections, verdict, progress)
+        reduced = header.power < header.ceremony_power
+        verify_lagrange_sections(
+            backend, ptau, header.power, sections, verdict, progress, reduced=reduced
+        )
     return verdict

@@ -28,6 +28,7 @@ from prover.ceremony.verdict import Verdict
 from prover.ceremony.zkey_file import MpcParams, read_mpc_params
 from prover.container import SectionFile
 from prover.keys import ProvingKey
+from prover.ptau_check import PoisonedPtauError
 from prover.qap import csr_entries
 from prover.setup import setup_from_ptau
 from prover.zkey import read_zkey
@@ -140,7 +141,11 @@ def verify_zkey(
         params = read_mpc_params(zkey, backend)
     delta = check_transcript(backend, params, verdict)
     progress("transcript", 1, 3)
-    init = setup_from_ptau(read_r1cs(r1cs_path), ptau_path, backend=backend)
+    try:
+        init = setup_from_ptau(read_r1cs(r1cs_path), ptau_path, backend=backend)
+    except PoisonedPtauError as error:
+        verdict.check(False, str(error))
+        return verdict
     progress("initial key", 2, 3)
     final = read_zkey(zkey_path, backend=backend)
     verdict.check(params.circuit_hash == init.contributions[:64], "the circuit hash differs")
