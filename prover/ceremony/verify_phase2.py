@@ -6,6 +6,9 @@
    ``e(s, s'·x) = e(s·x, s')`` and ``δ_after = x·δ_before`` (beacons: key re-derived).
 3. The final δ₁ is the last ``δ_after`` and δ₂ matches it; L and H equal the initial
    ones divided by δ (random folding, one pairing each).
+4. Unlike snarkjs: the ptau's H-query bases are re-derived from its τ powers (a poisoned
+   section 12 is refused, issue 19), and a key with no phase-2 contribution (δ = G2) is
+   invalid — anyone can forge under it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from prover.ptau_check import PoisonedPtauError
 from prover.qap import csr_entries
 from prover.setup import setup_from_ptau
 from prover.zkey import read_zkey
+from verifier.provenance import KeyProvenance
 
 
 def check_transcript(backend: Backend, params: MpcParams, verdict: Verdict) -> bytes:
@@ -153,6 +157,17 @@ def verify_zkey(
     if verdict.ok:
         _compare_delta(backend, init, final, delta, verdict)
     progress("delta", 3, 3)
-    if not params.contributions:
-        verdict.notes.append("no phase-2 contribution yet")
+    _check_contributed(params, final, verdict)
     return verdict
+
+
+def _check_contributed(params: MpcParams, final: ProvingKey, verdict: Verdict) -> None:
+    """Record a failure unless phase 2 moved δ away from G2 (with γ = δ = G2 anyone can forge)."""
+    forgeable = (
+        f"the key is {KeyProvenance.UNCONTRIBUTED.value}: γ = δ = G2, so anyone can forge a "
+        "proof of any statement (A = α, B = β, C = −vk_x); add a phase-2 contribution "
+        "(`zkm zkey contribute`) and a beacon"
+    )
+    if not verdict.check(bool(params.contributions), f"no phase-2 contribution: {forgeable}"):
+        return
+    verdict.check(g2_to_bytes(final.vk.delta_g2) != G2_ONE, f"δ is still G2: {forgeable}")

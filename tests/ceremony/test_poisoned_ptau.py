@@ -121,3 +121,21 @@ def test_zkey_verify_refuses_a_key_made_from_a_poisoned_ptau(
     assert any("poisoned" in failure for failure in verdict.failures)
     args = [str(poisoned.r1cs), str(poisoned.poisoned_ptau), str(poisoned.zkey)]
     assert main(["zkey", "verify", *args]) == 1
+
+
+def test_truncated_ptau_carries_the_true_top_power_and_only_that(
+    native: Backend, tmp_path: Path
+) -> None:
+    blank, mine, ready = (tmp_path / f"{name}.ptau" for name in ("0", "1", "ready"))
+    new_ptau(3, blank, backend=native)
+    contribute(blank, mine, name="alice", rng=entropy_rng("dice"), backend=native)
+    prepare_phase2(mine, ready, backend=native)
+    assert run_snarkjs("powersoftau", "truncate", ready).returncode == 0
+    reduced = tmp_path / "ready_02.ptau"  # power 2 cut from the power-3 ceremony
+    assert verify_ptau(reduced, backend=native).ok
+    assert setup_from_ptau(square_r1cs(), reduced, backend=native).domain_size == 4
+    bad = tmp_path / "bad_02.ptau"
+    poison_ptau(reduced, bad, native, ROW)
+    assert not verify_ptau(bad, backend=native).ok
+    with pytest.raises(PoisonedPtauError):
+        setup_from_ptau(square_r1cs(), bad, backend=native)
