@@ -24,6 +24,7 @@ from algebra.constants import G1_BYTES, G2_BYTES
 from algebra.errors import FormatError
 from prover.ceremony.blake2 import Blake2b512
 from prover.ceremony.keys import beacon_rng, create_ptau_key, ptau_g2_sp
+from prover.ceremony.params import beacon_problem
 from prover.ceremony.phase1 import G1_ONE, G2_ONE, first_challenge
 from prover.ceremony.points import compressed, from_lem, point_size, uncompressed, validate
 from prover.ceremony.progress import Progress, silent
@@ -66,6 +67,9 @@ def _check_beacon(
     backend: Backend, cur: Phase1Contribution, challenge: bytes, verdict: Verdict, label: str
 ) -> None:
     if cur.beacon is None:
+        return
+    # Before deriving: an exponent outside the tools' range is refused, not iterated.
+    if not verdict.check((problem := beacon_problem(cur.beacon)) is None, f"{label}: {problem}"):
         return
     _, expected = create_ptau_key(challenge, beacon_rng(cur.beacon), backend)
     verdict.check(expected == cur.key, f"{label}: the key was not derived from its beacon")

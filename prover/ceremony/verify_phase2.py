@@ -21,6 +21,7 @@ from algebra.backend import Backend, CsrMatrix
 from algebra.encoding import g1_to_bytes, g2_to_bytes
 from circuits.formats.r1cs_file import read_r1cs
 from prover.ceremony.keys import beacon_rng
+from prover.ceremony.params import beacon_problem
 from prover.ceremony.phase1 import G1_ONE, G2_ONE
 from prover.ceremony.phase2 import delta_key, transcript_prefix
 from prover.ceremony.points import uncompressed, validate
@@ -58,7 +59,9 @@ def check_transcript(backend: Backend, params: MpcParams, verdict: Verdict) -> b
             same_ratio(backend, delta, record.delta_after, g2_sp, record.g2_spx),
             f"{label}: delta does not follow its public key",
         )
-        if record.beacon is not None:
+        problem = None if record.beacon is None else beacon_problem(record.beacon)
+        verdict.check(problem is None, f"{label}: {problem}")
+        if record.beacon is not None and problem is None:
             _, g1_s, g1_sx, _, _ = delta_key(prefix, beacon_rng(record.beacon), backend)
             verdict.check(
                 (g1_s, g1_sx) == (record.g1_s, record.g1_sx),

@@ -36,7 +36,7 @@ BackendOption = Annotated[
     typer.Option(help="algebra backend: native or reference (default $ZKM_BACKEND or native)"),
 ]
 BeaconHex = Annotated[str, typer.Argument(help="public beacon value, hex", show_default=False)]
-BeaconExp = Annotated[int, typer.Argument(help="SHA-256 iterations exponent (10–63)")]
+BeaconExp = Annotated[int, typer.Argument(help="SHA-256 iterations exponent (10–30)")]
 
 
 def _strip(value: str | None) -> str | None:
