@@ -29,6 +29,7 @@ from prover.ceremony.progress import Progress, silent
 from prover.ceremony.ratio import fold_pair, same_ratio
 from prover.ceremony.rng_points import hash_to_g2
 from prover.ceremony.verdict import Verdict
+from prover.ceremony.verify_layout import check_ptau_layout, check_zkey_layout
 from prover.ceremony.zkey_file import MpcParams, read_mpc_params
 from prover.container import SectionFile
 from prover.keys import ProvingKey
@@ -141,11 +142,15 @@ def verify_zkey(
     """Return the verdict on a phase-2 ``.zkey`` for the circuit and ceremony given.
 
     Raises:
-        FormatError: a file is malformed; MalformedInputError: the ptau is too small.
+        FormatError: a file is malformed (trailing bytes and unknown sections included);
+        MalformedInputError: the ptau is too small.
     """
     verdict = Verdict()
     with SectionFile(zkey_path, b"zkey", 2) as zkey:
+        check_zkey_layout(zkey)
         params = read_mpc_params(zkey, backend)
+    with SectionFile(ptau_path, b"ptau", 1) as ptau:
+        check_ptau_layout(ptau)
     delta = check_transcript(backend, params, verdict)
     progress("transcript", 1, 3)
     try:
