@@ -8,60 +8,28 @@ produced (the H-query check patched out), with one honest phase-2 contribution o
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-import prover.setup
 from algebra.backend import Backend
 from algebra.constants import SCALAR_FIELD_R
-from circuits.formats.r1cs_file import write_r1cs
 from prover.ceremony.keys import entropy_rng
 from prover.ceremony.phase1 import contribute, new_ptau
-from prover.ceremony.phase2 import contribute_zkey
 from prover.ceremony.prepare import prepare_phase2
 from prover.ceremony.verify_phase1 import verify_ptau
 from prover.ceremony.verify_phase2 import verify_zkey
 from prover.ptau_check import PoisonedPtauError
 from prover.setup import setup_from_ptau
-from prover.zkey import read_zkey, write_zkey
-from tests.ceremony.conftest import run_snarkjs
+from prover.zkey import read_zkey
+from tests.ceremony.conftest import POISONED_ROW, Poisoned, run_snarkjs
 from tests.ceremony.poison import forge_proof, poison_ptau, square_r1cs
 from verifier.snarkjs_json import proof_to_json, verifying_key_to_json
 from verifier.verify import verify
 from zkmargin.cli import main
 
-ROW = 0  # the circuit's only constraint, x·x = y
+ROW = POISONED_ROW
 FALSE_WITNESS = [1, 5, 2]  # y = 5, x = 2: 2·2 ≠ 5, and no x works
-
-
-@dataclass(frozen=True)
-class Poisoned:
-    """The honest and poisoned files of one small ceremony, and a key made from the poison."""
-
-    honest_ptau: Path
-    poisoned_ptau: Path
-    r1cs: Path
-    zkey: Path
-
-
-@pytest.fixture(scope="module")
-def poisoned(tmp_path_factory: pytest.TempPathFactory, native: Backend) -> Poisoned:
-    root = tmp_path_factory.mktemp("poisoned")
-    blank, mine, honest, bad = (root / f"{name}.ptau" for name in ("0", "1", "honest", "bad"))
-    new_ptau(2, blank, backend=native)
-    contribute(blank, mine, name="alice", rng=entropy_rng("dice"), backend=native)
-    prepare_phase2(mine, honest, backend=native)
-    poison_ptau(honest, bad, native, ROW)
-    r1cs = root / "square.r1cs"
-    write_r1cs(square_r1cs(), r1cs)
-    initial, zkey = root / "square_0.zkey", root / "square_1.zkey"
-    with pytest.MonkeyPatch.context() as patch:  # the unchecked setup of before the fix
-        patch.setattr(prover.setup, "h_query_matches_powers", lambda *a, **k: True)
-        write_zkey(setup_from_ptau(square_r1cs(), bad, backend=native), initial, backend=native)
-    contribute_zkey(initial, zkey, name="bob", rng=entropy_rng(None), backend=native)
-    return Poisoned(honest, bad, r1cs, zkey)
 
 
 def test_five_is_not_a_square_mod_r() -> None:
