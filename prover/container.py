@@ -28,6 +28,8 @@ class SectionFile:
             FormatError: bad magic, unsupported version, or a section past the end of the file.
         """
         self.what = str(path)
+        self.trailing_bytes = 0
+        """Bytes after the last section (strict readers refuse them)."""
         self._file: BinaryIO = Path(path).open("rb")  # noqa: SIM115 - closed by close()
         try:
             self.sections = self._index(magic, max_version)
@@ -56,6 +58,7 @@ class SectionFile:
             sections.setdefault(kind, []).append((pos, length))
             pos += length
             self._file.seek(pos)
+        self.trailing_bytes = size - pos
         return sections
 
     def _locate(self, kind: int) -> tuple[int, int]:

@@ -31,7 +31,9 @@ class Phase2Bases:
         tau_g2: n G2 points ``L_i(τ)``.
         h_odd: n G1 points ``L^{(2n)}_{2i+1}(τ)`` (the odd half of the 2n-domain basis).
         alpha_g1, beta_g1: 64-byte α and β in G1; beta_g2: 128-byte β in G2.
-        tau_powers_g1: the monomial powers ``τ^0 … τ^{2n−2}`` in G1 (for the circuit hash).
+        tau_powers_g1: the monomial powers ``τ^0 … τ^{2n−2}`` in G1 (circuit hash, H check).
+        tau_one_g2: ``τ·G2`` (to check a τ^{2n−1} slot by pairing).
+        reduced: the file's power is below its ceremony's (cut from a larger ceremony).
     """
 
     tau_g1: bytes
@@ -43,16 +45,18 @@ class Phase2Bases:
     beta_g1: bytes
     beta_g2: bytes
     tau_powers_g1: bytes
+    tau_one_g2: bytes
+    reduced: bool
 
 
-def _read_power(ptau: SectionFile) -> int:
+def _read_powers(ptau: SectionFile) -> tuple[int, int]:
+    """Return ``(power, ceremony power)`` from section 1."""
     header = SectionReader(ptau.read(1), f"{ptau.what} header")
     if header.u32() != 32 or header.uint(32) != FIELD_MODULUS_Q:
         raise FormatError(f"{ptau.what}: not a BN254 powers-of-tau file")
-    power = header.u32()
-    header.u32()  # ceremony power: informative only
+    power, ceremony_power = header.u32(), header.u32()
     header.finish()
-    return power
+    return power, ceremony_power
 
 
 def _convert(backend: Backend, ptau: SectionFile, raw: bytes, group: int) -> bytes:
@@ -78,7 +82,7 @@ def read_phase2_bases(
     """
     n = domain_size
     with SectionFile(path, b"ptau", 1) as ptau:
-        power = _read_power(ptau)
+        power, ceremony_power = _read_powers(ptau)
         if not ptau.has(12):
             raise FormatError(
                 f"{ptau.what}: not prepared for phase 2 (run `snarkjs powersoftau prepare phase2`)"
@@ -103,4 +107,6 @@ def read_phase2_bases(
             beta_g1=g1(5, 0, 1),
             beta_g2=_convert(backend, ptau, ptau.read(6, 0, G2_BYTES), 2),
             tau_powers_g1=g1(2, 0, 2 * n - 1),
+            tau_one_g2=_convert(backend, ptau, ptau.read(3, G2_BYTES, G2_BYTES), 2),
+            reduced=n.bit_length() - 1 < power or power < ceremony_power,
         )

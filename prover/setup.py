@@ -30,6 +30,7 @@ from prover.keys import ProvingKey
 from prover.lagrange import domain_lagrange, odd_lagrange_2n
 from prover.lincomb import column_combinations
 from prover.ptau import read_phase2_bases
+from prover.ptau_check import PoisonedPtauError, h_query_matches_powers
 from prover.qap import csr_entries, qap_matrices
 from verifier.keys import VerifyingKey
 
@@ -119,9 +120,12 @@ def setup_from_ptau(
     Matches ``snarkjs groth16 setup``: γ = δ = generator, ``a_query``/``b_*_query`` are the
     columns of A and B over ``L_k(τ)``, IC and L the columns of ``βA + αB + C``, and
     ``h_query`` the odd half of the 2n-domain basis. Its verifying key is only as safe
-    as the ceremony; add phase-2 contributions before production use.
+    as the ceremony; add phase-2 contributions before production use. Every H-query
+    point is re-derived from the τ powers first (:func:`prover.ptau_check.h_query_matches_powers`),
+    so a poisoned section 12 never reaches a key even if the ``.ptau`` was not verified.
 
     Raises:
+        PoisonedPtauError: the H-query bases do not match the τ powers (a FormatError).
         FormatError: the ``.ptau`` is malformed or not prepared for phase 2.
         MalformedInputError: the ceremony is too small for the circuit.
     """
@@ -129,6 +133,14 @@ def setup_from_ptau(
     a, b, c = qap_matrices(r1cs)
     n, n_public, wires = a.n_rows, r1cs.n_public, r1cs.n_wires
     bases = read_phase2_bases(ptau_path, n, chosen)
+    if not h_query_matches_powers(
+        chosen, bases.h_odd, bases.tau_powers_g1, bases.tau_one_g2, reduced=bases.reduced
+    ):
+        raise PoisonedPtauError(
+            f"{ptau_path}: the H-query bases (section 12, size {2 * n}) are not the Lagrange "
+            "basis of its τ powers — the file is poisoned or corrupt; a key made from it "
+            "would let anyone prove false statements"
+        )
     abc = column_combinations(
         chosen, "g1", [(a, bases.beta_tau_g1), (b, bases.alpha_tau_g1), (c, bases.tau_g1)], wires
     )

@@ -19,12 +19,10 @@ from algebra.backend import Backend
 from algebra.encoding import fr_to_bytes, g1_to_bytes, g2_to_bytes
 from algebra.errors import MalformedInputError
 from prover.ceremony.chacha import ChaCha
-from prover.ceremony.params import Beacon
+from prover.ceremony.params import Beacon, beacon_problem
 from prover.ceremony.points import uncompressed
 from prover.ceremony.ptau_file import PtauKey
 from prover.ceremony.rng_points import fr_from_rng, g1_from_rng, hash_to_g2
-
-MIN_BEACON_EXP, MAX_BEACON_EXP = 10, 63
 
 
 def entropy_rng(entropy: str | None) -> ChaCha:
@@ -34,11 +32,9 @@ def entropy_rng(entropy: str | None) -> ChaCha:
 
 
 def check_beacon(beacon: Beacon) -> None:
-    """Raise MalformedInputError unless the beacon has 1–255 bytes and 10 ≤ exp ≤ 63."""
-    if not 1 <= len(beacon.hash) <= 255:
-        raise MalformedInputError("the beacon hash must have 1 to 255 bytes")
-    if not MIN_BEACON_EXP <= beacon.iterations_exp <= MAX_BEACON_EXP:
-        raise MalformedInputError("the beacon iteration exponent must be between 10 and 63")
+    """Raise MalformedInputError unless the beacon has 1–255 bytes and 10 ≤ exp ≤ 30."""
+    if (problem := beacon_problem(beacon)) is not None:
+        raise MalformedInputError(problem)
 
 
 def beacon_rng(beacon: Beacon) -> ChaCha:

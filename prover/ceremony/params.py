@@ -13,6 +13,10 @@ from algebra.errors import FormatError
 from circuits.formats.binfile import SectionReader
 
 MAX_NAME_CHARS = 64
+MIN_BEACON_EXP, MAX_BEACON_EXP = 10, 30
+"""The beacon exponents zkm makes and accepts. snarkjs allows up to 63, but a verifier must
+iterate SHA-256 2^exp times (2^30 ≈ half an hour in CPython; 2^63 never ends), so a larger
+exponent would let a transcript hang every verifier; exp 0 would make grinding free."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,18 @@ class Beacon:
 
     hash: bytes
     iterations_exp: int
+
+
+def beacon_problem(beacon: Beacon) -> str | None:
+    """Return why ``beacon`` is outside what the tools make (1–255 bytes, exp 10–30), or None."""
+    if not 1 <= len(beacon.hash) <= 255:
+        return "the beacon hash must have 1 to 255 bytes"
+    if not MIN_BEACON_EXP <= beacon.iterations_exp <= MAX_BEACON_EXP:
+        return (
+            f"the beacon iteration exponent is {beacon.iterations_exp}, "
+            f"not between {MIN_BEACON_EXP} and {MAX_BEACON_EXP}"
+        )
+    return None
 
 
 def encode_params(name: str | None, beacon: Beacon | None) -> bytes:

@@ -7,9 +7,14 @@ Checks, as ``snarkjs powersoftau verify`` does and a little more:
 2. the sections hold consecutive powers of the last τ (random folding + one pairing each),
    start with the generators and agree with the last record;
 3. the last record's response hash covers the sections' compressed points and its next
-   challenge their uncompressed points (snarkjs only checks the latter);
+   challenge their uncompressed points (snarkjs only checks the latter); every earlier
+   record's hash state has the right length and tail, and is checked whole when its
+   contributor's output file is given;
 4. if prepared for phase 2, each Lagrange basis is the inverse FFT of the powers:
    ``Σ r_j τ^j·G = Σ FFT(r)_i L_i(τ)·G`` for random r.
+
+5. the largest τG1 basis encodes an honest τ^{2n−1} slot (issue 19), beacons use an
+   exponent the tools make, and the file has only known sections and no trailing bytes.
 
 Every point is validated (on the curve, G2 in the subgroup) before any pairing.
 """
@@ -18,12 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 
 from algebra.backend import Backend
 from algebra.constants import G1_BYTES, G2_BYTES
 from algebra.errors import FormatError
 from prover.ceremony.blake2 import Blake2b512
 from prover.ceremony.keys import beacon_rng, create_ptau_key, ptau_g2_sp
+from prover.ceremony.params import beacon_problem
 from prover.ceremony.phase1 import G1_ONE, G2_ONE, first_challenge
 from prover.ceremony.points import compressed, from_lem, point_size, uncompressed, validate
 from prover.ceremony.progress import Progress, silent
@@ -37,6 +44,8 @@ from prover.ceremony.ptau_file import (
 from prover.ceremony.ratio import fold_consecutive, same_ratio
 from prover.ceremony.verdict import Verdict
 from prover.ceremony.verify_lagrange import verify_lagrange_sections
+from prover.ceremony.verify_layout import check_ptau_layout
+from prover.ceremony.verify_responses import partial_hash_is_consistent
 from prover.container import SectionFile
 
 
@@ -66,6 +75,9 @@ def _check_beacon(
     backend: Backend, cur: Phase1Contribution, challenge: bytes, verdict: Verdict, label: str
 ) -> None:
     if cur.beacon is None:
+        return
+    # Before deriving: an exponent outside the tools' range is refused, not iterated.
+    if not verdict.check((problem := beacon_problem(cur.beacon)) is None, f"{label}: {problem}"):
         return
     _, expected = create_ptau_key(challenge, beacon_rng(cur.beacon), backend)
     verdict.check(expected == cur.key, f"{label}: the key was not derived from its beacon")
@@ -158,22 +170,65 @@ def _check_hashes(
     )
 
 
+def _check_earlier(
+    backend: Backend,
+    records: list[Phase1Contribution],
+    earlier: Sequence[str | os.PathLike[str]],
+    verdict: Verdict,
+) -> None:
+    """Record whether each earlier output file verifies and its records prefix ``records``."""
+    authenticated = set()
+    for path in earlier:
+        sub = verify_ptau(path, backend=backend)
+        for failure in sub.failures:
+            verdict.check(False, f"{path}: {failure}")
+        with SectionFile(path, b"ptau", 1) as ptau:
+            mine = read_contributions(ptau, backend)
+        if verdict.check(
+            records[: len(mine)] == mine and len(mine) <= len(records),
+            f"{path}: its contributions are not a prefix of the final transcript's",
+        ):
+            authenticated.add(len(mine))
+    unchecked = [i for i in range(1, len(records)) if i not in authenticated]
+    if unchecked:
+        listed = ", ".join(f"#{i}" for i in unchecked)
+        verdict.notes.append(
+            f"response hashes of contributions {listed} are checked only in form; pass "
+            "their output files to check them whole"
+        )
+
+
 def verify_ptau(
-    path: str | os.PathLike[str], *, backend: Backend, progress: Progress = silent
+    path: str | os.PathLike[str],
+    *,
+    backend: Backend,
+    progress: Progress = silent,
+    earlier: Sequence[str | os.PathLike[str]] = (),
 ) -> Verdict:
     """Return the verdict on the ``.ptau`` at ``path``.
 
+    ``earlier``: output files of earlier contributions (e.g. ``pot_0001.ptau``); each is
+    verified and must be a prefix of this transcript, which authenticates the response
+    hash of its last contribution (:mod:`prover.ceremony.verify_responses`).
+
     Raises:
-        FormatError: the file is malformed (bad container, header, sizes or points).
+        FormatError: the file is malformed (bad container, header, sizes or points), has
+            bytes after its last section, or a section id outside the allow-list.
     """
     verdict = Verdict()
     with SectionFile(path, b"ptau", 1) as ptau:
+        check_ptau_layout(ptau)
         header = read_header(ptau)
         records = read_contributions(ptau, backend)
         if not verdict.check(bool(records), "the file has no contribution"):
             return verdict
         for index, record in enumerate(records):
             _validate_record(backend, record, f"{ptau.what} contribution #{index + 1}")
+            verdict.check(
+                partial_hash_is_consistent(record, header.ceremony_power),
+                f"#{index + 1}: the response hash does not count a power-"
+                f"{header.ceremony_power} response ending in its beta*G2",
+            )
         chain = [_initial(header.ceremony_power), *records]
         for index in range(1, len(chain)):
             check_contribution(backend, chain[index], chain[index - 1], verdict, f"#{index}")
@@ -182,5 +237,9 @@ def verify_ptau(
         _check_powers(backend, sections, records[-1], verdict)
         if header.power == header.ceremony_power:
             _check_hashes(sections, records[-1], chain[-2].next_challenge, verdict)
-        verify_lagrange_sections(backend, ptau, header.power, sections, verdict, progress)
+        reduced = header.power < header.ceremony_power
+        verify_lagrange_sections(
+            backend, ptau, header.power, sections, verdict, progress, reduced=reduced
+        )
+    _check_earlier(backend, records, earlier, verdict)
     return verdict

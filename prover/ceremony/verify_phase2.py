@@ -6,6 +6,9 @@
    ``e(s, s'·x) = e(s·x, s')`` and ``δ_after = x·δ_before`` (beacons: key re-derived).
 3. The final δ₁ is the last ``δ_after`` and δ₂ matches it; L and H equal the initial
    ones divided by δ (random folding, one pairing each).
+4. Unlike snarkjs: the ptau's H-query bases are re-derived from its τ powers (a poisoned
+   section 12 is refused, issue 19), and a key with no phase-2 contribution (δ = G2) is
+   invalid — anyone can forge under it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from algebra.backend import Backend, CsrMatrix
 from algebra.encoding import g1_to_bytes, g2_to_bytes
 from circuits.formats.r1cs_file import read_r1cs
 from prover.ceremony.keys import beacon_rng
+from prover.ceremony.params import beacon_problem
 from prover.ceremony.phase1 import G1_ONE, G2_ONE
 from prover.ceremony.phase2 import delta_key, transcript_prefix
 from prover.ceremony.points import uncompressed, validate
@@ -25,12 +29,15 @@ from prover.ceremony.progress import Progress, silent
 from prover.ceremony.ratio import fold_pair, same_ratio
 from prover.ceremony.rng_points import hash_to_g2
 from prover.ceremony.verdict import Verdict
+from prover.ceremony.verify_layout import check_ptau_layout, check_zkey_layout
 from prover.ceremony.zkey_file import MpcParams, read_mpc_params
 from prover.container import SectionFile
 from prover.keys import ProvingKey
+from prover.ptau_check import PoisonedPtauError
 from prover.qap import csr_entries
 from prover.setup import setup_from_ptau
 from prover.zkey import read_zkey
+from verifier.provenance import KeyProvenance
 
 
 def check_transcript(backend: Backend, params: MpcParams, verdict: Verdict) -> bytes:
@@ -53,7 +60,9 @@ def check_transcript(backend: Backend, params: MpcParams, verdict: Verdict) -> b
             same_ratio(backend, delta, record.delta_after, g2_sp, record.g2_spx),
             f"{label}: delta does not follow its public key",
         )
-        if record.beacon is not None:
+        problem = None if record.beacon is None else beacon_problem(record.beacon)
+        verdict.check(problem is None, f"{label}: {problem}")
+        if record.beacon is not None and problem is None:
             _, g1_s, g1_sx, _, _ = delta_key(prefix, beacon_rng(record.beacon), backend)
             verdict.check(
                 (g1_s, g1_sx) == (record.g1_s, record.g1_sx),
@@ -133,14 +142,22 @@ def verify_zkey(
     """Return the verdict on a phase-2 ``.zkey`` for the circuit and ceremony given.
 
     Raises:
-        FormatError: a file is malformed; MalformedInputError: the ptau is too small.
+        FormatError: a file is malformed (trailing bytes and unknown sections included);
+        MalformedInputError: the ptau is too small.
     """
     verdict = Verdict()
     with SectionFile(zkey_path, b"zkey", 2) as zkey:
+        check_zkey_layout(zkey)
         params = read_mpc_params(zkey, backend)
+    with SectionFile(ptau_path, b"ptau", 1) as ptau:
+        check_ptau_layout(ptau)
     delta = check_transcript(backend, params, verdict)
     progress("transcript", 1, 3)
-    init = setup_from_ptau(read_r1cs(r1cs_path), ptau_path, backend=backend)
+    try:
+        init = setup_from_ptau(read_r1cs(r1cs_path), ptau_path, backend=backend)
+    except PoisonedPtauError as error:
+        verdict.check(False, str(error))
+        return verdict
     progress("initial key", 2, 3)
     final = read_zkey(zkey_path, backend=backend)
     verdict.check(params.circuit_hash == init.contributions[:64], "the circuit hash differs")
@@ -148,6 +165,17 @@ def verify_zkey(
     if verdict.ok:
         _compare_delta(backend, init, final, delta, verdict)
     progress("delta", 3, 3)
-    if not params.contributions:
-        verdict.notes.append("no phase-2 contribution yet")
+    _check_contributed(params, final, verdict)
     return verdict
+
+
+def _check_contributed(params: MpcParams, final: ProvingKey, verdict: Verdict) -> None:
+    """Record a failure unless phase 2 moved δ away from G2 (with γ = δ = G2 anyone can forge)."""
+    forgeable = (
+        f"the key is {KeyProvenance.UNCONTRIBUTED.value}: γ = δ = G2, so anyone can forge a "
+        "proof of any statement (A = α, B = β, C = −vk_x); add a phase-2 contribution "
+        "(`zkm zkey contribute`) and a beacon"
+    )
+    if not verdict.check(bool(params.contributions), f"no phase-2 contribution: {forgeable}"):
+        return
+    verdict.check(g2_to_bytes(final.vk.delta_g2) != G2_ONE, f"δ is still G2: {forgeable}")

@@ -35,10 +35,10 @@ class Ceremony:
     zkeys: list[Path]
 
 
-def run_snarkjs(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run the pinned snarkjs and return the completed process (no check)."""
+def run_snarkjs(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the pinned snarkjs and return the completed process (no check; may time out)."""
     command = [str(npm_tool("snarkjs")), *(str(a) for a in args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +50,23 @@ def native() -> Backend:
 @pytest.fixture(scope="session")
 def zkm_ceremony(tmp_path_factory: pytest.TempPathFactory, native: Backend) -> Ceremony:
     """Three phase-1 contributions and a beacon, prepare, setup, three phase-2 ones and a beacon."""
-    root = tmp_path_factory.mktemp("zkm_ceremony")
+    return build_zkm_ceremony(tmp_path_factory.mktemp("zkm_ceremony"), native)
+
+
+@pytest.fixture(scope="session")
+def snarkjs_ceremony(tmp_path_factory: pytest.TempPathFactory) -> Ceremony:
+    """A ceremony run entirely by snarkjs (two contributions per phase)."""
+    return build_snarkjs_ceremony(tmp_path_factory.mktemp("snarkjs_ceremony"))
+
+
+@pytest.fixture(scope="session")
+def poisoned(tmp_path_factory: pytest.TempPathFactory, native: Backend) -> Poisoned:
+    """A power-2 ceremony, its poisoned copy and a contributed key made from the poison."""
+    return build_poisoned(tmp_path_factory.mktemp("poisoned"), native)
+
+
+def build_zkm_ceremony(root: Path, native: Backend) -> Ceremony:
+    """Run :func:`zkm_ceremony`'s ceremony in ``root``."""
     ptaus = [root / f"pot_{i}.ptau" for i in range(5)]
     new_ptau(POWER, ptaus[0], backend=native)
     for index, name in enumerate(("alice", "bob", "carol")):
@@ -71,10 +87,8 @@ def zkm_ceremony(tmp_path_factory: pytest.TempPathFactory, native: Backend) -> C
     return Ceremony(root, ptaus, final, r1cs, zkeys)
 
 
-@pytest.fixture(scope="session")
-def snarkjs_ceremony(tmp_path_factory: pytest.TempPathFactory) -> Ceremony:
-    """A ceremony run entirely by snarkjs (two contributions per phase)."""
-    root = tmp_path_factory.mktemp("snarkjs_ceremony")
+def build_snarkjs_ceremony(root: Path) -> Ceremony:
+    """Run :func:`snarkjs_ceremony`'s ceremony in ``root``."""
     ptaus = [root / f"pot_{i}.ptau" for i in range(3)]
     final, r1cs = root / "pot_final.ptau", root / "tiny.r1cs"
     zkeys = [root / f"tiny_{i}.zkey" for i in range(3)]
@@ -92,3 +106,39 @@ def snarkjs_ceremony(tmp_path_factory: pytest.TempPathFactory) -> Ceremony:
         done = run_snarkjs(*step)
         assert done.returncode == 0, done.stderr + done.stdout
     return Ceremony(root, ptaus, final, r1cs, zkeys)
+
+
+@dataclass(frozen=True)
+class Poisoned:
+    """The honest and poisoned files of one small ceremony, and a key made from the poison."""
+
+    honest_ptau: Path
+    poisoned_ptau: Path
+    r1cs: Path
+    zkey: Path
+
+
+POISONED_ROW = 0
+"""The constraint the poisoned ptau lets a prover break (``x·x = y``, the only one)."""
+
+
+def build_poisoned(root: Path, native: Backend) -> Poisoned:
+    """Power 2 (the square circuit's domain exactly), poisoned at row 0; the key is what the
+    unchecked ``groth16 setup`` made from it (H-query check patched out), plus one contribution.
+    """
+    import prover.setup
+    from tests.ceremony.poison import poison_ptau, square_r1cs
+
+    blank, mine, honest, bad = (root / f"{name}.ptau" for name in ("0", "1", "honest", "bad"))
+    new_ptau(2, blank, backend=native)
+    contribute(blank, mine, name="alice", rng=entropy_rng("dice"), backend=native)
+    prepare_phase2(mine, honest, backend=native)
+    poison_ptau(honest, bad, native, POISONED_ROW)
+    r1cs = root / "square.r1cs"
+    write_r1cs(square_r1cs(), r1cs)
+    initial, zkey = root / "square_0.zkey", root / "square_1.zkey"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prover.setup, "h_query_matches_powers", lambda *a, **k: True)
+        write_zkey(setup_from_ptau(square_r1cs(), bad, backend=native), initial, backend=native)
+    contribute_zkey(initial, zkey, name="bob", rng=entropy_rng(None), backend=native)
+    return Poisoned(honest, bad, r1cs, zkey)

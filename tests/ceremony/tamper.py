@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,3 +55,32 @@ def edit_zkey_params(
     with SectionFile(source, b"zkey", 2) as zkey:
         params = read_mpc_params(zkey, backend)
     replace_section(source, target, b"zkey", 10, mpc_params_section(edit(params), backend))
+
+
+def append_bytes(source: Path, target: Path, tail: bytes) -> None:
+    """Write ``source`` followed by ``tail`` (bytes after the last section)."""
+    target.write_bytes(source.read_bytes() + tail)
+
+
+def add_section(source: Path, target: Path, magic: bytes, kind: int, body: bytes) -> None:
+    """Write ``source`` plus one more section ``kind`` (an unknown or a repeated id)."""
+    parts = [(k, [b]) for k, b in _sections(source, magic)] + [(kind, [body])]
+    write_container(target, magic, 1, parts)
+
+
+def section_bytes(source: Path, magic: bytes, kind: int) -> bytes:
+    """Return the body of section ``kind`` of ``source``."""
+    return dict(_sections(source, magic))[kind]
+
+
+def cut_before_section(source: Path, target: Path, kind: int) -> None:
+    """Write ``source`` cut just before section ``kind``'s header (the section count kept)."""
+    data = source.read_bytes()
+    pos = 12
+    while pos < len(data):
+        found, size = struct.unpack_from("<IQ", data, pos)
+        if found == kind:
+            target.write_bytes(data[:pos])
+            return
+        pos += 12 + size
+    raise ValueError(f"{source} has no section {kind}")

@@ -31,7 +31,7 @@ def test_cli_verify_exit_codes(zkm_ceremony: Ceremony, tmp_path: Path) -> None:
     assert main(["powersoftau", "verify", str(garbage)]) == 2
     args = [str(zkm_ceremony.r1cs), str(zkm_ceremony.final_ptau)]
     assert main(["zkey", "verify", *args, str(zkm_ceremony.zkeys[-1])]) == 0
-    assert main(["zkey", "verify", *args, str(zkm_ceremony.zkeys[0])]) == 0
+    assert main(["zkey", "verify", *args, str(zkm_ceremony.zkeys[0])]) == 1  # uncontributed
     assert main(["zkey", "verify", *args, str(garbage)]) == 2
 
 

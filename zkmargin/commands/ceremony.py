@@ -36,7 +36,7 @@ BackendOption = Annotated[
     typer.Option(help="algebra backend: native or reference (default $ZKM_BACKEND or native)"),
 ]
 BeaconHex = Annotated[str, typer.Argument(help="public beacon value, hex", show_default=False)]
-BeaconExp = Annotated[int, typer.Argument(help="SHA-256 iterations exponent (10–63)")]
+BeaconExp = Annotated[int, typer.Argument(help="SHA-256 iterations exponent (10–30)")]
 
 
 def _strip(value: str | None) -> str | None:
@@ -166,13 +166,25 @@ def prepare_phase2_command(source: InPath, out: OutPath, backend: BackendOption 
 
 
 @powersoftau_app.command("verify")
-def verify_ptau_command(ptau: InPath, backend: BackendOption = None) -> None:
+def verify_ptau_command(
+    ptau: InPath,
+    earlier: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="earlier contributors' output files: checks their response hashes whole",
+            show_default=False,
+        ),
+    ] = None,
+    backend: BackendOption = None,
+) -> None:
     """Verify a .ptau transcript: exit 0 valid, 1 invalid, 2 bad input."""
     from algebra.backend import get_backend
     from prover.ceremony.verify_phase1 import verify_ptau
 
     with _bars() as progress:
-        verdict = verify_ptau(ptau, backend=get_backend(backend), progress=progress)
+        verdict = verify_ptau(
+            ptau, backend=get_backend(backend), progress=progress, earlier=earlier or ()
+        )
     _verdict(verdict, str(ptau))
 
 
