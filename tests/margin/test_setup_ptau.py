@@ -22,7 +22,10 @@ def test_keys_from_a_ceremony_ptau_prove_and_verify(tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     setup = ["margin", "setup", "--size", "tiny", "--out", str(keys), "--ptau", str(final)]
     assert main(setup) == 0
-    assert json.loads((keys / "margin.json").read_text())["unsafe_dev_setup"] is False
+    meta = json.loads((keys / "margin.json").read_text())
+    assert (meta["provenance"], meta["unsafe"]) == ("uncontributed", True)
+    vk_json = json.loads((keys / "verification_key.json").read_text())
+    assert vk_json["zkm_provenance"] == "uncontributed"
 
     sample = ["margin", "sample", "--out", str(tmp_path), "--size", "tiny", "--accounts", "1"]
     assert main(sample) == 0

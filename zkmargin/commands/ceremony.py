@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from algebra.backend import Backend
     from prover.ceremony.params import Beacon
     from prover.ceremony.progress import Progress
     from prover.ceremony.verdict import Verdict
@@ -235,12 +236,51 @@ def zkey_verify_command(
     r1cs: Annotated[Path, typer.Argument(help="circuit .r1cs", show_default=False)],
     ptau: Annotated[Path, typer.Argument(help="phase-2-prepared .ptau", show_default=False)],
     zkey: Annotated[Path, typer.Argument(help=".zkey to verify", show_default=False)],
+    vk_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--vk-out",
+            help="after a passed verification, write verification_key.json with "
+            "zkm_provenance = ceremony-verified",
+            show_default=False,
+        ),
+    ] = None,
     backend: BackendOption = None,
 ) -> None:
-    """Verify a .zkey's phase-2 transcript against the circuit and ptau: exit 0/1/2."""
+    """Verify a .zkey's phase-2 transcript against the circuit and ptau: exit 0/1/2.
+
+    ``--vk-out`` is the only way zkm labels a key ``ceremony-verified``: the file is written
+    only when every check passed (and the key has phase-2 contributions).
+    """
     from algebra.backend import get_backend
     from prover.ceremony.verify_phase2 import verify_zkey
 
+    chosen = get_backend(backend)
     with _bars() as progress:
-        verdict = verify_zkey(r1cs, ptau, zkey, backend=get_backend(backend), progress=progress)
+        verdict = verify_zkey(r1cs, ptau, zkey, backend=chosen, progress=progress)
+    if vk_out is not None and verdict.ok:
+        _write_verified_vk(zkey, vk_out, chosen)
     _verdict(verdict, str(zkey))
+
+
+def _write_verified_vk(zkey: Path, vk_out: Path, backend: Backend) -> None:
+    """Write ``vk_out`` as ``ceremony-verified`` unless the key has no contribution (exit 1)."""
+    import json
+
+    from prover.zkey import read_zkey_summary
+    from verifier.provenance import KeyProvenance
+    from verifier.snarkjs_json import verifying_key_to_json
+
+    summary = read_zkey_summary(zkey, backend=backend)
+    if summary.provenance is not None:
+        # verify_zkey refuses uncontributed keys itself; this guard keeps --vk-out from
+        # ever labelling a key no one contributed to, whatever the verifier's version.
+        typer.secho(
+            f"INVALID: {zkey} is {summary.provenance}: no verification key written",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1)
+    body = verifying_key_to_json(summary.vk, provenance=KeyProvenance.CEREMONY_VERIFIED)
+    vk_out.write_text(json.dumps(body, indent=1))
+    typer.echo(f"wrote {vk_out} (zkm_provenance: ceremony-verified)")
