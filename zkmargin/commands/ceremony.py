@@ -105,19 +105,22 @@ def _entropy_rng(given: str | None) -> ChaCha:
     return entropy_rng(piped)
 
 
-def _check_input_key(
-    zkey: Path, r1cs: Path | None, ptau: Path | None, backend: Backend, progress: Progress
-) -> None:
-    """Verify the key to contribute to against r1cs and ptau, or warn that it was not."""
+def _check_input_key(zkey: Path, r1cs: Path | None, ptau: Path | None, backend: Backend) -> None:
+    """Verify the key to contribute to against r1cs and ptau, or check its structure and warn.
+
+    Runs before the entropy prompt, so a refused key never asks for entropy.
+    """
     from algebra.errors import MalformedInputError
-    from prover.ceremony.contribution_input import check_against_ceremony
+    from prover.ceremony.contribution_input import check_against_ceremony, check_key_structure
 
     if (r1cs is None) != (ptau is None):
         raise MalformedInputError("give both --r1cs and --ptau (or neither)")
     if r1cs is None or ptau is None:
+        check_key_structure(zkey, backend=backend)
         typer.secho(UNVERIFIED_INPUT_WARNING, fg="yellow", err=True)
         return
-    check_against_ceremony(zkey, r1cs, ptau, backend=backend, progress=progress)
+    with _bars() as progress:
+        check_against_ceremony(zkey, r1cs, ptau, backend=backend, progress=progress)
     typer.echo(f"input key verified against {r1cs} and {ptau}")
 
 
@@ -280,8 +283,7 @@ def zkey_contribute_command(
     from prover.ceremony.phase2 import contribute_zkey
 
     chosen = get_backend(backend)
-    with _bars() as progress:
-        _check_input_key(source, r1cs, ptau, chosen, progress)
+    _check_input_key(source, r1cs, ptau, chosen)
     rng = _entropy_rng(entropy)
     del entropy
     with _bars() as progress:
@@ -307,8 +309,8 @@ def zkey_beacon_command(
     from prover.ceremony.phase2 import beacon_zkey
 
     chosen = get_backend(backend)
+    _check_input_key(source, r1cs, ptau, chosen)
     with _bars() as progress:
-        _check_input_key(source, r1cs, ptau, chosen, progress)
         record = beacon_zkey(
             source,
             out,
