@@ -28,9 +28,35 @@ from algebra.encoding import g1_to_bytes, g2_to_bytes
 from algebra.errors import MalformedInputError
 from algebra.types import G1
 from verifier.keys import VerifyingKey
+from verifier.provenance import KeyProvenance
 
 UNSAFE_LABEL = "UNSAFE: dev setup — single party, toxic waste was held by one process"
 """The label shown wherever a dev-setup key is displayed."""
+
+UNCONTRIBUTED_LABEL = (
+    "UNSAFE: uncontributed — no phase-2 contribution yet (γ = δ = G2), anyone can forge proofs"
+)
+"""The label shown wherever a key without a phase-2 contribution is displayed."""
+
+UNVERIFIED_NOTE = (
+    "phase-2 contributions present but not verified here: "
+    "run `zkm zkey verify <r1cs> <ptau> <zkey> --vk-out verification_key.json`"
+)
+"""What is said about a contributed key whose transcript no verifier has checked in this run."""
+
+
+def provenance_label(provenance: KeyProvenance | None) -> str | None:
+    """Return the UNSAFE label for ``dev`` and ``uncontributed`` keys, else None.
+
+    ``None`` stands for a key with phase-2 contributions whose transcript has not been
+    verified yet: it is not labelled UNSAFE, and it is not ``ceremony-verified`` either.
+    """
+    if provenance is KeyProvenance.DEV:
+        return UNSAFE_LABEL
+    if provenance is KeyProvenance.UNCONTRIBUTED:
+        return UNCONTRIBUTED_LABEL
+    return None
+
 
 EMPTY_CONTRIBUTIONS = bytes(64 + 4)
 """snarkjs's contributions section before any phase-2 contribution: a zero hash, count 0."""
@@ -53,7 +79,9 @@ class ProvingKey:
         l_query: ``n_wires − n_public − 1`` G1 points ``(βA_i + αB_i + C_i)(τ)/δ``.
         a_matrix: A with ``domain_size`` rows (public-input rows included), canonical values.
         b_matrix: B with ``domain_size`` rows.
-        unsafe_dev_setup: True when made by :func:`prover.setup.setup_dev` (no ceremony).
+        provenance: ``dev`` (:func:`prover.setup.setup_dev`), ``uncontributed`` (no phase-2
+            contribution), ``ceremony-verified`` (passed ``zkm zkey verify``) or None
+            (contributed, not verified in this process).
         contributions: the raw snarkjs contributions section (ceremony transcript), kept verbatim.
     """
 
@@ -69,7 +97,7 @@ class ProvingKey:
     l_query: bytes
     a_matrix: CsrMatrix
     b_matrix: CsrMatrix
-    unsafe_dev_setup: bool
+    provenance: KeyProvenance | None
     contributions: bytes = EMPTY_CONTRIBUTIONS
     _prepared: dict[int, PreparedProvingKey] = field(default_factory=dict, compare=False)
 
@@ -80,6 +108,11 @@ class ProvingKey:
     def n_public(self) -> int:
         """Number of public inputs (outputs + public inputs, excluding wire 0)."""
         return self.vk.n_public
+
+    @property
+    def is_unsafe(self) -> bool:
+        """True for ``dev`` and ``uncontributed`` keys: someone can forge proofs under them."""
+        return provenance_label(self.provenance) is not None
 
     def check_shapes(self) -> None:
         """Raise MalformedInputError unless every query and matrix has the size the counts imply."""
@@ -105,8 +138,9 @@ class ProvingKey:
                 )
 
     def describe(self) -> str:
-        """Return a one-paragraph summary, led by the UNSAFE label for dev-setup keys."""
-        lines = [UNSAFE_LABEL] if self.unsafe_dev_setup else []
+        """Return a one-paragraph summary, led by the UNSAFE label of dev and uncontributed keys."""
+        label = provenance_label(self.provenance)
+        lines = [label] if label else []
         lines.append(
             f"Groth16 proving key (BN254): {self.n_wires} wires, {self.n_public} public inputs, "
             f"domain 2^{self.domain_size.bit_length() - 1}"
@@ -114,7 +148,7 @@ class ProvingKey:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        flag = ", UNSAFE dev setup" if self.unsafe_dev_setup else ""
+        flag = f", UNSAFE {self.provenance}" if self.is_unsafe else ""
         return (
             f"ProvingKey(n_wires={self.n_wires}, n_public={self.n_public}, "
             f"domain_size={self.domain_size}{flag})"
@@ -159,20 +193,25 @@ class LoadedProvingKey:
         vk: the verifying key.
         n_wires: witness length, including the constant-one wire 0.
         domain_size: size of the QAP evaluation domain.
-        unsafe_dev_setup: True when the key came from the dev setup (no ceremony).
+        provenance: as :attr:`ProvingKey.provenance`.
         prepared: the loaded tables, matrices and header points.
     """
 
     vk: VerifyingKey
     n_wires: int
     domain_size: int
-    unsafe_dev_setup: bool
+    provenance: KeyProvenance | None
     prepared: PreparedProvingKey
 
     @property
     def n_public(self) -> int:
         """Number of public inputs (outputs + public inputs, excluding wire 0)."""
         return self.vk.n_public
+
+    @property
+    def is_unsafe(self) -> bool:
+        """True for ``dev`` and ``uncontributed`` keys: someone can forge proofs under them."""
+        return provenance_label(self.provenance) is not None
 
 
 def empty_matrix(n_rows: int, n_cols: int) -> CsrMatrix:

@@ -1,7 +1,9 @@
 """The trader's flow as library calls: set up keys for a size, prove, verify.
 
-Key directory layout: ``margin.zkey`` (snarkjs format), ``verification_key.json`` and
-``margin.json`` (the size and constraint count). A proof directory holds snarkjs's
+Key directory layout: ``margin.zkey`` (snarkjs format), ``verification_key.json`` (with
+``zkm_provenance``) and ``margin.json`` (the size, constraint count and the keys'
+provenance: ``dev``, ``uncontributed`` or ``ceremony-verified``; ``unsafe`` is true for the
+first two). A proof directory holds snarkjs's
 ``proof.json`` and ``public.json`` (``[C, snapshot_hash, requirement_kind, buffer_ppm]``).
 """
 
@@ -20,7 +22,9 @@ from circuits.margin.statement import MarginPublicInputs
 
 if TYPE_CHECKING:
     from circuits.frontend import CompiledCircuit
+    from verifier.keys import VerifyingKey
     from verifier.proof import Proof
+    from verifier.provenance import KeyProvenance
 
 ZKEY_NAME = "margin.zkey"
 VK_NAME = "verification_key.json"
@@ -37,22 +41,42 @@ def compiled_margin(size: MarginSize) -> CompiledCircuit:
 
 
 def setup_keys(size: MarginSize, out_dir: Path, *, ptau: Path | None = None) -> dict[str, Any]:
-    """Write keys for ``size`` into ``out_dir`` (UNSAFE dev setup unless ``ptau`` is given)."""
+    """Write keys for ``size`` into ``out_dir``; return the ``margin.json`` metadata written.
+
+    Without ``ptau`` the keys come from the dev setup (provenance ``dev``); with it they are
+    the ceremony's initial phase-2 keys (``uncontributed``). Both are UNSAFE: either someone
+    held the toxic waste or anyone can forge until phase-2 contributions are added.
+    """
     from prover.setup import setup_dev, setup_from_ptau
     from prover.zkey import write_zkey
-    from verifier.snarkjs_json import verifying_key_to_json
 
     circuit = compiled_margin(size)
     pk = setup_dev(circuit.r1cs) if ptau is None else setup_from_ptau(circuit.r1cs, ptau)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_zkey(pk, out_dir / ZKEY_NAME)
-    (out_dir / VK_NAME).write_text(json.dumps(verifying_key_to_json(pk.vk), indent=1) + "\n")
+    assert pk.provenance is not None
+    write_verifying_key(pk.vk, pk.provenance, out_dir)
     meta = {
         "size": size.name,
         "params": size.params(),
         "n_constraints": circuit.n_constraints,
-        "unsafe_dev_setup": ptau is None,
     }
+    return write_keys_meta(meta, pk.provenance, out_dir)
+
+
+def write_verifying_key(vk: VerifyingKey, provenance: KeyProvenance, out_dir: Path) -> None:
+    """Write ``out_dir/verification_key.json`` carrying ``zkm_provenance``."""
+    from verifier.snarkjs_json import verifying_key_to_json
+
+    text = json.dumps(verifying_key_to_json(vk, provenance=provenance), indent=1)
+    (out_dir / VK_NAME).write_text(text + "\n")
+
+
+def write_keys_meta(
+    meta: dict[str, Any], provenance: KeyProvenance, out_dir: Path
+) -> dict[str, Any]:
+    """Write ``out_dir/margin.json``: ``meta`` plus ``provenance`` and ``unsafe``; return it."""
+    meta = {**meta, "provenance": provenance.value, "unsafe": provenance.is_unsafe}
     (out_dir / META_NAME).write_text(json.dumps(meta, indent=2) + "\n")
     return meta
 

@@ -33,6 +33,7 @@ from prover.ptau import read_phase2_bases
 from prover.ptau_check import PoisonedPtauError, h_query_matches_powers
 from prover.qap import csr_entries, qap_matrices
 from verifier.keys import VerifyingKey
+from verifier.provenance import KeyProvenance
 
 R = SCALAR_FIELD_R
 
@@ -64,7 +65,7 @@ def setup_dev(r1cs: R1CS, *, backend: Backend | None = None) -> ProvingKey:
     """Return an UNSAFE single-party Groth16 proving key for ``r1cs``.
 
     The toxic waste comes from :mod:`secrets` and is discarded on return; the key carries
-    ``unsafe_dev_setup=True``. Use only for development and tests.
+    provenance ``dev``. Use only for development and tests.
 
     Raises:
         MalformedInputError: the circuit is too large (domain > 2^27) or malformed.
@@ -108,7 +109,7 @@ def setup_dev(r1cs: R1CS, *, backend: Backend | None = None) -> ProvingKey:
         l_query=g1_points([x * delta_inv % R for x in abc[n_public + 1 :]]),
         a_matrix=a,
         b_matrix=b,
-        unsafe_dev_setup=True,
+        provenance=KeyProvenance.DEV,
     )
 
 
@@ -166,7 +167,7 @@ def setup_from_ptau(
         l_query=abc[split:],
         a_matrix=a,
         b_matrix=b,
-        unsafe_dev_setup=False,
+        provenance=KeyProvenance.UNCONTRIBUTED,
     )
     digest = circuit_hash(pk, h_differences(chosen, bases.tau_powers_g1, n))
     return replace(pk, contributions=digest + bytes(4), _prepared={})

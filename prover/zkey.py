@@ -13,7 +13,10 @@ little-endian Montgomery word ``x·2^256 mod q``; the point at infinity is all z
    ``nPublic+1 …``; 9. H: ``domainSize`` points; 10. contributions (ceremony transcript).
 
 zkmargin adds one section of its own, :data:`METADATA_SECTION`, only to dev-setup keys,
-recording the UNSAFE label; snarkjs ignores sections it does not know.
+recording their provenance; snarkjs ignores sections it does not know. A key's
+:class:`~verifier.provenance.KeyProvenance` is judged by :func:`judge_provenance` from the
+file's structure first, so deleting that section does not make a dev key look like a
+ceremony key.
 """
 
 from __future__ import annotations
@@ -25,9 +28,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from algebra.backend import Backend, CsrMatrix, G1Bases, G2Bases, R1csMatrices, get_backend
-from algebra.constants import FIELD_MODULUS_Q, G1_BYTES, G2_BYTES, SCALAR_FIELD_R
+from algebra.constants import (
+    FIELD_MODULUS_Q,
+    G1_BYTES,
+    G2_BYTES,
+    G2_GENERATOR,
+    SCALAR_FIELD_R,
+)
 from algebra.encoding import g1_from_bytes, g1_to_bytes, g2_from_bytes, g2_to_bytes
 from algebra.errors import FormatError, MalformedInputError
+from algebra.types import G2
 from circuits.formats.binfile import SectionReader, check_field_header, field_header
 from prover.container import SectionFile, write_container
 from prover.keys import (
@@ -38,13 +48,18 @@ from prover.keys import (
 )
 from prover.qap import MAX_DOMAIN_LOG, csr_entries
 from verifier.keys import VerifyingKey
+from verifier.provenance import KeyProvenance, parse_provenance
 
 if TYPE_CHECKING:
     import numpy as np
 
 GROTH16_PROTOCOL_ID = 1
 METADATA_SECTION = 0x7A6B6D01
-"""zkmargin's own section: UTF-8 JSON ``{"generator": "zkmargin", "unsafe_dev_setup": true}``."""
+"""zkmargin's own section: UTF-8 JSON ``{"generator": "zkmargin", "provenance": "dev", …}``.
+
+Files written before provenance existed carry ``"unsafe_dev_setup": true`` instead (read as
+``dev``); new files carry both, so older zkm versions still read them.
+"""
 _HEADER_POINTS = (G1_BYTES, G1_BYTES, G2_BYTES, G2_BYTES, G1_BYTES, G2_BYTES)
 _Loaded = TypeVar("_Loaded", G1Bases, G2Bases, R1csMatrices)
 _SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
@@ -165,16 +180,53 @@ def _matrix_from_entries(
     )
 
 
-def _read_metadata(zkey: SectionFile) -> bool:
+def _read_metadata(zkey: SectionFile) -> KeyProvenance | None:
+    """Return the provenance the metadata section claims (None without a section or claim)."""
     if not zkey.has(METADATA_SECTION):
-        return False
+        return None
     try:
         meta = json.loads(zkey.read(METADATA_SECTION).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FormatError(f"{zkey.what}: zkmargin metadata section is not JSON") from error
-    if not isinstance(meta, dict) or not isinstance(meta.get("unsafe_dev_setup"), bool):
-        raise FormatError(f"{zkey.what}: zkmargin metadata section lacks unsafe_dev_setup")
-    return bool(meta["unsafe_dev_setup"])
+    if not isinstance(meta, dict):
+        raise FormatError(f"{zkey.what}: zkmargin metadata section is not a JSON object")
+    if "provenance" in meta:
+        return parse_provenance(meta["provenance"], what=f"{zkey.what} metadata provenance")
+    legacy = meta.get("unsafe_dev_setup")
+    if not isinstance(legacy, bool):
+        raise FormatError(f"{zkey.what}: zkmargin metadata section names no provenance")
+    return KeyProvenance.DEV if legacy else None
+
+
+def _contribution_count(zkey: SectionFile) -> int:
+    """Return the number of phase-2 contributions section 10 records (0 without a section)."""
+    if not zkey.has(10):
+        return 0
+    if zkey.size(10) < 68:
+        raise FormatError(f"{zkey.what}: contributions section is truncated")
+    return int.from_bytes(zkey.read(10, 64, 4), "little")
+
+
+def judge_provenance(
+    claim: KeyProvenance | None, gamma_g2: G2, n_contributions: int
+) -> KeyProvenance | None:
+    """Return a key's provenance as far as the file itself can tell (never ``ceremony-verified``).
+
+    - ``dev`` when the metadata says so, or when γ₂ is not the generator: every phase-2
+      setup (``zkm groth16 setup``, snarkjs's) fixes γ = G2 and no contribution changes
+      it, so such a key did not come from a ceremony, whatever its metadata says;
+    - ``uncontributed`` when section 10 records no contribution;
+    - None otherwise: contributed, but only ``zkm zkey verify`` against the circuit's
+      r1cs and the ptau can make it ``ceremony-verified`` (a claim in the file cannot).
+    """
+    if claim is KeyProvenance.DEV or gamma_g2 != _G2_ONE:
+        return KeyProvenance.DEV
+    if n_contributions == 0:
+        return KeyProvenance.UNCONTRIBUTED
+    return None
+
+
+_G2_ONE: G2 = (G2_GENERATOR[0], G2_GENERATOR[1])
 
 
 def read_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -> ProvingKey:
@@ -205,9 +257,10 @@ def read_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -
         }
         a_matrix, b_matrix = _read_coefficients(zkey, n_vars, n, chosen)
         contributions = zkey.read(10) if zkey.has(10) else EMPTY_CONTRIBUTIONS
-        unsafe = _read_metadata(zkey)
+        claim, count = _read_metadata(zkey), _contribution_count(zkey)
         what = zkey.what
-    return _assemble(chosen, what, header, queries, (a_matrix, b_matrix), contributions, unsafe)
+    provenance = judge_provenance(claim, g2_from_bytes(_split_header(header)[3]), count)
+    return _assemble(chosen, what, header, queries, (a_matrix, b_matrix), contributions, provenance)
 
 
 def load_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -> LoadedProvingKey:
@@ -259,8 +312,10 @@ def load_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -
             beta_g2=beta2,
             delta_g2=delta2,
         )
-        unsafe = _read_metadata(zkey)
-    return LoadedProvingKey(_verifying_key(header, ic), n_vars, n, unsafe, prepared)
+        claim, count = _read_metadata(zkey), _contribution_count(zkey)
+    vk = _verifying_key(header, ic)
+    provenance = judge_provenance(claim, vk.gamma_g2, count)
+    return LoadedProvingKey(vk, n_vars, n, provenance, prepared)
 
 
 @dataclass(frozen=True)
@@ -270,13 +325,16 @@ class ZkeySummary:
     vk: VerifyingKey
     n_wires: int
     domain_size: int
-    unsafe_dev_setup: bool
+    provenance: KeyProvenance | None
+    n_contributions: int
 
 
 def read_zkey_summary(
     path: str | os.PathLike[str], *, backend: Backend | None = None
 ) -> ZkeySummary:
-    """Return the verifying key and shape of a ``.zkey`` reading only sections 1–3 (and metadata).
+    """Return the verifying key, shape and provenance of a ``.zkey`` without reading its queries.
+
+    Reads sections 1–3, the count of section 10 and the metadata section.
 
     Raises:
         FormatError: the header or IC section is malformed.
@@ -286,11 +344,12 @@ def read_zkey_summary(
         n_vars, n_public, n, raw_points = _read_header(zkey)
         header = _from_montgomery(chosen, raw_points, f"{zkey.what} header")
         ic = _read_points(zkey, 3, n_public + 1, G1_BYTES, chosen)
-        unsafe = _read_metadata(zkey)
+        claim, count = _read_metadata(zkey), _contribution_count(zkey)
         what = zkey.what
     alpha1, beta1, beta2, gamma2, delta1, delta2 = _split_header(header)
     _validate(chosen, what, [alpha1 + beta1 + delta1, ic], [beta2 + gamma2 + delta2])
-    return ZkeySummary(_verifying_key(header, ic), n_vars, n, unsafe)
+    vk = _verifying_key(header, ic)
+    return ZkeySummary(vk, n_vars, n, judge_provenance(claim, vk.gamma_g2, count), count)
 
 
 def _verifying_key(header: bytes, ic: bytes) -> VerifyingKey:
@@ -319,7 +378,7 @@ def _assemble(
     queries: dict[int, bytes],
     matrices: tuple[CsrMatrix, CsrMatrix],
     contributions: bytes,
-    unsafe: bool,
+    provenance: KeyProvenance | None,
 ) -> ProvingKey:
     alpha1, beta1, beta2, gamma2, delta1, delta2 = _split_header(header)
     _validate(backend, what, [alpha1 + beta1 + delta1, queries[3]], [beta2 + gamma2 + delta2])
@@ -338,7 +397,7 @@ def _assemble(
             l_query=queries[8],
             a_matrix=matrices[0],
             b_matrix=matrices[1],
-            unsafe_dev_setup=unsafe,
+            provenance=provenance,
             contributions=contributions,
         )
     except MalformedInputError as error:
@@ -389,7 +448,9 @@ def write_zkey(
     """Write ``pk`` as a snarkjs Groth16 ``.zkey`` (sections in snarkjs's order, atomically).
 
     A key without a contributions transcript gets snarkjs's empty one (a zero hash and no
-    contributions); dev-setup keys also get :data:`METADATA_SECTION` with the UNSAFE flag.
+    contributions); dev-setup keys also get :data:`METADATA_SECTION` naming their provenance.
+    Keys of any other provenance are written exactly as snarkjs would write them: their
+    provenance follows from the file (:func:`judge_provenance`).
     """
     chosen = backend if backend is not None else get_backend()
     ic = b"".join(g1_to_bytes(p) for p in pk.vk.gamma_abc_g1)
@@ -406,7 +467,7 @@ def write_zkey(
         10: pk.contributions,
     }
     sections = [(kind, [bodies[kind]]) for kind in _SECTION_ORDER]
-    if pk.unsafe_dev_setup:
-        meta = {"generator": "zkmargin", "unsafe_dev_setup": True}
+    if pk.provenance is KeyProvenance.DEV:
+        meta = {"generator": "zkmargin", "provenance": "dev", "unsafe_dev_setup": True}
         sections.append((METADATA_SECTION, [json.dumps(meta).encode("utf-8")]))
     write_container(path, b"zkey", 1, sections)

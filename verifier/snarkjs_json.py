@@ -18,6 +18,9 @@ The one place where snarkjs's JSON conventions live (snarkjs 0.7, curve "bn128")
   ``m = 2u(6u² + 3u + 1)`` (u the BN parameter), so the value is py_ecc's pairing raised to
   ``m``. We write it (computed with py_ecc here, since the backend protocol has no GT
   values); on reading we check its shape and ranges but not its value — no verifier uses it.
+- ``zkm_provenance`` (:data:`verifier.provenance.PROVENANCE_JSON_FIELD`) is zkmargin's own
+  field: ``dev``, ``uncontributed`` or ``ceremony-verified``. snarkjs ignores fields it does
+  not know; we write it last and, when present, read it strictly.
 
 Shape errors (missing keys, wrong types or lengths) raise :class:`FormatError`; values out
 of range raise :class:`MalformedInputError`. Both name the field, e.g. ``pi_b[1][0]``.
@@ -34,6 +37,7 @@ from algebra.errors import FormatError, MalformedInputError
 from algebra.types import G1, G2, Fq2
 from verifier.keys import VerifyingKey
 from verifier.proof import Proof
+from verifier.provenance import PROVENANCE_JSON_FIELD, KeyProvenance, parse_provenance
 
 PROTOCOL = "groth16"
 CURVE = "bn128"
@@ -242,6 +246,7 @@ def verifying_key_from_json(obj: object) -> VerifyingKey:
         )
     if "vk_alphabeta_12" in vk:
         _check_alphabeta_shape(vk["vk_alphabeta_12"])
+    provenance_from_json(vk)
     return VerifyingKey(
         alpha_g1=g1_from_json(_key(vk, "vk_alpha_1", "verification key"), "vk_alpha_1"),
         beta_g2=g2_from_json(_key(vk, "vk_beta_2", "verification key"), "vk_beta_2"),
@@ -251,13 +256,31 @@ def verifying_key_from_json(obj: object) -> VerifyingKey:
     )
 
 
-def verifying_key_to_json(vk: VerifyingKey) -> JsonObject:
+def provenance_from_json(obj: object) -> KeyProvenance | None:
+    """Return the ``zkm_provenance`` of a ``verification_key.json`` object (None when absent).
+
+    The value is only the file author's claim (see :mod:`verifier.provenance`).
+
+    Raises:
+        FormatError: not a JSON object, or a value other than the three provenances.
+    """
+    vk = _object(obj, "verification key")
+    if PROVENANCE_JSON_FIELD not in vk:
+        return None
+    return parse_provenance(vk[PROVENANCE_JSON_FIELD], what=PROVENANCE_JSON_FIELD)
+
+
+def verifying_key_to_json(
+    vk: VerifyingKey, *, provenance: KeyProvenance | None = None
+) -> JsonObject:
     """Return snarkjs's ``verification_key.json`` object for ``vk``, ``vk_alphabeta_12`` included.
+
+    With ``provenance`` the object also carries ``zkm_provenance`` (last; snarkjs ignores it).
 
     Raises:
         MalformedInputError: α or β is not on its curve (so ``e(α, β)`` is undefined).
     """
-    return {
+    out: JsonObject = {
         "protocol": PROTOCOL,
         "curve": CURVE,
         "nPublic": vk.n_public,
@@ -271,6 +294,9 @@ def verifying_key_to_json(vk: VerifyingKey) -> JsonObject:
         ],
         "IC": [g1_to_json(p) for p in vk.gamma_abc_g1],
     }
+    if provenance is not None:
+        out[PROVENANCE_JSON_FIELD] = provenance.value
+    return out
 
 
 def _check_alphabeta_shape(value: object) -> None:

@@ -49,6 +49,7 @@ class ChaCha:
         self._state = [*_CONSTANTS, *seed, 0, 0, 0, 0]
         self._block: list[int] = []
         self._index = 16
+        self._wiped = False
 
     @classmethod
     def from_digest(cls, digest: bytes) -> ChaCha:
@@ -67,8 +68,24 @@ class ChaCha:
             if self._state[position]:
                 break
 
+    def wipe(self) -> None:
+        """Overwrite and drop the seed, counter and buffered words; any further draw raises.
+
+        A contribution's stream can re-derive every secret it produced, so the ceremony
+        tools call this as soon as the secrets are drawn, instead of leaving the state alive
+        until the process exits. (CPython cannot zero the freed integers themselves; this
+        removes every reference the stream holds.)
+        """
+        for words in (self._state, self._block):
+            words[:] = [0] * len(words)
+            words.clear()
+        self._index = 16
+        self._wiped = True
+
     def next_u32(self) -> int:
         """Return the next word."""
+        if self._wiped:
+            raise RuntimeError("this ChaCha stream was wiped after its secrets were drawn")
         if self._index == 16:
             self._refill()
         word = self._block[self._index]

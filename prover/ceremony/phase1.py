@@ -152,6 +152,7 @@ def contribute(
         records = read_contributions(ptau, backend)
         challenge = records[-1].next_challenge if records else first_challenge(header.power)
         secrets, key = create_ptau_key(challenge, rng, backend)
+        rng.wipe()  # the stream could re-derive τ, α, β: drop it before the long scaling pass
         response = Blake2b512().update(challenge)
         sections = _apply(backend, ptau, header.power, secrets, response, progress)
     del secrets

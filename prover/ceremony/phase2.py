@@ -8,13 +8,11 @@ Sections 3–7 are copied verbatim, L and H rescaled with one native ``g1_scale`
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 
 from algebra.backend import Backend
 from algebra.constants import G1_BYTES, SCALAR_FIELD_R
 from algebra.encoding import g1_to_bytes, g2_to_bytes
-from algebra.errors import MalformedInputError
 from prover.ceremony.chacha import ChaCha
 from prover.ceremony.keys import beacon_rng, check_beacon, scale_g1, scale_g2
 from prover.ceremony.params import Beacon
@@ -30,7 +28,6 @@ from prover.ceremony.zkey_file import (
     with_delta,
 )
 from prover.container import SectionFile, write_container
-from prover.zkey import METADATA_SECTION
 
 R = SCALAR_FIELD_R
 CHUNK = 1 << 16
@@ -58,15 +55,6 @@ def delta_key(
     return secret, g1_s, g1_sx, g2_spx, transcript
 
 
-def _refuse_dev_key(zkey: SectionFile) -> None:
-    if zkey.has(METADATA_SECTION):
-        meta = json.loads(zkey.read(METADATA_SECTION).decode("utf-8", "replace") or "{}")
-        if isinstance(meta, dict) and meta.get("unsafe_dev_setup"):
-            raise MalformedInputError(
-                f"{zkey.what} is an UNSAFE dev-setup key; start phase 2 from `zkm groth16 setup`"
-            )
-
-
 def _rescale(
     backend: Backend, zkey: SectionFile, kind: int, factor: bytes, progress: Progress
 ) -> list[bytes]:
@@ -92,15 +80,23 @@ def contribute_zkey(
 ) -> Phase2Contribution:
     """Apply one δ contribution to ``source`` and write ``target``; return the new record.
 
+    ``source`` must pass :func:`prover.ceremony.contribution_input.check_key_structure`
+    (not a dev key, metadata or not; an intact δ chain); callers that hold the circuit's
+    r1cs and the ptau should also run ``check_against_ceremony`` first.
+
     Raises:
         FormatError: ``source`` is not a well-formed Groth16 zkey.
-        MalformedInputError: ``source`` is an UNSAFE dev-setup key.
+        NotACeremonyKeyError: ``source`` is an UNSAFE dev-setup key or its δ chain is broken.
     """
+    # Imported here: contribution_input uses the verifier, which imports this module.
+    from prover.ceremony.contribution_input import check_key_structure
+
+    check_key_structure(source, backend=backend)
     with SectionFile(source, b"zkey", 2) as zkey:
-        _refuse_dev_key(zkey)
         header, delta_g1, delta_g2 = read_delta(zkey, backend)
         params = read_mpc_params(zkey, backend)
         secret, g1_s, g1_sx, g2_spx, transcript = delta_key(params, rng, backend)
+        rng.wipe()  # the stream could re-derive x: drop it before the long rescaling pass
         new_g1, new_g2 = scale_g1(backend, delta_g1, secret), scale_g2(backend, delta_g2, secret)
         inverse = pow(secret, R - 2, R).to_bytes(32, "little")
         del secret

@@ -14,6 +14,7 @@ from prover.setup import setup_from_ptau
 from tests.ceremony.conftest import BEACON, Ceremony, run_snarkjs
 from tests.ceremony.tamper import copy_point, edit_ptau_records
 from tests.prover.conftest import tiny_r1cs
+from verifier.provenance import KeyProvenance
 
 
 def _snarkjs_accepts(path: Path) -> bool:
@@ -69,7 +70,7 @@ def test_snarkjs_ceremony_verifies_in_zkm(snarkjs_ceremony: Ceremony, native: Ba
 
 def test_final_ptau_feeds_setup_from_ptau(zkm_ceremony: Ceremony, native: Backend) -> None:
     key = setup_from_ptau(tiny_r1cs(), zkm_ceremony.final_ptau, backend=native)
-    assert key.domain_size == 8 and not key.unsafe_dev_setup
+    assert key.domain_size == 8 and key.provenance is KeyProvenance.UNCONTRIBUTED
 
 
 def _both_reject(path: Path, native: Backend) -> list[str]:

@@ -169,3 +169,26 @@ def test_snarkjs_verifies_files_written_by_zkm(
 ) -> None:
     vk, public, proof = toy_files
     assert run_snarkjs("groth16", "verify", vk, public, proof, check=False).returncode == 0
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("provenance", ["dev", "uncontributed", "ceremony-verified"])
+def test_snarkjs_and_zkm_verify_with_a_vk_carrying_zkm_provenance(
+    backend: Backend,
+    toy: Toy,  # noqa: F811
+    tmp_path: Path,
+    provenance: str,
+) -> None:
+    from verifier.provenance import KeyProvenance
+
+    body = verifying_key_to_json(toy.key.vk, provenance=KeyProvenance(provenance))
+    assert body["zkm_provenance"] == provenance
+    vk = _write(tmp_path, "vk.json", body)
+    public = _write(tmp_path, "public.json", public_inputs_to_json(toy.inputs[0]))
+    proof = _write(tmp_path, "proof.json", proof_to_json(toy.proofs[0]))
+    assert run_snarkjs("groth16", "verify", vk, public, proof, check=False).returncode == 0
+    assert _verify(backend, vk, public, proof) == 0
+    values = json.loads(public.read_text())
+    values[0] = str(int(values[0]) + 1)
+    public.write_text(json.dumps(values))
+    assert run_snarkjs("groth16", "verify", vk, public, proof, check=False).returncode == 1

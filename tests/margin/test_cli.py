@@ -112,6 +112,8 @@ def test_bad_buffer_and_kind_exit_2(flow: Path) -> None:
 @pytest.mark.interop
 def test_margin_proof_verifies_in_snarkjs(flow: Path) -> None:
     snarkjs = npm_tool("snarkjs")
+    vk_json = json.loads((flow / "keys" / "verification_key.json").read_text())
+    assert vk_json["zkm_provenance"] == "dev"  # snarkjs must ignore zkmargin's own field
     assert _prove(flow, 0, "proof4", "--kind", "maintenance", "--buffer", "1.1") == 0
     done = subprocess.run(
         [str(snarkjs), "groth16", "verify", str(flow / "keys" / "verification_key.json"),

@@ -9,20 +9,31 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from zkmargin.cli import main
 
 TINY_POWER = 14
 
 
-def test_keys_from_a_ceremony_ptau_prove_and_verify(tmp_path: Path) -> None:
+def test_keys_from_a_ceremony_ptau_prove_and_verify(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     p0, p1, final = (tmp_path / name for name in ("p0.ptau", "p1.ptau", "final.ptau"))
     assert main(["powersoftau", "new", "bn128", str(TINY_POWER), str(p0)]) == 0
     assert main(["powersoftau", "contribute", str(p0), str(p1), "--name=t", "-e=entropy"]) == 0
     assert main(["powersoftau", "prepare", "phase2", str(p1), str(final)]) == 0
     keys = tmp_path / "keys"
     setup = ["margin", "setup", "--size", "tiny", "--out", str(keys), "--ptau", str(final)]
+    capsys.readouterr()
     assert main(setup) == 0
-    assert json.loads((keys / "margin.json").read_text())["unsafe_dev_setup"] is False
+    captured = capsys.readouterr()
+    assert "UNSAFE uncontributed" in captured.err
+    assert "provenance: uncontributed (UNSAFE)" in captured.out
+    meta = json.loads((keys / "margin.json").read_text())
+    assert (meta["provenance"], meta["unsafe"]) == ("uncontributed", True)
+    vk_json = json.loads((keys / "verification_key.json").read_text())
+    assert vk_json["zkm_provenance"] == "uncontributed"
 
     sample = ["margin", "sample", "--out", str(tmp_path), "--size", "tiny", "--accounts", "1"]
     assert main(sample) == 0

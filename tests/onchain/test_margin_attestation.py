@@ -12,7 +12,8 @@ from web3.exceptions import ContractCustomError
 from tests.conftest import npm_tool
 from tests.onchain.evm import Chain, compile_solidity, revert_data
 from tests.onchain.synthetic import SyntheticGroth16
-from verifier.solidity import proof_to_evm, render_margin_attestation
+from verifier.solidity import proof_to_evm
+from zkmargin.margin.attestation import render_margin_attestation
 
 VENUE, ORACLE, TRADER = 1, 2, 3
 ACCOUNT = Web3.keccak(text="account-7")

@@ -16,6 +16,7 @@ from prover.prove import prove
 from prover.qap import domain_size_for
 from prover.zkey import load_zkey, read_zkey, read_zkey_summary, write_zkey
 from tests.prover.conftest import tiny_witness
+from verifier.provenance import KeyProvenance
 from verifier.verify import verify
 
 
@@ -47,11 +48,11 @@ def test_round_trip_keeps_key_and_bytes(
     write_zkey(dev_key, tmp_path / "a.zkey", backend=backend)
     again = read_zkey(tmp_path / "a.zkey", backend=backend)
     assert again == dev_key
-    assert again.unsafe_dev_setup
+    assert again.provenance is KeyProvenance.DEV
     write_zkey(again, tmp_path / "b.zkey", backend=backend)
     assert (tmp_path / "a.zkey").read_bytes() == (tmp_path / "b.zkey").read_bytes()
     summary = read_zkey_summary(tmp_path / "a.zkey", backend=backend)
-    assert summary.vk == dev_key.vk and summary.unsafe_dev_setup
+    assert summary.vk == dev_key.vk and summary.provenance is KeyProvenance.DEV
 
 
 def test_key_read_back_still_proves(backend: Backend, dev_key: ProvingKey, tmp_path: Path) -> None:
@@ -66,7 +67,7 @@ def test_loaded_zkey_proves_like_the_read_key(
 ) -> None:
     write_zkey(dev_key, tmp_path / "k.zkey", backend=backend)
     loaded = load_zkey(tmp_path / "k.zkey", backend=backend)
-    assert loaded.vk == dev_key.vk and loaded.unsafe_dev_setup
+    assert loaded.vk == dev_key.vk and loaded.provenance is KeyProvenance.DEV
     assert (loaded.n_wires, loaded.domain_size) == (dev_key.n_wires, dev_key.domain_size)
     proof, public = prove(loaded, tiny_witness(4, 7))
     _, expected_public = prove(dev_key, tiny_witness(4, 7), backend=backend)

@@ -206,3 +206,28 @@ def test_verifying_key_from_json_accepts_minimal_key() -> None:
     vk = verifying_key_from_json(VK)
     assert vk.n_public == 1
     assert vk.gamma_abc_g1 == ((1, 2), (1, 2))
+
+
+def test_verifying_key_json_carries_provenance_last_and_reads_it_back(
+    snarkjs_files: SnarkjsGroth16,
+) -> None:
+    from verifier.provenance import KeyProvenance
+    from verifier.snarkjs_json import provenance_from_json
+
+    vk = verifying_key_from_json(_json(snarkjs_files.verification_key))
+    assert provenance_from_json(verifying_key_to_json(vk)) is None
+    for provenance in KeyProvenance:
+        body = verifying_key_to_json(vk, provenance=provenance)
+        assert list(body)[-1] == "zkm_provenance" and body["zkm_provenance"] == provenance.value
+        assert provenance_from_json(body) is provenance
+        assert verifying_key_from_json(body) == vk
+
+
+@pytest.mark.parametrize("value", ["trusted", "DEV", "", 1, None, ["dev"]])
+def test_verifying_key_json_refuses_unknown_provenance(
+    snarkjs_files: SnarkjsGroth16, value: object
+) -> None:
+    body = _json(snarkjs_files.verification_key)
+    body["zkm_provenance"] = value
+    with pytest.raises(FormatError, match="zkm_provenance"):
+        verifying_key_from_json(body)

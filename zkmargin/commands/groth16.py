@@ -116,16 +116,25 @@ def export_verification_key_command(
     ],
     backend: BackendOption = None,
 ) -> None:
-    """Write snarkjs's verification_key.json for a .zkey (reads only the key's header)."""
+    """Write snarkjs's verification_key.json for a .zkey (reads only the key's header).
+
+    The JSON carries ``zkm_provenance`` when the file alone settles it (``dev`` or
+    ``uncontributed``); a contributed key gets none here — ``zkm zkey verify … --vk-out``
+    writes ``ceremony-verified`` after its transcript passes.
+    """
     import json
 
     from algebra.backend import get_backend
-    from prover.keys import UNSAFE_LABEL
+    from prover.keys import UNVERIFIED_NOTE, provenance_label
     from prover.zkey import read_zkey_summary
     from verifier.snarkjs_json import verifying_key_to_json
 
     summary = read_zkey_summary(zkey, backend=get_backend(backend))
-    if summary.unsafe_dev_setup:
-        typer.secho(UNSAFE_LABEL, fg="red", bold=True, err=True)
-    verification_key.write_text(json.dumps(verifying_key_to_json(summary.vk), indent=1))
+    label = provenance_label(summary.provenance)
+    if label:
+        typer.secho(label, fg="red", bold=True, err=True)
+    elif summary.provenance is None:
+        typer.echo(f"note: no zkm_provenance written: {UNVERIFIED_NOTE}", err=True)
+    body = verifying_key_to_json(summary.vk, provenance=summary.provenance)
+    verification_key.write_text(json.dumps(body, indent=1))
     typer.echo(f"wrote {verification_key}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-UNSAFE_WARNING = "warning: proving with an UNSAFE dev-setup key"
+UNSAFE_WARNING = "warning: proving with an UNSAFE {provenance} key"
 
 
 def prove_files(zkey: Path, witness: Path, proof: Path, public: Path, backend: str | None) -> None:
@@ -28,8 +28,8 @@ def prove_files(zkey: Path, witness: Path, proof: Path, public: Path, backend: s
     from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
 
     key = load_zkey(zkey, backend=get_backend(backend))
-    if key.unsafe_dev_setup:
-        _warn(UNSAFE_WARNING)
+    if key.is_unsafe:
+        _warn(UNSAFE_WARNING.format(provenance=key.provenance))
     made, inputs = prove(key, read_wtns_bytes(witness))
     proof.write_text(json.dumps(proof_to_json(made), indent=1))
     public.write_text(json.dumps(public_inputs_to_json(inputs), indent=1))

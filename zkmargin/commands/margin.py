@@ -146,7 +146,12 @@ def setup_command(
     if dev:
         typer.secho("WARNING: UNSAFE dev setup — the toxic waste was local; never use in"
                     " production", fg="yellow", err=True)  # fmt: skip
+    else:
+        typer.secho("WARNING: UNSAFE uncontributed keys — no phase-2 contribution yet, anyone"
+                    " can forge proofs; run `zkm zkey contribute` (docs/ceremony.md)",
+                    fg="yellow", err=True)  # fmt: skip
     typer.echo(f"wrote keys for {chosen.name} ({meta['n_constraints']} constraints) to {out}")
+    typer.echo(f"provenance: {meta['provenance']} (UNSAFE)")
 
 
 def _status(message: str) -> Any:

@@ -47,7 +47,7 @@ def register(zkey_app: typer.Typer) -> None:
     ) -> None:
         """Write the MarginAttestation contract (with its verifier) for the margin key."""
         from verifier.keys import VerifyingKey
-        from verifier.solidity import render_margin_attestation
+        from zkmargin.margin.attestation import render_margin_attestation
 
         vk = load_verifying_key(key)
         assert isinstance(vk, VerifyingKey)

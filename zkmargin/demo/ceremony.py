@@ -13,7 +13,6 @@ the ceremony is shown, not its security (``docs/ceremony.md`` runs a real one).
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from pathlib import Path
@@ -29,10 +28,16 @@ from prover.ceremony.phase2 import beacon_zkey, contribute_zkey
 from prover.ceremony.prepare import prepare_phase2
 from prover.ceremony.progress import Progress, silent
 from prover.ceremony.verify_phase2 import verify_zkey
-from prover.margin_workflow import META_NAME, VK_NAME, ZKEY_NAME, compiled_margin, setup_keys
+from prover.margin_workflow import (
+    ZKEY_NAME,
+    compiled_margin,
+    setup_keys,
+    write_keys_meta,
+    write_verifying_key,
+)
 from prover.qap import domain_size_for
 from prover.zkey import read_zkey
-from verifier.snarkjs_json import verifying_key_to_json
+from verifier.provenance import KeyProvenance
 from zkmargin.demo.keys import DemoKeys
 
 PHASE2_PARTICIPANTS: Final = ("venue", "oracle", "auditor")
@@ -89,9 +94,10 @@ def phase2(size: MarginSize, ptau: Path, directory: Path, progress: Progress = s
         raise CeremonyFailedError(f"the demo ceremony does not verify: {verdict.failures[0]}")
     shutil.copyfile(final, directory / ZKEY_NAME)
     vk = read_zkey(final, backend=backend).vk
-    (directory / VK_NAME).write_text(json.dumps(verifying_key_to_json(vk), indent=1) + "\n")
+    verified = KeyProvenance.CEREMONY_VERIFIED  # the transcript just passed verify_zkey
+    write_verifying_key(vk, verified, directory)
     meta["ceremony"] = {"phase2_contributions": len(PHASE2_PARTICIPANTS), "beacon": True}
-    (directory / META_NAME).write_text(json.dumps(meta, indent=2) + "\n")
+    write_keys_meta(meta, verified, directory)
     return int(meta["n_constraints"])
 
 
