@@ -20,6 +20,12 @@ class Settings(BaseSettings):
         verifier_backend: algebra backend name for verification (None: ``get_backend`` default).
         max_batch_items: most proofs one batch-verify request may carry.
         migrate_on_startup: run Alembic migrations to head when the app is built.
+        allow_unsafe_keys: accept circuits whose key is not ``ceremony-verified`` with a
+            provenance record (dev or uncontributed keys, whose trapdoor someone may know);
+            for demos and tests only, and every verdict under such a key says UNSAFE.
+        ceremony_dir: directory holding ceremony files (``.zkey`` transcript, ``.r1cs``,
+            ``.ptau``) the service verifies itself when a circuit registration names them;
+            None: only admin-attested ceremony records are possible.
     """
 
     model_config = SettingsConfigDict(env_prefix="ZKM_", extra="ignore")
@@ -33,3 +39,5 @@ class Settings(BaseSettings):
     verifier_backend: str | None = None
     max_batch_items: int = Field(default=1024, ge=1)
     migrate_on_startup: bool = True
+    allow_unsafe_keys: bool = False
+    ceremony_dir: str | None = None

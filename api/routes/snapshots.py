@@ -6,10 +6,11 @@ import json
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CurrentKey, OracleKey, SessionDep, StateDep
+from api.deps import CurrentKey, OracleKey, OracleOrAdminKey, SessionDep, StateDep
 from api.routes.params import EpochPath
-from api.schemas import SnapshotCreate, SnapshotFull, SnapshotPublic
+from api.schemas import SnapshotCreate, SnapshotFull, SnapshotPublic, VoidedPublic, VoidRequest
 from api.services import snapshots as service
+from api.services.voiding import void_snapshot
 
 router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
 
@@ -37,3 +38,14 @@ def get_snapshot(epoch: EpochPath, _: CurrentKey, session: SessionDep) -> Snapsh
         created_at=record.created_at,
         snapshot=json.loads(record.snapshot),
     )
+
+
+@router.post("/{epoch}/void")
+def void(
+    epoch: EpochPath, body: VoidRequest, principal: OracleOrAdminKey, state: StateDep
+) -> VoidedPublic:
+    """Void a wrongly posted snapshot (its poster or the admin) before any proof uses it."""
+    record = void_snapshot(
+        writer=state.writer, principal=principal, epoch=epoch, reason=body.reason
+    )
+    return VoidedPublic.model_validate(record, from_attributes=True)

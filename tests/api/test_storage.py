@@ -70,9 +70,12 @@ def test_writer_restarts_after_the_app_is_shut_down(sqlite_url: str) -> None:
     from api.main import create_app
     from api.settings import Settings
 
+    from tests.api.conftest import VENUE, seed_tenancy
+
     app = create_app(Settings(database_url=sqlite_url, verifier_backend="native"))
     with app.state.zkm.sessions() as session:
-        venue, _ = create_key(session=session, role=Role.VENUE, accounts=[])
+        seed_tenancy(session)
+        venue, _ = create_key(session=session, role=Role.VENUE, accounts=[], venue=VENUE)
         session.commit()
     headers = {"Authorization": f"Bearer {venue}"}
     for epoch in (1, 2):  # each `with` runs the lifespan: start, then shut down the writer
