@@ -45,7 +45,8 @@ def _post_state(h: Harness, epoch: int = EPOCH, commitment: int = 1111) -> int:
     )
     assert snapshot.status_code == 201, snapshot.text
     body = {"account_id": "acct-1", "epoch": epoch, "commitment": str(commitment)}
-    assert h.client.post("/v1/commitments", json=body, headers=h.headers("venue")).status_code == 201
+    committed = h.client.post("/v1/commitments", json=body, headers=h.headers("venue"))
+    assert committed.status_code == 201
     return int(snapshot.json()["snapshot_hash"])
 
 
@@ -166,7 +167,9 @@ def test_policy_follows_epoch_ranges_and_never_moves_existing_verdicts(
     assert _register(h, "new", new).status_code == 201
     nothing = _submit(h, old, "old", [1, 2, 0, 1_000_000])
     assert nothing.status_code == 422
-    assert nothing.json()["detail"] == f"no circuit is declared for margin statements at epoch {EPOCH}"
+    assert nothing.json()["detail"] == (
+        f"no circuit is declared for margin statements at epoch {EPOCH}"
+    )
     h.declare("old", from_epoch=0)
     digest = _post_state(h)
     assert _submit(h, old, "old", [1111, digest, 0, 1_000_000]).status_code == 201
@@ -257,8 +260,8 @@ def test_service_runs_zkey_verify_on_named_ceremony_files(
         f"sqlite:///{tmp_path}/c.db", allow_unsafe_keys=False, ceremony_dir=str(ceremony_files)
     ):
 
-        def register(vk: dict[str, Any], evidence: dict[str, Any], cid: str = "tiny") -> Any:
-            body = {"circuit_id": cid, "verifying_key": vk, "margin": False,
+        def register(vk: dict[str, Any], evidence: dict[str, Any], h: Harness = h) -> Any:
+            body = {"circuit_id": "tiny", "verifying_key": vk, "margin": False,
                     "provenance": "ceremony-verified", "ceremony": evidence}  # fmt: skip
             return h.client.post("/v1/circuits", json=body, headers=h.headers("admin"))
 

@@ -40,23 +40,22 @@ MIGRATION = "migration"
 
 def upgrade() -> None:
     _check_unique_commitments()
-    with op.batch_alter_table("api_keys") as batch:
-        batch.add_column(sa.Column("venue_id", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("markets", sa.Text(), nullable=True))
-    with op.batch_alter_table("circuits") as batch:
-        batch.add_column(
-            sa.Column("provenance", sa.String(32), nullable=False, server_default=sa.text("'dev'"))
-        )
-        batch.add_column(
-            sa.Column(
-                "provenance_record", sa.Text(), nullable=False, server_default=sa.text("'{}'")
-            )
-        )
-        batch.add_column(sa.Column("retired_at", TZ, nullable=True))
-        batch.add_column(sa.Column("retired_by", sa.String(32), nullable=True))
+    # Plain ADD COLUMN (not a batch copy): SQLite adds these in place, and a batch copy
+    # would drop `circuits`, which `proofs` references.
+    op.add_column("api_keys", sa.Column("venue_id", sa.String(64), nullable=True))
+    op.add_column("api_keys", sa.Column("markets", sa.Text(), nullable=True))
+    op.add_column(
+        "circuits",
+        sa.Column("provenance", sa.String(32), nullable=False, server_default=sa.text("'dev'")),
+    )
+    op.add_column(
+        "circuits",
+        sa.Column("provenance_record", sa.Text(), nullable=False, server_default=sa.text("'{}'")),
+    )
+    op.add_column("circuits", sa.Column("retired_at", TZ, nullable=True))
+    op.add_column("circuits", sa.Column("retired_by", sa.String(32), nullable=True))
     for table in ("snapshots", "commitments"):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("posted_by", sa.String(32), nullable=True))
+        op.add_column(table, sa.Column("posted_by", sa.String(32), nullable=True))
     op.create_index(
         "uq_commitments_epoch_commitment", "commitments", ["epoch", "commitment"], unique=True
     )
@@ -189,7 +188,8 @@ def _declare_used_circuits() -> None:
     for epoch, circuit_name, key_json in rows:
         circuit_id = str(circuit_name)
         if circuit_id not in fingerprints:
-            fingerprints[circuit_id] = verifying_key_from_json(json.loads(str(key_json))).fingerprint()
+            vk = verifying_key_from_json(json.loads(str(key_json)))
+            fingerprints[circuit_id] = vk.fingerprint()
         bind.execute(
             policy.insert().values(
                 circuit_id=circuit_id,
@@ -208,12 +208,14 @@ def downgrade() -> None:
     op.drop_index("ix_accounts_venue_id", table_name="accounts")
     op.drop_table("accounts")
     op.drop_index("uq_commitments_epoch_commitment", table_name="commitments")
-    for table in ("commitments", "snapshots"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("posted_by")
-    with op.batch_alter_table("circuits") as batch:
-        for column in ("retired_by", "retired_at", "provenance_record", "provenance"):
-            batch.drop_column(column)
-    with op.batch_alter_table("api_keys") as batch:
-        batch.drop_column("markets")
-        batch.drop_column("venue_id")
+    for table, column in (
+        ("commitments", "posted_by"),
+        ("snapshots", "posted_by"),
+        ("circuits", "retired_by"),
+        ("circuits", "retired_at"),
+        ("circuits", "provenance_record"),
+        ("circuits", "provenance"),
+        ("api_keys", "markets"),
+        ("api_keys", "venue_id"),
+    ):
+        op.drop_column(table, column)  # SQLite >= 3.35 drops in place
