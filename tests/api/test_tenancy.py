@@ -55,9 +55,9 @@ def test_proof_ids_of_other_accounts_look_exactly_like_missing_ones(
     hidden = h.client.get(f"/v1/proofs/{proof_id}", headers=h.headers("trader"))
     missing = h.client.get(f"/v1/proofs/{proof_id + 1}", headers=h.headers("trader"))
     assert hidden.status_code == missing.status_code == 404
-    assert hidden.json()["detail"].replace(str(proof_id), "N") == missing.json()[
-        "detail"
-    ].replace(str(proof_id + 1), "N")
+    assert hidden.json()["detail"].replace(str(proof_id), "N") == missing.json()["detail"].replace(
+        str(proof_id + 1), "N"
+    )
     assert "acct-9" not in hidden.text
     own = h.client.get(f"/v1/proofs/{proof_id}", headers=h.headers("other_trader"))
     assert own.status_code == 200 and own.json()["account_id"] == "acct-9"
@@ -194,3 +194,32 @@ def test_a_wrong_snapshot_is_voided_and_reposted_and_caches_follow(
     assert [e["detail"]["snapshot_hash"] for e in audit if e["action"] == "snapshot.void"] == [
         str(wrong)
     ]
+
+
+def test_keys_create_takes_the_scope_each_role_needs(tmp_path: Any, capsys: Any) -> None:
+    from api.auth import authenticate
+    from api.db import make_engine, make_session_factory
+    from zkmargin.cli import main as zkm
+
+    db = f"sqlite:///{tmp_path}/keys.db"
+    refusals = {
+        ("--role", "venue"): "a venue key needs its --venue",
+        ("--role", "oracle"): "an oracle key needs at least one --market",
+        ("--role", "trader", "--account", "a", "--venue", "v"): "only venue keys take --venue",
+        ("--role", "venue", "--venue", "v", "--account", "a"): "only trader keys take --account",
+    }
+    for args, message in refusals.items():
+        assert zkm(["keys", "create", *args, "--db", db]) == 2
+        assert message in capsys.readouterr().err
+    assert zkm(["keys", "create", "--role", "venue", "--venue", "v", "--db", db]) == 0
+    venue_key = capsys.readouterr().out.strip().splitlines()[-1]
+    args = ["keys", "create", "--role", "oracle", "--market", "fx", "--market", "eq", "--db", db]
+    assert zkm(args) == 0
+    oracle_key = capsys.readouterr().out.strip().splitlines()[-1]
+    engine = make_engine(db)
+    with make_session_factory(engine)() as session:
+        venue = authenticate(session, venue_key)
+        oracle = authenticate(session, oracle_key)
+    engine.dispose()
+    assert venue is not None and venue.venue_id == "v"
+    assert oracle is not None and oracle.markets == frozenset({"fx", "eq"})
