@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.services.tenancy import EpochSchedule
+
 
 class Settings(BaseSettings):
     """Every knob of the verifier service; each field is also ``ZKM_<FIELD>`` in the environment.
@@ -26,6 +28,11 @@ class Settings(BaseSettings):
         ceremony_dir: directory holding ceremony files (``.zkey`` transcript, ``.r1cs``,
             ``.ptau``) the service verifies itself when a circuit registration names them;
             None: only admin-attested ceremony records are possible.
+        epoch_seconds: if set, epochs also open by the clock: epoch ``e`` starts at
+            ``epoch_origin + e * epoch_seconds`` (Unix time), and the current and the next
+            epoch are open for ``epoch_market`` (None: only the admin opens epochs).
+        epoch_origin: Unix time at which epoch 0 of the schedule starts.
+        epoch_market: the market of the epochs the schedule opens.
     """
 
     model_config = SettingsConfigDict(env_prefix="ZKM_", extra="ignore")
@@ -41,3 +48,12 @@ class Settings(BaseSettings):
     migrate_on_startup: bool = True
     allow_unsafe_keys: bool = False
     ceremony_dir: str | None = None
+    epoch_seconds: int | None = Field(default=None, ge=1)
+    epoch_origin: int = Field(default=0, ge=0)
+    epoch_market: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+    def epoch_schedule(self) -> EpochSchedule | None:
+        """Return the configured epoch schedule, or None when only the admin opens epochs."""
+        if self.epoch_seconds is None:
+            return None
+        return EpochSchedule(self.epoch_seconds, self.epoch_origin, self.epoch_market)

@@ -19,7 +19,10 @@ def register_commitment(
 ) -> CommitmentPublic:
     """Register ``C`` for (account, epoch) (200 if the same ``C`` is already registered)."""
     record, created = service.register_commitment(
-        writer=state.writer, principal=principal, body=body
+        writer=state.writer,
+        principal=principal,
+        body=body,
+        schedule=state.settings.epoch_schedule(),
     )
     if not created:
         response.status_code = status.HTTP_200_OK

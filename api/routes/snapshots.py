@@ -20,7 +20,12 @@ def post_snapshot(
     body: SnapshotCreate, principal: OracleKey, state: StateDep, response: Response
 ) -> SnapshotPublic:
     """Store the epoch's snapshot and return its ``snapshot_hash`` (200 if already identical)."""
-    record, created = service.post_snapshot(writer=state.writer, principal=principal, body=body)
+    record, created = service.post_snapshot(
+        writer=state.writer,
+        principal=principal,
+        body=body,
+        schedule=state.settings.epoch_schedule(),
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return SnapshotPublic(

@@ -12,7 +12,13 @@ from api.models import Commitment, utc_now
 from api.schemas import CommitmentCreate
 from api.services.audit import record_write
 from api.services.errors import ConflictError, NotFoundError
-from api.services.tenancy import may_see_account, require_open_epoch, require_venue_account
+from api.services.tenancy import (
+    EpochSchedule,
+    add_scheduled,
+    may_see_account,
+    require_open_epoch,
+    require_venue_account,
+)
 from api.writer import GroupCommitter
 
 NO_SUCH_COMMITMENT = "no commitment registered for this account at this epoch"
@@ -31,7 +37,11 @@ def field_element(text: str, what: str) -> int:
 
 
 def register_commitment(
-    *, writer: GroupCommitter, principal: Principal, body: CommitmentCreate
+    *,
+    writer: GroupCommitter,
+    principal: Principal,
+    body: CommitmentCreate,
+    schedule: EpochSchedule | None = None,
 ) -> tuple[Commitment, bool]:
     """Store ``C`` for (account, epoch); return (record, created). The same ``C`` again is a no-op.
 
@@ -57,7 +67,7 @@ def register_commitment(
                     f" at epoch {body.epoch} (void it first if it was wrong)"
                 )
             return existing, False
-        require_open_epoch(session, body.epoch)
+        epoch, scheduled = require_open_epoch(session, body.epoch, schedule)
         taken = select(Commitment.account_id).where(
             Commitment.epoch == body.epoch, Commitment.commitment == value
         )
@@ -66,6 +76,8 @@ def register_commitment(
                 f"this commitment value is already registered for another account"
                 f" at epoch {body.epoch}"
             )
+        if scheduled:
+            add_scheduled(session, epoch)
         record = Commitment(
             account_id=body.account_id,
             epoch=body.epoch,

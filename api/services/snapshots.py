@@ -14,7 +14,12 @@ from api.models import Epoch, Snapshot, utc_now
 from api.schemas import SnapshotCreate
 from api.services.audit import record_write
 from api.services.errors import ConflictError, NotFoundError
-from api.services.tenancy import require_market, require_open_epoch
+from api.services.tenancy import (
+    EpochSchedule,
+    add_scheduled,
+    require_market,
+    require_open_epoch,
+)
 from api.writer import GroupCommitter
 
 
@@ -65,7 +70,11 @@ def _check_not_relabelled(session: Session, epoch: Epoch, content: str) -> None:
 
 
 def post_snapshot(
-    *, writer: GroupCommitter, principal: Principal, body: SnapshotCreate
+    *,
+    writer: GroupCommitter,
+    principal: Principal,
+    body: SnapshotCreate,
+    schedule: EpochSchedule | None = None,
 ) -> tuple[Snapshot, bool]:
     """Store the epoch's snapshot; return (record, created). Re-posting the same content is a no-op.
 
@@ -82,7 +91,7 @@ def post_snapshot(
     content, digest = canonical_snapshot(body.snapshot)
 
     def job(session: Session) -> tuple[Snapshot, bool]:
-        epoch = require_open_epoch(session, body.epoch)
+        epoch, scheduled = require_open_epoch(session, body.epoch, schedule)
         require_market(principal, epoch)
         existing = session.get(Snapshot, body.epoch)
         if existing is not None:
@@ -93,6 +102,8 @@ def post_snapshot(
                 )
             return existing, False
         _check_not_relabelled(session, epoch, content)
+        if scheduled:
+            add_scheduled(session, epoch)
         record = Snapshot(
             epoch=body.epoch,
             snapshot=content,

@@ -1,7 +1,8 @@
 """Tenancy: which venue an account belongs to, which epochs are open, and who may see what.
 
 Accounts are enrolled to a venue by the admin; a venue key acts only for its venue's
-accounts. Epochs are opened by the admin for one market; an oracle key posts snapshots only
+accounts. Epochs are opened by the admin for one market (or by a configured
+:class:`EpochSchedule`); an oracle key posts snapshots only
 for epochs of the markets it serves, and snapshots and commitments are accepted only for
 opened epochs, so nobody can squat a far-future epoch. Reads are scoped before anything is
 loaded: a record the caller may not see answers exactly like a missing one.
@@ -9,7 +10,9 @@ loaded: a record the caller may not see answers exactly like a missing one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +40,8 @@ class EpochNotOpenError(ServiceError):
 
 
 NO_SUCH_ACCOUNT = "this key's venue has no such account"
+SCHEDULE = "schedule"
+"""The ``opened_by`` of epochs the configured schedule opened."""
 
 
 def enroll_accounts(
@@ -136,16 +141,50 @@ def open_epoch(
     return writer.run(job)
 
 
-def require_open_epoch(session: Session, epoch: int) -> Epoch:
-    """Return the opened epoch ``epoch``.
+@dataclass(frozen=True)
+class EpochSchedule:
+    """Epochs opened by the clock: epoch ``e`` starts at ``origin + e * seconds`` (Unix time).
+
+    The current epoch and the next one are open for ``market``; later ones are not, so a
+    schedule opens nothing far ahead.
+    """
+
+    seconds: int
+    origin: int
+    market: str
+
+    def admits(self, epoch: int, now: float) -> bool:
+        """Return whether the schedule has opened ``epoch`` at Unix time ``now``."""
+        current = int((now - self.origin) // self.seconds)
+        return 0 <= epoch <= current + 1
+
+
+def require_open_epoch(
+    session: Session, epoch: int, schedule: EpochSchedule | None = None
+) -> tuple[Epoch, bool]:
+    """Return (the opened epoch ``epoch``, whether the schedule opens it now).
+
+    A new record from the schedule is not added to ``session``: the caller adds it with its
+    own write, once every other check has passed.
 
     Raises:
-        EpochNotOpenError: the admin has not opened it.
+        EpochNotOpenError: neither the admin nor the schedule has opened it.
     """
     record = session.get(Epoch, epoch)
-    if record is None:
-        raise EpochNotOpenError(f"epoch {epoch} is not open (the admin opens epochs)")
-    return record
+    if record is not None:
+        return record, False
+    if schedule is not None and schedule.admits(epoch, time.time()):
+        opened = Epoch(epoch=epoch, market=schedule.market, opened_by=SCHEDULE,
+                       opened_at=utc_now())  # fmt: skip
+        return opened, True
+    raise EpochNotOpenError(f"epoch {epoch} is not open (the admin opens epochs)")
+
+
+def add_scheduled(session: Session, epoch: Epoch) -> None:
+    """Add an epoch the schedule opened, with its audit entry."""
+    session.add(epoch)
+    record_write(session=session, key_id=SCHEDULE, role="schedule", action="epoch.open",
+                 target=f"epoch={epoch.epoch}", detail={"market": epoch.market})  # fmt: skip
 
 
 def require_market(principal: Principal, epoch: Epoch) -> None:

@@ -223,3 +223,25 @@ def test_keys_create_takes_the_scope_each_role_needs(tmp_path: Any, capsys: Any)
     engine.dispose()
     assert venue is not None and venue.venue_id == "v"
     assert oracle is not None and oracle.markets == frozenset({"fx", "eq"})
+
+
+def test_a_configured_schedule_opens_the_current_and_next_epoch_only(tmp_path: Any) -> None:
+    import time
+
+    from tests.api.conftest import make_harness
+
+    hour = 3600
+    current = 1000
+    origin = int(time.time()) - current * hour - 10  # epoch 1000 began 10 s ago
+    for h in make_harness(f"sqlite:///{tmp_path}/s.db", epoch_seconds=hour, epoch_origin=origin):
+        assert _snapshot(h, current).status_code == 201
+        assert _commit(h, "acct-1", 5, epoch=current + 1).status_code == 201
+        ahead = _commit(h, "acct-1", 6, epoch=current + 2)
+        assert ahead.status_code == 422 and "not open" in ahead.json()["detail"]
+        opened = h.client.get(f"/v1/epochs/{current}", headers=h.headers("auditor")).json()
+        assert (opened["opened_by"], opened["market"]) == ("schedule", "default")
+        audit = h.client.get("/v1/audit", headers=h.headers("auditor")).json()
+        assert [e["target"] for e in audit if e["action"] == "epoch.open"] == [
+            f"epoch={current}",
+            f"epoch={current + 1}",
+        ]
