@@ -68,6 +68,9 @@ _PUBLIC_COLUMNS = (
     ProofRecord.public_inputs,
     ProofRecord.created_at,
 )
+# Read FOR SHARE by the writer (PostgreSQL): a concurrent void of the row waits (see voiding).
+_COMMITMENT_SHARED = _COMMITMENT_OF.with_for_update(read=True)
+_SNAPSHOT_HASH_SHARED = _SNAPSHOT_HASH_OF.with_for_update(read=True)
 _ACCEPTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.accepted_digest == bindparam("digest"))
 _INSERT_PROOF = insert(ProofRecord).returning(ProofRecord.id)
 
@@ -189,9 +192,14 @@ def submit_proof(
     the check is then race-free). An invalid proof is recorded with ``valid=False``.
     The database connection used for the checks is released before the pairing check.
 
+    Only the circuit the admin declared for the epoch is admitted (not retired, and not
+    unsafe unless the server allows unsafe keys); the writer re-checks the commitment,
+    snapshot and declaration in the transaction that records the proof.
+
     Raises:
         MalformedInputError: the proof or inputs are not canonical.
-        StatementError: unknown circuit, wrong input count, or a registered-state/policy mismatch.
+        StatementError: unknown or undeclared circuit, wrong input count, or a
+            registered-state/policy mismatch.
     """
     with sessions() as session:
         loaded = _margin_circuit(session=session, cache=cache, circuit_id=body.circuit_id)
@@ -269,10 +277,8 @@ def _still_registered(
     """
     public = json.loads(row["public_inputs"])
     params = {"account_id": row["account_id"], "epoch": row["epoch"]}
-    commitment = connection.execute(_COMMITMENT_OF.with_for_update(read=True), params).scalar()
-    snapshot = connection.execute(
-        _SNAPSHOT_HASH_OF.with_for_update(read=True), {"epoch": row["epoch"]}
-    ).scalar()
+    commitment = connection.execute(_COMMITMENT_SHARED, params).scalar()
+    snapshot = connection.execute(_SNAPSHOT_HASH_SHARED, {"epoch": row["epoch"]}).scalar()
     if commitment != public[0] or snapshot != public[1]:
         registered.forget(row["account_id"], row["epoch"])
         raise StatementError(
