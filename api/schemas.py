@@ -331,6 +331,8 @@ class VerifyResult(BaseModel):
     """The verdict: ``valid`` false for a well-formed proof that does not verify."""
 
     valid: bool
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit, key fingerprint and provenance the answer rests on (UNSAFE if it is)."""
 
 
 class BatchItem(BaseModel):
@@ -362,6 +364,8 @@ class BatchVerifyResult(BaseModel):
     valid: list[bool]
     all_valid: bool
     invalid: list[BatchInvalid]
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit, key fingerprint and provenance the answers rest on (UNSAFE if it is)."""
 
 
 # --- audit ------------------------------------------------------------------------------
