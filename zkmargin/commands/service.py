@@ -149,6 +149,8 @@ def submit(
     with ZkmClient(url, key) as client:
         record = client.submit_proof(account, epoch, circuit, proof_obj, public_obj)
     typer.echo(record.model_dump_json(indent=2))
+    if record.verdict.warning is not None:
+        typer.secho(record.verdict.warning, fg="yellow", err=True)
     raise typer.Exit(0 if record.valid else 1)
 
 
@@ -164,6 +166,8 @@ def status(
     with ZkmClient(url, key) as client:
         answer = client.status(account, epoch)
     typer.echo(answer.model_dump_json(indent=2))
+    if answer.verdict.warning is not None:
+        typer.secho(answer.verdict.warning, fg="yellow", err=True)
     raise typer.Exit(0 if answer.status == "compliant" else 1)
 
 
