@@ -28,10 +28,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from algebra.backend import get_backend
 from algebra.constants import FIELD_MODULUS_Q, SCALAR_FIELD_R
 from algebra.errors import MalformedInputError
 from algebra.types import G1, G2
-from verifier.keys import VerifyingKey
+from verifier.keys import VerifyingKey, prepare_verifying_key
 from verifier.proof import Proof
 
 TWIST_B: tuple[int, int] = (
@@ -272,16 +273,23 @@ def render_verifier(
 
     ``verifyProof`` returns true iff the proof verifies for the public inputs; malformed input
     (input ≥ r, coordinate ≥ q, G1 point off its curve) returns false before any precompile.
+    The key itself is validated first (:func:`verifier.keys.prepare_verifying_key`).
 
     Args:
         vk: the verifying key.
         contract_name: the Solidity contract's name.
         skip_zero_inputs: indices of flag-like public inputs, often 0, whose scalar
             multiplication is skipped when they are 0.
+
+    Raises:
+        MalformedInputError: the key is malformed or ``skip_zero_inputs`` are not input indices.
     """
     n_public = len(vk.gamma_abc_g1) - 1
     if n_public < 1:
         raise MalformedInputError("the verifying key must have at least one public input")
+    # A deployed verifier is immutable: a key with α, β, γ or δ at infinity, a point off its
+    # curve or a G2 point outside the subgroup must fail here, not on-chain.
+    prepare_verifying_key(vk, get_backend())
     skip_zero = frozenset(skip_zero_inputs)
     if not skip_zero <= set(range(n_public)):
         raise MalformedInputError(f"skip_zero_inputs must be indices below {n_public}")
