@@ -203,6 +203,16 @@ class ServiceEpoch:
         invalid_positions = {entry.position for entry in report.invalid}
         return account_coverage(accounts, self.positions_by_account, invalid_positions)
 
+    def annotate(self, report: AuditReport) -> None:
+        """Add the service's records, the coverage and every finding to ``report``.
+
+        Call after the audit, with the client still open (the coverage reads the epoch report).
+        """
+        report.coverage = self.coverage(report)
+        report.service = self.summary()
+        coverage_findings = report.coverage.findings if report.coverage is not None else ()
+        report.findings = [*self.findings, *coverage_findings]
+
     def summary(self) -> dict[str, Any]:
         """Return what the report says about the service and its records."""
         served = self.served_snapshot_hash
@@ -214,7 +224,7 @@ class ServiceEpoch:
             "exported_proofs": self.lines,
             "service_accepted": self.service_valid,
             "circuits": dict(self.fingerprints),
-            "accounts": len(self.account_ids),
+            "accounts_with_proofs": len(self.account_ids),
         }
 
 

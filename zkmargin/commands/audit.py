@@ -107,11 +107,9 @@ def _audit_service(
             result = _run(
                 key, pulled.items(), f"service {url} epoch {epoch}", options, dask, quiet, None
             )
-            result.coverage = pulled.coverage(result)
+            pulled.annotate(result)
         except httpx.HTTPError as error:
             raise FormatError(f"cannot reach the service at {url}: {error}") from error
-    result.service = pulled.summary()
-    result.findings = [*pulled.findings, *(result.coverage.findings if result.coverage else ())]
     return result
 
 
