@@ -137,6 +137,15 @@ def test_zero_skipping_inputs_still_verify_when_zero_or_not(synthetic: Synthetic
         assert _onchain(contract, proof, [public[0], 5, 1 - min(public[2], 1), 1]) is False
 
 
+@pytest.mark.parametrize("field", ["alpha_g1", "beta_g2", "gamma_g2", "delta_g2"])
+def test_export_refuses_key_with_fixed_point_at_infinity(
+    synthetic: SyntheticGroth16, field: str
+) -> None:
+    # δ = O would make e(C, δ) = 1 for any C: a deployed verifier could never be fixed.
+    with pytest.raises(MalformedInputError, match=f"verifying key {field}"):
+        render_verifier(replace(synthetic.vk, **{field: None}))
+
+
 def test_skip_zero_inputs_must_be_input_indices(synthetic: SyntheticGroth16) -> None:
     with pytest.raises(MalformedInputError, match="indices below 4"):
         render_verifier(synthetic.vk, skip_zero_inputs=(4,))
