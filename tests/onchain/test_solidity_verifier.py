@@ -9,8 +9,10 @@ immutable and must survive a repricing up to its stated headroom K = 4.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +22,13 @@ from algebra.encoding import g2_from_bytes
 from algebra.errors import MalformedInputError
 from tests.algebra.curve_helpers import twist_point_outside_g2
 from tests.conftest import npm_tool
+from tests.interop.fixtures import run_snarkjs
 from tests.onchain.evm import GAS_LIMIT, Chain, Compiled, compile_solidity
 from tests.onchain.synthetic import SyntheticGroth16
+from tests.verifier.conftest import snarkjs_files  # noqa: F401  (fixture)
+from tests.verifier.snarkjs_vectors import SnarkjsGroth16
 from verifier.proof import Proof
+from verifier.snarkjs_json import proof_from_json, public_inputs_from_json, verifying_key_from_json
 from verifier.solidity import (
     EC_MUL_GAS,
     PAIRING_GAS,
@@ -135,6 +141,28 @@ def test_zero_skipping_inputs_still_verify_when_zero_or_not(synthetic: Synthetic
         proof = synthetic.prove(public)
         assert _onchain(contract, proof, public) is True
         assert _onchain(contract, proof, [public[0], 5, 1 - min(public[2], 1), 1]) is False
+
+
+def test_valid_proof_costs_no_more_gas_than_snarkjs_verifier(
+    snarkjs_files: SnarkjsGroth16,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # The point checks in assembly must stay paid for: same key, same proof, same solc and
+    # EVM, and snarkjs's own exported verifier (bench/bench_gas.py covers 1 to 8 inputs).
+    exported = tmp_path / "SnarkjsVerifier.sol"
+    run_snarkjs("zkey", "export", "solidityverifier", snarkjs_files.zkey, exported)
+    vk = verifying_key_from_json(json.loads(snarkjs_files.verification_key.read_text()))
+    proof_path, public_path = snarkjs_files.proofs[0]
+    proof = proof_from_json(json.loads(proof_path.read_text()))
+    public = public_inputs_from_json(json.loads(public_path.read_text()))
+    solcjs = npm_tool("solcjs")
+    chain = Chain()
+    ours = chain.deploy(compile_solidity(solcjs, render_verifier(vk), "Groth16Verifier"))
+    theirs = chain.deploy(compile_solidity(solcjs, exported.read_text(), "Groth16Verifier"))
+    ours_sent = _send(chain, ours, proof, public)
+    theirs_sent = _send(chain, theirs, proof, public)
+    assert ours_sent.result is True and theirs_sent.result is True
+    assert ours_sent.gas_used <= theirs_sent.gas_used
 
 
 @pytest.mark.parametrize("field", ["alpha_g1", "beta_g2", "gamma_g2", "delta_g2"])
