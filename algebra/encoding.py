@@ -4,7 +4,12 @@ Every buffer crossing the backend boundary is contiguous bytes:
 - Fr or Fq element: 32 bytes little-endian, canonical (< modulus);
 - Fr vector: n × 32 bytes, concatenated;
 - G1 point: x ‖ y (64 bytes); G2 point: x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1 (128 bytes);
-- the point at infinity: all zero bytes ((0, 0) is on neither curve, so this is unambiguous).
+- the point at infinity: all zero bytes, and nothing else.
+
+Infinity has exactly one form per representation: ``None`` as a Python point, all-zero bytes
+here. The affine point (0, 0) lies on neither curve (0 ≠ 0³ + 3, 0 ≠ 0³ + b'), so its bytes
+would collide with infinity's: the encoders refuse it as an off-curve point instead of
+silently turning it into infinity (which a caller's ``point is None`` check would miss).
 """
 
 from collections.abc import Iterable, Sequence
@@ -15,6 +20,7 @@ from algebra.types import G1, G2
 
 _G1_INFINITY = bytes(G1_BYTES)
 _G2_INFINITY = bytes(G2_BYTES)
+_ZERO_POINT = "{group} point (0, 0) is not on the {curve} (infinity is encoded only as None)"
 
 
 def fr_to_bytes(value: int) -> bytes:
@@ -74,26 +80,43 @@ def _fq_bytes(value: int, what: str) -> bytes:
 
 
 def g1_to_bytes(point: G1) -> bytes:
-    """Encode a G1 point as 64 bytes (x ‖ y, little-endian); infinity as zeros. No curve check."""
+    """Encode a G1 point as 64 bytes (x ‖ y, little-endian); infinity (``None``) as zeros.
+
+    No curve check, except that (0, 0) — off the curve, and whose bytes are infinity's — is
+    refused.
+
+    Raises:
+        MalformedInputError: a coordinate outside ``[0, q)``, or the point (0, 0).
+    """
     if point is None:
         return _G1_INFINITY
-    return _fq_bytes(point[0], "G1 x") + _fq_bytes(point[1], "G1 y")
+    encoded = _fq_bytes(point[0], "G1 x") + _fq_bytes(point[1], "G1 y")
+    if encoded == _G1_INFINITY:
+        raise MalformedInputError(_ZERO_POINT.format(group="G1", curve="curve"))
+    return encoded
 
 
 def g2_to_bytes(point: G2) -> bytes:
-    """Encode a G2 point as 128 bytes (x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1); infinity as zeros.
+    """Encode a G2 point as 128 bytes (x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1); infinity (``None``) as zeros.
 
-    No curve check.
+    No curve check, except that (0, 0) — off the twist, and whose bytes are infinity's — is
+    refused.
+
+    Raises:
+        MalformedInputError: a coordinate outside ``[0, q)``, or the point (0, 0).
     """
     if point is None:
         return _G2_INFINITY
     (x0, x1), (y0, y1) = point
-    return (
+    encoded = (
         _fq_bytes(x0, "G2 x.c0")
         + _fq_bytes(x1, "G2 x.c1")
         + _fq_bytes(y0, "G2 y.c0")
         + _fq_bytes(y1, "G2 y.c1")
     )
+    if encoded == _G2_INFINITY:
+        raise MalformedInputError(_ZERO_POINT.format(group="G2", curve="twist"))
+    return encoded
 
 
 def _words(buffer: bytes, count: int) -> list[int]:

@@ -1,10 +1,14 @@
 """Gas of zkmargin's Solidity verifier against snarkjs's exported verifier, same keys, same EVM.
 
 For 1 to 8 public inputs: a circom circuit of our own is compiled (circom2), set up and proved
-with snarkjs; both verifiers are generated for the same verification key, compiled with the
+with snarkjs; both verifiers are generated for the same verification key (ours by
+``render_verifier``, snarkjs's by ``snarkjs zkey export solidityverifier``), compiled with the
 same pinned solc settings, deployed on py-evm, and called in transactions (gas from receipts).
-Prints a markdown table with the precompile floor (181,150 + 6,150 per input, plus the
-transaction's 21,000 and calldata) and the cost of rejecting a malformed proof.
+Prints a markdown table: valid-proof gas at today's EIP-1108 prices and with every BN254
+precompile ``PRICE_HEADROOM``× dearer (a patched py-evm gas schedule), the precompile floor
+(181,150 + 6,150 per input, plus the transaction's 21,000 and calldata), and what refusing a
+malformed proof (A off the curve) and a B on the twist outside G2 costs, with a 5,000,000 gas
+limit.
 
 Run: python bench/bench_gas.py [--max-inputs 8]   (needs `npm ci` in tests/interop)
 """
@@ -21,13 +25,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from algebra.encoding import g2_from_bytes  # noqa: E402
 from tests.onchain.evm import Chain, compile_solidity  # noqa: E402
 from verifier.snarkjs_json import (  # noqa: E402
     proof_from_json,
     public_inputs_from_json,
     verifying_key_from_json,
 )
-from verifier.solidity import proof_to_evm, render_verifier  # noqa: E402
+from verifier.solidity import (  # noqa: E402
+    PRICE_HEADROOM,
+    g2_to_evm,
+    proof_to_evm,
+    render_verifier,
+)
 
 BIN = ROOT / "tests" / "interop" / "node_modules" / ".bin"
 WORK = Path.home() / ".cache" / "zkmargin" / "bench" / "gas"
@@ -121,8 +131,19 @@ def _gas(chain: Chain, contract: Any, args: tuple[Any, ...]) -> tuple[int, bool]
     return int(chain.w3.eth.wait_for_transaction_receipt(tx)["gasUsed"]), result
 
 
+def _b_outside_g2() -> Any:
+    """Return a point on the twist but outside G2, in EVM order."""
+    from tests.algebra.curve_helpers import twist_point_outside_g2
+
+    return g2_to_evm(g2_from_bytes(twist_point_outside_g2()))
+
+
 def measure(n_inputs: int) -> dict[str, int]:
-    """Return gas figures for one input count (valid and malformed, both verifiers)."""
+    """Return gas figures for one input count (valid, malformed and B ∉ G2, both verifiers).
+
+    Valid proofs are measured at today's EIP-1108 prices and with every BN254 precompile
+    ``PRICE_HEADROOM``× dearer; the refusals at today's prices.
+    """
     out = _artifacts(n_inputs)
     vk = verifying_key_from_json(json.loads((out / "vk.json").read_text()))
     proof = proof_from_json(json.loads((out / "proof.json").read_text()))
@@ -131,15 +152,20 @@ def measure(n_inputs: int) -> dict[str, int]:
     solcjs = BIN / "solcjs"
     ours = compile_solidity(solcjs, render_verifier(vk), "Groth16Verifier")
     theirs = compile_solidity(solcjs, (out / "SnarkjsVerifier.sol").read_text(), "Groth16Verifier")
-    chain = Chain()
     row: dict[str, int] = {"inputs": n_inputs}
     malformed_a = [a[0], (a[1] + 1)]  # off the curve, coordinates still < q
-    for label, compiled in (("zkm", ours), ("snarkjs", theirs)):
-        contract = chain.deploy(compiled)
-        row[label], ok = _gas(chain, contract, (a, b, c, public))
-        assert ok, f"{label} verifier rejected a valid proof"
-        row[f"{label}_malformed"], bad = _gas(chain, contract, (malformed_a, b, c, public))
-        assert not bad, f"{label} verifier accepted a malformed proof"
+    for factor, suffix in ((1, ""), (PRICE_HEADROOM, "_repriced")):
+        chain = Chain(precompile_price_factor=factor)
+        for label, compiled in (("zkm", ours), ("snarkjs", theirs)):
+            contract = chain.deploy(compiled)
+            row[label + suffix], ok = _gas(chain, contract, (a, b, c, public))
+            assert ok, f"{label} verifier rejected a valid proof at {factor}x prices"
+            if factor != 1:
+                continue
+            row[f"{label}_malformed"], bad = _gas(chain, contract, (malformed_a, b, c, public))
+            assert not bad, f"{label} verifier accepted a malformed proof"
+            row[f"{label}_outside_g2"], bad = _gas(chain, contract, (a, _b_outside_g2(), c, public))
+            assert not bad, f"{label} verifier accepted a B outside G2"
     calldata = 4 + 32 * (8 + n_inputs)
     row["floor"] = 21_000 + 181_150 + 6_150 * n_inputs + 16 * calldata
     return row
@@ -149,16 +175,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-inputs", type=int, default=8)
     args = parser.parse_args()
+    k = PRICE_HEADROOM
     print(
-        "| inputs | zkm gas | snarkjs gas | zkm − snarkjs | floor (≈)"
-        " | zkm malformed | snarkjs malformed |"
+        f"| inputs | zkm gas | snarkjs gas | zkm − snarkjs | floor (≈) | zkm at {k}× prices"
+        f" | snarkjs at {k}× prices | zkm malformed | snarkjs malformed"
+        " | zkm B ∉ G2 | snarkjs B ∉ G2 |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in range(1, args.max_inputs + 1):
         r = measure(n)
         print(
             f"| {n} | {r['zkm']:,} | {r['snarkjs']:,} | {r['zkm'] - r['snarkjs']:+,}"
-            f" | {r['floor']:,} | {r['zkm_malformed']:,} | {r['snarkjs_malformed']:,} |",
+            f" | {r['floor']:,} | {r['zkm_repriced']:,} | {r['snarkjs_repriced']:,}"
+            f" | {r['zkm_malformed']:,} | {r['snarkjs_malformed']:,}"
+            f" | {r['zkm_outside_g2']:,} | {r['snarkjs_outside_g2']:,} |",
             flush=True,
         )
 

@@ -8,7 +8,8 @@ The one place where snarkjs's JSON conventions live (snarkjs 0.7, curve "bn128")
   **decision:** we accept only ``z = "1"`` (``["1", "0"]``) — affine, as snarkjs writes — or the
   exact form snarkjs writes for the point at infinity, ``["0", "1", "0"]`` (G2:
   ``[["0","0"],["1","0"],["0","0"]]``). Other projective ``z`` values are rejected, although
-  snarkjs itself would accept them;
+  snarkjs itself would accept them; the affine (0, 0) (``["0","0","1"]``) is on neither curve
+  and is refused as such, so infinity has this one form only;
 - coordinates must be ``< q`` and public inputs ``< r`` (snarkjs silently reduces coordinates;
   we refuse, so one point has one encoding);
 - ``vk_alphabeta_12`` is ``e(α, β)`` as ffjavascript writes it: an Fq12 element
@@ -120,11 +121,15 @@ def g1_from_json(value: object, path: str) -> G1:
 
     Raises:
         FormatError: wrong shape or a ``z`` other than 1 (or 0 in the infinity form).
-        MalformedInputError: a coordinate that is not a decimal in ``[0, q)``.
+        MalformedInputError: a coordinate that is not a decimal in ``[0, q)``, or (0, 0).
     """
     x_raw, y_raw, z_raw = _list(value, path, 3)
     x, y, z = _fq(x_raw, f"{path}[0]"), _fq(y_raw, f"{path}[1]"), _fq(z_raw, f"{path}[2]")
     if z == 1:
+        if (x, y) == (0, 0):
+            raise MalformedInputError(
+                f'{path}: (0, 0) is not on the curve (infinity is ["0","1","0"])'
+            )
         return (x, y)
     if z == 0 and (x, y) == (0, 1):
         return None
@@ -136,11 +141,13 @@ def g2_from_json(value: object, path: str) -> G2:
 
     Raises:
         FormatError: wrong shape or a ``z`` other than 1 (or 0 in the infinity form).
-        MalformedInputError: a coordinate that is not a decimal in ``[0, q)``.
+        MalformedInputError: a coordinate that is not a decimal in ``[0, q)``, or (0, 0).
     """
     x_raw, y_raw, z_raw = _list(value, path, 3)
     x, y, z = _fq2(x_raw, f"{path}[0]"), _fq2(y_raw, f"{path}[1]"), _fq2(z_raw, f"{path}[2]")
     if z == (1, 0):
+        if x == (0, 0) and y == (0, 0):
+            raise MalformedInputError(f"{path}: (0, 0) is not on the twist (infinity has z = 0)")
         return (x, y)
     if z == (0, 0) and x == (0, 0) and y == (1, 0):
         return None

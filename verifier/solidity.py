@@ -7,14 +7,16 @@ view returns (bool)``. It uses the EIP-196/197 precompiles (0x06 ecAdd, 0x07 ecM
 precompile call, cheaply and without consuming the caller's gas:
 
 - every public input must be ``< r`` and every proof coordinate ``< q``;
-- A and C must lie on ``y² = x³ + 3`` — checked by one ecAdd of A and C given exactly its
-  150 gas (EIP-196 refuses points off the curve), cheaper than the arithmetic in Solidity.
-  The encoding (0, 0) of infinity passes this check, as EIP-196 allows it, and then fails
-  the pairing equation like any other wrong point;
-- B's curve and subgroup membership are left to the pairing precompile, which rejects a bad
-  B; every precompile call is given exactly the gas it costs, so even then the caller keeps
-  the rest of its gas (checking B on the twist in Solidity would cost ~960 gas on every
-  valid proof).
+- A and C must lie on ``y² = x³ + 3`` and B on the twist ``y² = x³ + b'`` — checked with
+  ``mulmod``/``addmod`` in assembly (~300 gas in all), so no precompile ever sees a point off
+  its curve; the affine (0, 0), which EIP-196 reads as infinity, fails this check too;
+- B's G2 subgroup membership is the one property only the pairing precompile checks.
+
+Repricing: each precompile call is given ``K × its EIP-1108 price`` (``K =``
+:data:`PRICE_HEADROOM` ``= 4``; the EVM caps it at the gas left), never exactly the price
+(a deployed verifier would refuse every valid proof after a repricing) and never all the gas
+(snarkjs's template forwards ``gas()``, so a bad point burns the caller's whole budget). A B
+on the twist but outside G2 therefore costs its sender at most ``K ×`` the pairing price.
 
 Flag-like inputs named at export (the margin statement's requirement kind) skip their
 ecMul/ecAdd when 0, since 0·IC_i is the identity.
@@ -28,10 +30,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from algebra.backend import get_backend
 from algebra.constants import FIELD_MODULUS_Q, SCALAR_FIELD_R
 from algebra.errors import MalformedInputError
 from algebra.types import G1, G2
-from verifier.keys import VerifyingKey
+from verifier.keys import VerifyingKey, prepare_verifying_key
 from verifier.proof import Proof
 
 TWIST_B: tuple[int, int] = (
@@ -41,9 +44,23 @@ TWIST_B: tuple[int, int] = (
 """b' = 3 / (9 + u), the constant of the G2 twist, as (c0, c1)."""
 
 PAIRING_GAS = 45_000 + 4 * 34_000
-"""EIP-1108 price of a 4-pair ecPairing call: the verifier forwards exactly this."""
+"""EIP-1108 price of the verifier's 4-pair ecPairing call."""
 EC_MUL_GAS = 6_000
+"""EIP-1108 price of ecMul."""
 EC_ADD_GAS = 150
+"""EIP-1108 price of ecAdd."""
+
+PRICE_HEADROOM = 4
+"""K: each precompile call is given K × its EIP-1108 price, so a repricing up to K× keeps
+valid proofs valid in deployed (immutable) contracts. The EVM caps a call's gas at what the
+caller has left (all but 1/64, EIP-150), so the call gets min(gasleft, K × price) without a
+comparison in the contract."""
+EC_ADD_GAS_CAP = PRICE_HEADROOM * EC_ADD_GAS
+EC_MUL_GAS_CAP = PRICE_HEADROOM * EC_MUL_GAS
+PAIRING_GAS_CAP = PRICE_HEADROOM * PAIRING_GAS
+"""The most a proof can make its sender burn in the verifier: the one malformed input that
+reaches a precompile — a B on the twist but outside G2, which only the pairing precompile can
+refuse (it then consumes all the gas it was given) — costs at most this plus the ecMuls."""
 
 EvmG1 = tuple[int, int]
 EvmG2 = tuple[tuple[int, int], tuple[int, int]]
@@ -106,6 +123,7 @@ def _constants(vk: VerifyingKey) -> list[str]:
     lines = [
         f"    uint256 internal constant R = {SCALAR_FIELD_R};",
         f"    uint256 internal constant Q = {FIELD_MODULUS_Q};",
+        f"    uint256 internal constant Q3 = {3 * FIELD_MODULUS_Q};",
         f"    uint256 internal constant TWIST_B0 = {TWIST_B[0]};",
         f"    uint256 internal constant TWIST_B1 = {TWIST_B[1]};",
         f"    uint256 internal constant ALPHA_X = {alpha[0]};",
@@ -130,81 +148,156 @@ def _constants(vk: VerifyingKey) -> list[str]:
     return lines
 
 
-def _input_checks(n_public: int) -> list[str]:
+_DIRECT_CALLDATA = {"pA": 4, "pB": 4 + 64, "pC": 4 + 64 + 128, "pub": 4 + 64 + 128 + 64}
+"""Where ``verifyProof``'s arguments start in its calldata: all four are static arrays, so
+the ABI puts them back to back after the 4-byte selector."""
+
+
+class _Layout:
+    """Addresses of the verifier's scratch memory and calldata arguments, as Yul expressions.
+
+    The external ``verifyProof`` ends the call itself, so all memory is free scratch from 0,
+    and its arguments sit at fixed calldata offsets: every address is a literal (the
+    optimizer does not fold ``add(p, k)`` with a constant ``p``; a literal saves a DUP and an
+    ADD, 6 gas, per access). The internal variant works above the free-memory pointer ``p``
+    and with whatever calldata pointers its caller passes.
+    """
+
+    def __init__(self, *, direct: bool) -> None:
+        self.direct = direct
+
+    def __call__(self, offset: int) -> str:
+        """Return the memory address ``offset`` bytes into the scratch space."""
+        if self.direct:
+            return str(offset)
+        return "p" if offset == 0 else f"add(p, {offset})"
+
+    def arg(self, name: str, offset: int = 0) -> str:
+        """Return the calldata address ``offset`` bytes into argument ``name`` (pA, pB, …)."""
+        if self.direct:
+            return str(_DIRECT_CALLDATA[name] + offset)
+        return name if offset == 0 else f"add({name}, {offset})"
+
+
+def _input_checks(n_public: int, at: _Layout | None = None) -> list[str]:
+    """Return ``let ok`` and the checks that every public input is ``< r``."""
+    at = at if at is not None else _Layout(direct=False)
     lines = ["            let ok := 1"]
     for i in range(n_public):
-        lines.append(f"            ok := and(ok, lt(calldataload(add(pub, {32 * i})), R))")
+        lines.append(f"            ok := and(ok, lt(calldataload({at.arg('pub', 32 * i)}), R))")
     return lines
 
 
-_POINT_CHECKS = """\
-            {
-                // A and C: an ecAdd of the two, given exactly its 150 gas, fails unless both
-                // have coordinates < q and lie on y^2 = x^3 + 3 (EIP-196). A stays in place as
-                // the first G1 point of the pairing input; the sum goes to scratch space.
-                calldatacopy(p, pA, 64)
-                calldatacopy(add(p, 64), pC, 64)
-                ok := and(ok, staticcall(150, 6, p, 128, 0, 64))
-            }
-            {
-                // B goes to its slot of the pairing input now; its coordinates must be < q.
-                // Whether B lies on the twist and in G2 is left to the pairing precompile,
-                // which gets exactly the gas it needs, so a bad B costs at most the pairing
-                // price and never the caller's whole budget.
-                calldatacopy(add(p, 64), pB, 128)
-                let q := Q
-                ok := and(ok, and(and(lt(mload(add(p, 64)), q), lt(mload(add(p, 96)), q)),
-                                  and(lt(mload(add(p, 128)), q), lt(mload(add(p, 160)), q))))
-            }"""
+def _g1_on_curve() -> list[str]:
+    return [
+        "                ok := and(ok, and(and(lt(x, q), lt(y, q)),",
+        "                    eq(mulmod(y, y, q), addmod(mulmod(mulmod(x, x, q), x, q), 3, q))))",
+    ]
 
 
-def _linear_combination(n_public: int, skip_zero: frozenset[int]) -> list[str]:
+def _point_checks(at: _Layout) -> list[str]:
+    """Return the checks of A and C on the curve and B on the twist, all coordinates < q.
+
+    A and C: ``y² = x³ + 3``; G1 has cofactor 1, so on the curve is in the group. B:
+    ``y² = x³ + b'`` over Fq2 = Fq[u]/(u² + 1), with ``x³ = x0(a − 3b) + x1(3a − b)·u`` for
+    ``a = x0², b = x1²`` and ``y² = (y0 + y1)(y0 − y1) + 2·y0·y1·u`` (6 mulmods); only B's G2
+    membership is left to the pairing precompile (:data:`PAIRING_GAS_CAP` bounds what a bad
+    B can cost). The affine (0, 0), which EIP-196 reads as infinity, fails like any other
+    off-curve point. ``q`` is a variable because a DUP costs 3 gas while the optimizer turns
+    a repeated 32-byte constant into a CODECOPY. No intermediate overflows 2^256: ``a, b < q``
+    (mulmod results), so ``a + 3q − 3b < 4q``, and every coordinate is checked ``< q`` (if
+    one is not, ``ok`` is 0 whatever the rest computes).
+    """
+    return [
+        "            {",
+        "                // A and C on y^2 = x^3 + 3 with coordinates < q.",
+        "                let q := Q",
+        f"                let x := calldataload({at.arg('pA')})",
+        f"                let y := calldataload({at.arg('pA', 32)})",
+        *_g1_on_curve(),
+        f"                x := calldataload({at.arg('pC')})",
+        f"                y := calldataload({at.arg('pC', 32)})",
+        *_g1_on_curve(),
+        f"                calldatacopy({at(0)}, {at.arg('pA')}, 64)",
+        "                // B on the twist y^2 = x^3 + b' with coordinates < q; pB is",
+        "                // [[x1, x0], [y1, y0]]. G2 membership is left to the pairing.",
+        f"                calldatacopy({at(64)}, {at.arg('pB')}, 128)",
+        f"                let x1 := mload({at(64)})",
+        f"                let x0 := mload({at(96)})",
+        f"                let y1 := mload({at(128)})",
+        f"                let y0 := mload({at(160)})",
+        "                let a := mulmod(x0, x0, q)",
+        "                let b := mulmod(x1, x1, q)",
+        "                ok := and(ok, and(",
+        "                    and(and(lt(x0, q), lt(x1, q)), and(lt(y0, q), lt(y1, q))),",
+        "                    and(",
+        "                      eq(addmod(mulmod(x0, add(a, sub(Q3, mul(3, b))), q), TWIST_B0, q),",
+        "                         mulmod(add(y0, y1), add(y0, sub(q, y1)), q)),",
+        "                      eq(addmod(mulmod(x1, add(mul(3, a), sub(q, b)), q), TWIST_B1, q),",
+        "                         mulmod(add(y0, y0), y1, q)))))",
+        "            }",
+    ]
+
+
+def _linear_combination(
+    n_public: int, skip_zero: frozenset[int], at: _Layout | None = None
+) -> list[str]:
+    """Return the computation of vk_x = IC0 + Σ s_i·IC_i into its slot of the pairing input."""
+    at = at if at is not None else _Layout(direct=False)
     # The accumulator vk_x lives in its slot of the pairing input ([p+384, p+448)); each
     # ecMul reads (IC_i, s_i) from [p+448, p+544) and writes right behind the accumulator,
     # where ecAdd reads its second operand. γ overwrites that scratch afterwards.
     lines = [
-        "            mstore(add(p, 384), IC0_X)",
-        "            mstore(add(p, 416), IC0_Y)",
+        f"            mstore({at(384)}, IC0_X)",
+        f"            mstore({at(416)}, IC0_Y)",
     ]
     for i in range(1, n_public + 1):
         # 0·IC_i is the identity: a flag-like input (listed in skip_zero) saves ~6,300 gas
         # when it is 0, for ~20 gas when it is not.
         guard = "if s" if i - 1 in skip_zero else ""
         lines += [
-            f"            {{ let s := calldataload(add(pub, {32 * (i - 1)}))",
+            f"            {{ let s := calldataload({at.arg('pub', 32 * (i - 1))})",
             f"              {guard} {{",
-            f"                mstore(add(p, 448), IC{i}_X)",
-            f"                mstore(add(p, 480), IC{i}_Y)",
-            "                mstore(add(p, 512), s)",
-            f"                ok := and(ok, staticcall({EC_MUL_GAS}, 7,"
-            " add(p, 448), 96, add(p, 448), 64))",
-            f"                ok := and(ok, staticcall({EC_ADD_GAS}, 6,"
-            " add(p, 384), 128, add(p, 384), 64))",
+            f"                mstore({at(448)}, IC{i}_X)",
+            f"                mstore({at(480)}, IC{i}_Y)",
+            f"                mstore({at(512)}, s)",
+            f"                ok := and(ok, staticcall({EC_MUL_GAS_CAP}, 7,"
+            f" {at(448)}, 96, {at(448)}, 64))",
+            f"                ok := and(ok, staticcall({EC_ADD_GAS_CAP}, 6,"
+            f" {at(384)}, 128, {at(384)}, 64))",
             "              } }",
         ]
     return lines
 
 
-_PAIRING = f"""\
-            // Pairing input at p: e(A, B) · e(α, −β) · e(vk_x, −γ) · e(C, −δ) = 1 (A, B and
-            // vk_x are in place already).
-            mstore(add(p, 192), ALPHA_X)
-            mstore(add(p, 224), ALPHA_Y)
-            mstore(add(p, 256), NEG_BETA_X1)
-            mstore(add(p, 288), NEG_BETA_X0)
-            mstore(add(p, 320), NEG_BETA_Y1)
-            mstore(add(p, 352), NEG_BETA_Y0)
-            mstore(add(p, 448), NEG_GAMMA_X1)
-            mstore(add(p, 480), NEG_GAMMA_X0)
-            mstore(add(p, 512), NEG_GAMMA_Y1)
-            mstore(add(p, 544), NEG_GAMMA_Y0)
-            calldatacopy(add(p, 576), pC, 64)
-            mstore(add(p, 640), NEG_DELTA_X1)
-            mstore(add(p, 672), NEG_DELTA_X0)
-            mstore(add(p, 704), NEG_DELTA_Y1)
-            mstore(add(p, 736), NEG_DELTA_Y0)
-            ok := and(ok, staticcall({PAIRING_GAS}, 8, p, 768, p, 32))
-            ok := and(ok, mload(p))"""
+_PAIRING_CONSTANTS = (
+    (192, "ALPHA_X"),
+    (224, "ALPHA_Y"),
+    (256, "NEG_BETA_X1"),
+    (288, "NEG_BETA_X0"),
+    (320, "NEG_BETA_Y1"),
+    (352, "NEG_BETA_Y0"),
+    (448, "NEG_GAMMA_X1"),
+    (480, "NEG_GAMMA_X0"),
+    (512, "NEG_GAMMA_Y1"),
+    (544, "NEG_GAMMA_Y0"),
+    (640, "NEG_DELTA_X1"),
+    (672, "NEG_DELTA_X0"),
+    (704, "NEG_DELTA_Y1"),
+    (736, "NEG_DELTA_Y0"),
+)
+
+
+def _pairing(at: _Layout) -> list[str]:
+    """Return the 4-pair pairing check, given K × its EIP-1108 price, into ``ok``."""
+    return [
+        "            // Pairing input: e(A, B) · e(α, −β) · e(vk_x, −γ) · e(C, −δ) = 1 (A, B and",
+        "            // vk_x are in place already).",
+        *(f"            mstore({at(offset)}, {name})" for offset, name in _PAIRING_CONSTANTS),
+        f"            calldatacopy({at(576)}, {at.arg('pC')}, 64)",
+        f"            ok := and(ok, staticcall({PAIRING_GAS_CAP}, 8, {at(0)}, 768, {at(0)}, 32))",
+        f"            ok := and(ok, mload({at(0)}))",
+    ]
 
 
 def _assembly(n_public: int, *, returns_directly: bool, skip_zero: frozenset[int]) -> list[str]:
@@ -214,36 +307,40 @@ def _assembly(n_public: int, *, returns_directly: bool, skip_zero: frozenset[int
     ABI-encoded bool itself, skipping Solidity's return path; otherwise it assigns ``valid``
     (for contracts that verify and then go on, like MarginAttestation).
     """
-    # The external verifyProof ends the call itself, so memory from 0x80 is free scratch and
-    # every offset folds to a constant; the internal variant works above the free pointer.
-    scratch = "0x80" if returns_directly else "mload(0x40)"
+    at = _Layout(direct=returns_directly)
     lines = [
         "        assembly {",
-        f"            let p := {scratch}",
-        "            let pA := _pA",
-        "            let pB := _pB",
-        "            let pC := _pC",
-        "            let pub := _pubSignals",
-        *_input_checks(n_public),
-        _POINT_CHECKS,
+        *(
+            []
+            if returns_directly
+            else [
+                "            let p := mload(0x40)",
+                "            let pA := _pA",
+                "            let pB := _pB",
+                "            let pC := _pC",
+                "            let pub := _pubSignals",
+            ]
+        ),
+        *_input_checks(n_public, at),
+        *_point_checks(at),
+        "            // Malformed input stops here, before any ecMul or pairing.",
     ]
-    lines.append("            // Malformed input stops here, before any ecMul or pairing.")
     if returns_directly:
         lines += [
             "            if iszero(ok) {",
             "                mstore(0, 0)",
             "                return(0, 32)",
             "            }",
-            *_linear_combination(n_public, skip_zero),
-            _PAIRING,
+            *_linear_combination(n_public, skip_zero, at),
+            *_pairing(at),
             "            mstore(0, ok)",
             "            return(0, 32)",
         ]
     else:
         lines += [
             "            if ok {",
-            *_linear_combination(n_public, skip_zero),
-            _PAIRING,
+            *_linear_combination(n_public, skip_zero, at),
+            *_pairing(at),
             "            valid := ok",
             "            }",
         ]
@@ -275,16 +372,23 @@ def render_verifier(
     The contract also has ``_verifyProof``, the same check as an ``internal view`` function
     that returns instead of ending the call, for contracts that inherit the verifier and go
     on (``zkmargin.margin.attestation``'s ``MarginAttestation``).
+    The key itself is validated first (:func:`verifier.keys.prepare_verifying_key`).
 
     Args:
         vk: the verifying key.
         contract_name: the Solidity contract's name.
         skip_zero_inputs: indices of flag-like public inputs, often 0, whose scalar
             multiplication is skipped when they are 0.
+
+    Raises:
+        MalformedInputError: the key is malformed or ``skip_zero_inputs`` are not input indices.
     """
     n_public = len(vk.gamma_abc_g1) - 1
     if n_public < 1:
         raise MalformedInputError("the verifying key must have at least one public input")
+    # A deployed verifier is immutable: a key with α, β, γ or δ at infinity, a point off its
+    # curve or a G2 point outside the subgroup must fail here, not on-chain.
+    prepare_verifying_key(vk, get_backend())
     skip_zero = frozenset(skip_zero_inputs)
     if not skip_zero <= set(range(n_public)):
         raise MalformedInputError(f"skip_zero_inputs must be indices below {n_public}")

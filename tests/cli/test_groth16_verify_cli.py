@@ -71,6 +71,7 @@ def test_cli_verify_changed_public_input_exits_1(
         (lambda p: p["pi_b"][1].__setitem__(0, "0x1"), "pi_b[1][0]"),
         (lambda p: p["pi_c"].__setitem__(1, str((int(p["pi_c"][1]) + 1) % Q)), "proof.c"),
         (lambda p: p.__setitem__("pi_a", ["0", "1", "0"]), "proof.a is the point at infinity"),
+        (lambda p: p.__setitem__("pi_a", ["0", "0", "1"]), "pi_a: (0, 0) is not on the curve"),
         (lambda p: p.pop("pi_b"), "missing key 'pi_b'"),
     ],
 )
@@ -88,6 +89,38 @@ def test_cli_verify_malformed_proof_exits_2_with_one_line(
     assert _verify(backend, vk, public, proof) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+_G2_INFINITY = [["0", "0"], ["1", "0"], ["0", "0"]]
+_G2_ZERO_ZERO = [["0", "0"], ["0", "0"], ["1", "0"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("vk_alpha_1", ["0", "1", "0"]),
+        ("vk_alpha_1", ["0", "0", "1"]),
+        *((f, _G2_INFINITY) for f in ("vk_beta_2", "vk_gamma_2", "vk_delta_2")),
+        *((f, _G2_ZERO_ZERO) for f in ("vk_beta_2", "vk_gamma_2", "vk_delta_2")),
+    ],
+)
+def test_cli_verify_key_with_fixed_point_at_infinity_exits_2(
+    backend: Backend,
+    toy_files: tuple[Path, Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    field: str,
+    value: object,
+) -> None:
+    vk, public, proof = toy_files
+    content = json.loads(vk.read_text())
+    content[field] = value
+    vk.write_text(json.dumps(content))
+    assert _verify(backend, vk, public, proof) == 2
+    err = capsys.readouterr().err.strip()
+    # the JSON name (parse-time refusal of (0, 0)) or the key's field name (infinity)
+    python_name = field.removeprefix("vk_").replace("_1", "_g1").replace("_2", "_g2")
+    assert field in err or f"verifying key {python_name}" in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
 
 
 def test_cli_verify_wrong_input_count_exits_2(

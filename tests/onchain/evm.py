@@ -10,10 +10,25 @@ from __future__ import annotations
 import ast
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eth._utils.address import force_bytes_to_address
+from eth.abc import ComputationAPI
+from eth.precompiles.ecadd import ecadd
+from eth.precompiles.ecmul import ecmul
+from eth.precompiles.ecpairing import ecpairing
+from eth.vm.forks.istanbul.constants import (
+    GAS_ECADD,
+    GAS_ECMUL,
+    GAS_ECPAIRING_BASE,
+    GAS_ECPAIRING_PER_POINT,
+)
+from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.computation import PragueComputation
+from eth.vm.forks.prague.state import PragueState
 from eth_tester import EthereumTester, PyEVMBackend
 from web3 import EthereumTesterProvider, Web3
 
@@ -75,11 +90,63 @@ def revert_data(error: BaseException) -> bytes:
     return revert_data(cause) if cause is not None else b""
 
 
-class Chain:
-    """A fresh in-memory py-evm chain with funded accounts."""
+BN254_PRECOMPILES = {6: "ecAdd", 7: "ecMul", 8: "ecPairing"}
+"""The EIP-196/197 precompiles by address."""
 
-    def __init__(self) -> None:
-        self.tester = EthereumTester(PyEVMBackend())
+
+def _bn254_precompiles(
+    price_factor: int, calls: list[str]
+) -> dict[Any, Callable[[ComputationAPI], ComputationAPI]]:
+    """Return the BN254 precompiles at ``price_factor`` × their EIP-1108 prices, counting calls."""
+    priced: dict[int, Callable[[ComputationAPI], ComputationAPI]] = {
+        6: ecadd(gas_cost=price_factor * GAS_ECADD),
+        7: ecmul(gas_cost=price_factor * GAS_ECMUL),
+        8: ecpairing(
+            gas_cost_base=price_factor * GAS_ECPAIRING_BASE,
+            gas_cost_per_point=price_factor * GAS_ECPAIRING_PER_POINT,
+        ),
+    }
+
+    def counted(
+        address: int, inner: Callable[[ComputationAPI], ComputationAPI]
+    ) -> Callable[[ComputationAPI], ComputationAPI]:
+        def run(computation: ComputationAPI) -> ComputationAPI:
+            calls.append(BN254_PRECOMPILES[address])
+            return inner(computation)
+
+        return run
+
+    return {force_bytes_to_address(bytes([a])): counted(a, f) for a, f in priced.items()}
+
+
+def repriced_vm(price_factor: int, calls: list[str]) -> type[PragueVM]:
+    """Return eth-tester's default VM (Prague) with the BN254 precompiles repriced.
+
+    ``price_factor`` multiplies ecAdd's, ecMul's and ecPairing's gas (base and per pair), as a
+    fork that repriced them would; every call to them is appended to ``calls``.
+    """
+    table = {**PragueComputation.get_precompiles(), **_bn254_precompiles(price_factor, calls)}
+    computation = type("RepricedComputation", (PragueComputation,), {"_precompiles": table})
+    state = type("RepricedState", (PragueState,), {"computation_class": computation})
+    return type("RepricedPragueVM", (PragueVM,), {"_state_class": state})
+
+
+class Chain:
+    """A fresh in-memory py-evm chain with funded accounts.
+
+    Args:
+        precompile_price_factor: multiplies the BN254 precompiles' EIP-1108 prices (1: today's).
+
+    Attributes:
+        precompile_price_factor: the factor the chain was made with.
+        precompile_calls: the BN254 precompiles called so far, in order (simulations included).
+    """
+
+    def __init__(self, precompile_price_factor: int = 1) -> None:
+        self.precompile_price_factor = precompile_price_factor
+        self.precompile_calls: list[str] = []
+        vm = repriced_vm(precompile_price_factor, self.precompile_calls)
+        self.tester = EthereumTester(PyEVMBackend(vm_configuration=((0, vm),)))
         self.w3 = Web3(EthereumTesterProvider(self.tester))
         self.accounts: list[str] = list(self.w3.eth.accounts)
 

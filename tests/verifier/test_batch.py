@@ -155,6 +155,32 @@ def test_batch_verify_reports_malformed_items_and_checks_the_rest(
     assert result.invalid_indices == [1, 2, 3, 4, 5, 6, 8]
 
 
+def test_batch_verify_refuses_zero_zero_points_as_off_curve(backend: Backend, toy: Toy) -> None:
+    # (0, 0)'s bytes are infinity's: it must be an off-curve item, not an infinity that
+    # slips past the infinity check (or a proof that merely fails the pairing).
+    good, x = toy.proofs[0], toy.inputs[0]
+    items: list[Any] = [
+        (replace(good, a=(0, 0)), x),
+        (replace(good, b=((0, 0), (0, 0))), x),
+        (replace(good, c=(0, 0)), x),
+        (good, x),
+    ]
+    result = batch_verify(toy.key.vk, items, backend=backend)
+    assert result.valid == [False, False, False, True]
+    for index, name in enumerate("abc"):
+        assert f"proof.{name}" in result.reasons[index] and "(0, 0)" in result.reasons[index]
+
+
+@pytest.mark.parametrize("field", ["alpha_g1", "beta_g2", "gamma_g2", "delta_g2"])
+def test_batch_verify_rejects_key_with_fixed_point_at_zero_zero(
+    backend: Backend, toy: Toy, field: str
+) -> None:
+    point: object = (0, 0) if field == "alpha_g1" else ((0, 0), (0, 0))
+    vk = replace(toy.key.vk, **{field: point})
+    with pytest.raises(MalformedInputError, match=field):
+        batch_verify(vk, [(toy.proofs[0], toy.inputs[0])], backend=backend)
+
+
 def test_batch_verify_empty_batch_is_valid_without_pairing(backend: Backend, toy: Toy) -> None:
     counting = CountingBackend(backend)
     result = batch_verify(toy.key.vk, [], backend=cast(Backend, counting))

@@ -113,6 +113,14 @@ MALFORMED: dict[str, tuple[Tamper, str]] = {
     "a_infinity": (lambda p, x: (replace(p, a=None), x), "proof.a is the point at infinity"),
     "b_infinity": (lambda p, x: (replace(p, b=None), x), "proof.b is the point at infinity"),
     "c_infinity": (lambda p, x: (replace(p, c=None), x), "proof.c is the point at infinity"),
+    # (0, 0) is off both curves; its bytes are infinity's, so it must not pass as infinity
+    # (or as anything else): refused as an off-curve point.
+    "a_zero_point": (lambda p, x: (replace(p, a=(0, 0)), x), r"proof.a: G1 point \(0, 0\)"),
+    "c_zero_point": (lambda p, x: (replace(p, c=(0, 0)), x), r"proof.c: G1 point \(0, 0\)"),
+    "b_zero_point": (
+        lambda p, x: (replace(p, b=((0, 0), (0, 0))), x),
+        r"proof.b: G2 point \(0, 0\)",
+    ),
 }
 
 
@@ -132,9 +140,30 @@ def test_verify_rejects_key_with_beta_outside_subgroup(backend: Backend, toy: To
         verify(vk, toy.proofs[0], toy.inputs[0], backend=backend)
 
 
-def test_verify_rejects_key_with_alpha_at_infinity(backend: Backend, toy: Toy) -> None:
-    vk = replace(toy.key.vk, alpha_g1=None)
-    with pytest.raises(MalformedInputError, match="alpha_g1"):
+_ZERO_POINTS: dict[str, object] = {"alpha_g1": (0, 0), "beta_g2": ((0, 0), (0, 0))}
+_ZERO_POINTS["gamma_g2"] = _ZERO_POINTS["delta_g2"] = _ZERO_POINTS["beta_g2"]
+
+
+@pytest.mark.parametrize("form", ["None", "(0, 0)"])
+@pytest.mark.parametrize("field", ["alpha_g1", "beta_g2", "gamma_g2", "delta_g2"])
+def test_verify_rejects_key_with_fixed_point_at_infinity(
+    backend: Backend, no_pairing: Backend, toy: Toy, field: str, form: str
+) -> None:
+    # α, β, γ, δ at infinity make the equation trivial in that factor (δ = O lets C be
+    # anything); (0, 0) must not slip through as a second spelling of infinity.
+    point = None if form == "None" else _ZERO_POINTS[field]
+    vk = replace(toy.key.vk, **{field: point})
+    with pytest.raises(MalformedInputError, match=f"verifying key {field}"):
+        verify(vk, toy.proofs[0], toy.inputs[0], backend=no_pairing)
+    with pytest.raises(MalformedInputError, match=f"verifying key {field}"):
+        prepare_verifying_key(vk, backend)
+
+
+def test_verify_rejects_key_with_ic_point_at_zero_zero(backend: Backend, toy: Toy) -> None:
+    ic = list(toy.key.vk.gamma_abc_g1)
+    ic[1] = (0, 0)
+    vk = replace(toy.key.vk, gamma_abc_g1=tuple(ic))
+    with pytest.raises(MalformedInputError, match=r"gamma_abc_g1: G1 point \(0, 0\)"):
         verify(vk, toy.proofs[0], toy.inputs[0], backend=backend)
 
 

@@ -1,7 +1,9 @@
 """The audit report as one self-contained HTML page: inline CSS, inline SVG, no scripts.
 
-The page states the verdict, a summary table (counts, backend, method, key fingerprint,
-timing), a chart of compliance per epoch, for margin keys a chart of the buffer
+The page states the verdict (for a service audit with its coverage: registered accounts
+proven valid, invalid and missing), a summary table (counts, backend, method, key
+fingerprint, timing), the findings against the service and the missing accounts, a chart of
+compliance per epoch, for margin keys a chart of the buffer
 distribution of valid proofs per epoch, and the table of invalid proofs with reasons.
 Everything from the source (ids, reasons, labels) is HTML-escaped.
 """
@@ -25,7 +27,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;
 color:#1a1a1a;padding:0 1rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem}
 .verdict{padding:1rem 1.2rem;border-radius:.5rem;color:#fff}
-.verdict.ok{background:#2e7d32}.verdict.bad{background:#c62828}
+.verdict.ok{background:#2e7d32}.verdict.bad{background:#c62828}.verdict.warn{background:#b45309}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
 th{background:#f4f4f4}td.reason{font-family:ui-monospace,monospace;word-break:break-word}
@@ -43,6 +45,8 @@ def render_html(report: AuditReport) -> str:
     sections = [
         _header(report, verdict),
         _summary(report),
+        _findings(report.findings),
+        _coverage(report),
         _service(report.service),
         _charts(report),
         _invalid_table(report),
@@ -56,13 +60,20 @@ def render_html(report: AuditReport) -> str:
 
 
 def _verdict(report: AuditReport) -> str:
-    if report.all_valid:
-        return f"All {report.checked:,} proofs valid"
-    return f"{len(report.invalid):,} of {report.checked:,} proofs invalid"
+    return report.headline()
+
+
+def _status(report: AuditReport) -> str:
+    if not report.clean:
+        return "bad"
+    coverage = report.coverage
+    if coverage is not None and (coverage.missing_count or coverage.invalid):
+        return "warn"
+    return "ok"
 
 
 def _header(report: AuditReport, verdict: str) -> str:
-    status = "ok" if report.all_valid else "bad"
+    status = _status(report)
     return (
         f'<header class="verdict {status}"><h1 id="verdict">{escape(verdict)}</h1>'
         f"<div>{escape(report.source)}</div></header>"
@@ -104,11 +115,68 @@ def _summary(report: AuditReport) -> str:
     return f'<section id="summary"><h2>Summary</h2><table>{_rows(pairs)}</table></section>'
 
 
+def _findings(findings: list[str]) -> str:
+    if not findings:
+        return ""
+    items = "".join(f'<li class="finding">{escape(finding)}</li>' for finding in findings)
+    return (
+        f'<section id="findings"><h2>Findings against the service ({len(findings)})</h2>'
+        f"<ul>{items}</ul></section>"
+    )
+
+
+def _accounts(accounts: tuple[str, ...]) -> str:
+    if not accounts:
+        return "none"
+    shown = ", ".join(f"<code>{escape(a)}</code>" for a in accounts[:MAX_INVALID_ROWS])
+    more = len(accounts) - MAX_INVALID_ROWS
+    return shown + (f" … and {more:,} more in the JSON report" if more > 0 else "")
+
+
+def _coverage(report: AuditReport) -> str:
+    coverage = report.coverage
+    if coverage is None:
+        return ""
+    missing = _accounts(coverage.missing)
+    if coverage.unnamed_missing:
+        missing += f" and {coverage.unnamed_missing:,} the service does not name"
+    pairs = [
+        ("coverage-registered", "Registered accounts", f"{coverage.registered:,}"),
+        ("coverage-valid", "Proven valid", f"{len(coverage.valid):,}"),
+        ("coverage-invalid", "Only invalid proofs", f"{len(coverage.invalid):,}"),
+        ("coverage-missing", "Missing (no proof)", f"{coverage.missing_count:,}"),
+        ("coverage-missing-accounts", "Missing accounts", missing),
+        (
+            "coverage-invalid-accounts",
+            "Accounts with only invalid proofs",
+            _accounts(coverage.invalid),
+        ),
+    ]
+    return (
+        '<section id="coverage"><h2>Coverage of registered accounts</h2>'
+        f"<table>{_rows(pairs)}</table></section>"
+    )
+
+
+def _service_value(value: object) -> str:
+    """Render one service record: mappings as one ``key: value`` line each, never a repr."""
+    if isinstance(value, dict):
+        if not value:
+            return "none"
+        return "<br>".join(
+            f"<code>{escape(str(k))}</code>: <code>{escape(str(v))}</code>"
+            for k, v in value.items()
+        )
+    if value is None:
+        return "none"
+    return escape(str(value))
+
+
 def _service(service: dict[str, Any] | None) -> str:
     if not service:
         return ""
     pairs = [
-        (f"service-{key}", key.replace("_", " "), escape(str(value)))
+        (f"service-{key}", key.replace("_", " "), _service_value(value))
         for key, value in service.items()
     ]
     return f'<section id="service"><h2>Service records</h2><table>{_rows(pairs)}</table></section>'

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from zkmargin.audit.coverage import Coverage
 from zkmargin.audit.stats import EpochStats
 
 SCHEMA = "zkmargin/audit-report/v1"
@@ -67,6 +68,8 @@ class AuditReport:
     sample: dict[str, Any] | None = None
     service: dict[str, Any] | None = None
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    coverage: Coverage | None = None
+    findings: list[str] = field(default_factory=list)
     started_at: str = ""
     total_seconds: float = 0.0
 
@@ -81,6 +84,27 @@ class AuditReport:
         return not self.invalid
 
     @property
+    def clean(self) -> bool:
+        """Whether every audited proof is valid and nothing was found against the source."""
+        return self.all_valid and not self.findings
+
+    def headline(self) -> str:
+        """Return the one-line verdict: proofs, then (service audits) accounts and findings.
+
+        E.g. ``All 5 proofs valid · 5 of 10 registered accounts proven valid · 0 invalid ·
+        5 missing``: a count of valid proofs alone hides the accounts that never proved.
+        """
+        if self.all_valid:
+            parts = [f"All {self.checked:,} proofs valid"]
+        else:
+            parts = [f"{len(self.invalid):,} of {self.checked:,} proofs invalid"]
+        if self.coverage is not None:
+            parts.append(self.coverage.headline())
+        if self.findings:
+            parts.append(f"{len(self.findings)} finding(s) against the service")
+        return " · ".join(parts)
+
+    @property
     def proofs_per_second(self) -> float:
         """Audited proofs per second of wall time, reading included."""
         return self.checked / self.total_seconds if self.total_seconds > 0 else 0.0
@@ -92,11 +116,17 @@ class AuditReport:
             counts[entry.kind] += 1
         return counts
 
+    def _verdict(self) -> str:
+        if not self.all_valid:
+            return "invalid proofs found"
+        return "findings against the service" if self.findings else "all valid"
+
     def to_json(self) -> dict[str, Any]:
         """Return the ``--report`` JSON object."""
         return {
             "schema": SCHEMA,
-            "verdict": "all valid" if self.all_valid else "invalid proofs found",
+            "verdict": self._verdict(),
+            "headline": self.headline(),
             "source": self.source,
             "counts": {
                 "entries": self.entries,
@@ -119,6 +149,8 @@ class AuditReport:
             "epochs": [stats.to_json(self.key.margin) for stats in self.epochs],
             "service": self.service,
             "service_disagreements": self.disagreements if self.service is not None else None,
+            "coverage": None if self.coverage is None else self.coverage.to_json(),
+            "findings": list(self.findings),
             "timing": {
                 "started_at": self.started_at,
                 "total_seconds": round(self.total_seconds, 6),

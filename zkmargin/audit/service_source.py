@@ -8,6 +8,13 @@ the ``C`` must be the commitment the venue registered for (account, epoch) and
 ``snapshot_hash`` the hash of the epoch's snapshot. A line failing those is an invalid
 ``statement`` item; the pairing check is left to the audit. The service's own verdict is
 kept, so the report can show where the audit disagrees with it.
+
+The snapshot hash is never taken on the service's word: the auditor validates the snapshot
+body the service serves and hashes it itself (the circuit's Poseidon sponge). A service that
+pairs the real snapshot with another snapshot's hash — so that proofs made at other prices
+match its records — is a finding of its own, and those proofs are invalid statements.
+After the audit, :meth:`ServiceEpoch.coverage` counts the registered accounts proven valid,
+invalid and missing (:mod:`zkmargin.audit.coverage`).
 """
 
 from __future__ import annotations
@@ -22,12 +29,30 @@ from api.client import ServiceCallError, ZkmClient
 from api.schemas import ProofExport
 from verifier.audit.items import AuditItem, parse_statement, rejected
 from verifier.keys import VerifyingKey
+from zkmargin.audit.coverage import Coverage, ServiceAccounts, account_coverage
+from zkmargin.audit.report import AuditReport
 from zkmargin.audit.run import KeyMismatchError
 from zkmargin.audit.stats import MARGIN_N_PUBLIC
 
 T = TypeVar("T")
 RETRY_STATUS = frozenset({429, 503})
 RETRY_DELAYS = (0.1, 0.3, 1.0, 3.0)
+
+
+def snapshot_hash_of(body: dict[str, Any], epoch: int) -> int:
+    """Return the Poseidon ``snapshot_hash`` of a snapshot body, validated as the circuit needs.
+
+    Raises:
+        MalformedInputError: the body is not a valid market snapshot, or names another epoch.
+    """
+    from algebra.errors import MalformedInputError
+    from circuits.margin.commitment import snapshot_hash
+    from circuits.margin.loading import load_snapshot
+
+    inner = body.get("epoch")
+    if inner is not None and inner != epoch:
+        raise MalformedInputError(f"the snapshot's own epoch {inner!r} is not {epoch}")
+    return int(snapshot_hash(load_snapshot(body)))
 
 
 def call_with_retry(call: Callable[[], T]) -> T:
@@ -51,6 +76,9 @@ class ServiceEpoch:
     vk: VerifyingKey
     url: str
     snapshot_hash: int | None = None
+    served_snapshot_hash: int | None = None
+    findings: list[str] = field(default_factory=list)
+    positions_by_account: dict[str, list[int]] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
     commitments: dict[str, int | None] = field(default_factory=dict)
     account_ids: set[str] = field(default_factory=set)
@@ -58,14 +86,33 @@ class ServiceEpoch:
     service_valid: int = 0
 
     def load_snapshot(self) -> None:
-        """Fetch the epoch's snapshot hash (None when the oracle posted no snapshot)."""
+        """Fetch the epoch's snapshot and hash its body here; record a finding on a mismatch.
+
+        ``snapshot_hash`` is the auditor's own hash of the served body (None when the oracle
+        posted no snapshot or the body is not a valid snapshot).
+        """
         try:
             snapshot = call_with_retry(lambda: self.client.get_snapshot(self.epoch))
         except ServiceCallError as error:
             if error.status_code != 404:
                 raise
             return
-        self.snapshot_hash = int(snapshot.snapshot_hash)
+        self.served_snapshot_hash = int(snapshot.snapshot_hash)
+        try:
+            recomputed = snapshot_hash_of(snapshot.snapshot, self.epoch)
+        except ZkError as error:
+            self.findings.append(
+                f"the snapshot the service serves for epoch {self.epoch} is not a valid market"
+                f" snapshot ({error}); no margin proof of the epoch can be checked against it"
+            )
+            return
+        self.snapshot_hash = recomputed
+        if recomputed != self.served_snapshot_hash:
+            self.findings.append(
+                f"snapshot hash mismatch: the service gives snapshot_hash"
+                f" {self.served_snapshot_hash} for epoch {self.epoch}, but the snapshot it serves"
+                f" hashes to {recomputed}"
+            )
 
     def items(self) -> Iterator[AuditItem]:
         """Yield one item per exported proof, in the service's order (oldest first)."""
@@ -78,6 +125,7 @@ class ServiceEpoch:
     def _item(self, position: int, line: ProofExport) -> AuditItem:
         item_id = f"proof {line.proof_id} ({line.account_id})"
         self.account_ids.add(line.account_id)
+        self.positions_by_account.setdefault(line.account_id, []).append(position)
         self._check_circuit(line.circuit_id)
         try:
             proof, public = parse_statement(line.proof, line.public_inputs)
@@ -115,10 +163,15 @@ class ServiceEpoch:
             return f"no commitment registered for {line.account_id} at epoch {self.epoch}"
         if public[0] != registered:
             return f"public input C differs from the commitment registered for {line.account_id}"
-        if self.snapshot_hash is None:
+        if self.snapshot_hash is None and self.served_snapshot_hash is None:
             return f"no snapshot posted for epoch {self.epoch}"
+        if self.snapshot_hash is None:
+            return f"epoch {self.epoch}'s snapshot is not a valid market snapshot"
         if public[1] != self.snapshot_hash:
-            return f"public input snapshot_hash differs from epoch {self.epoch}'s snapshot"
+            return (
+                f"public input snapshot_hash differs from the hash of epoch {self.epoch}'s"
+                " snapshot (recomputed by the auditor)"
+            )
         return None
 
     def _commitment(self, account_id: str) -> int | None:
@@ -132,16 +185,46 @@ class ServiceEpoch:
                 self.commitments[account_id] = None
         return self.commitments[account_id]
 
+    def coverage(self, report: AuditReport) -> Coverage | None:
+        """Return the audit's per-account coverage of the epoch (None for a sampled audit).
+
+        The registered accounts come from the service's epoch report (auditor key); its
+        figures are checked against the export and the audit's verdicts.
+        """
+        if report.sample is not None:
+            return None
+        summary = call_with_retry(lambda: self.client.epoch_report(self.epoch))
+        accounts = ServiceAccounts(
+            accounts=summary.accounts,
+            compliant=summary.compliant,
+            missing=frozenset(summary.missing_accounts),
+            non_compliant=frozenset(summary.non_compliant_accounts),
+        )
+        invalid_positions = {entry.position for entry in report.invalid}
+        return account_coverage(accounts, self.positions_by_account, invalid_positions)
+
+    def annotate(self, report: AuditReport) -> None:
+        """Add the service's records, the coverage and every finding to ``report``.
+
+        Call after the audit, with the client still open (the coverage reads the epoch report).
+        """
+        report.coverage = self.coverage(report)
+        report.service = self.summary()
+        coverage_findings = report.coverage.findings if report.coverage is not None else ()
+        report.findings = [*self.findings, *coverage_findings]
+
     def summary(self) -> dict[str, Any]:
         """Return what the report says about the service and its records."""
+        served = self.served_snapshot_hash
         return {
             "url": self.url,
             "epoch": self.epoch,
             "snapshot_hash": None if self.snapshot_hash is None else str(self.snapshot_hash),
+            "served_snapshot_hash": None if served is None else str(served),
             "exported_proofs": self.lines,
             "service_accepted": self.service_valid,
             "circuits": dict(self.fingerprints),
-            "accounts": len(self.account_ids),
+            "accounts_with_proofs": len(self.account_ids),
         }
 
 

@@ -1,6 +1,7 @@
 """``zkm audit``: verify every proof of a source, locally or on Dask, and write reports.
 
-Exit codes: 0 every audited proof is valid, 1 some are invalid (listed with reasons),
+Exit codes: 0 every audited proof is valid, 1 some are invalid (listed with reasons) or the
+service's records contradict themselves (a finding, e.g. a snapshot hash mismatch),
 2 bad input (unreadable source or key, wrong key, unreachable service or cluster).
 """
 
@@ -49,7 +50,7 @@ def audit(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
-    """Audit Groth16 proofs in bulk: exit 0 all valid, 1 some invalid, 2 bad input."""
+    """Audit Groth16 proofs in bulk: exit 0 all valid, 1 some invalid or a finding, 2 bad input."""
     from algebra.errors import FormatError
     from verifier.snarkjs_json import verifying_key_from_json
     from zkmargin.audit.run import AuditOptions
@@ -70,7 +71,7 @@ def audit(
         result = _audit_service(key, service, epoch, api_key, options, dask, quiet)
     _write_outputs(result, report, html)
     _print_summary(result)
-    raise typer.Exit(0 if result.all_valid else 1)
+    raise typer.Exit(0 if result.clean else 1)
 
 
 def _audit_files(
@@ -106,9 +107,9 @@ def _audit_service(
             result = _run(
                 key, pulled.items(), f"service {url} epoch {epoch}", options, dask, quiet, None
             )
+            pulled.annotate(result)
         except httpx.HTTPError as error:
             raise FormatError(f"cannot reach the service at {url}: {error}") from error
-    result.service = pulled.summary()
     return result
 
 
@@ -151,12 +152,24 @@ def _print_summary(result: AuditReport) -> None:
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=True)
-    colour = "green" if result.all_valid else "red"
+    colour = "green" if result.clean else "red"
     console.print(
         f"[bold {colour}]{result.valid:,} valid, {len(result.invalid):,} invalid[/] of "
         f"{result.checked:,} proofs audited in {result.total_seconds:.2f} s "
         f"({result.proofs_per_second:,.0f} proofs/s; {result.backend}, {result.runner})"
     )
+    if result.coverage is not None:
+        coverage = result.coverage
+        console.print(f"  {coverage.headline()}", markup=False)
+        if coverage.missing:
+            listed = ", ".join(coverage.missing[:MAX_LISTED])
+            more = len(coverage.missing) - MAX_LISTED
+            console.print(
+                f"  MISSING {listed}" + (f" … and {more:,} more" if more > 0 else ""),
+                markup=False,
+            )
+    for finding in result.findings:
+        console.print(f"  FINDING {finding}", markup=False)
     for entry in result.invalid[:MAX_LISTED]:
         console.print(f"  INVALID {entry.item_id}: {entry.reason}", markup=False)
     if len(result.invalid) > MAX_LISTED:

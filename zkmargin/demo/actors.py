@@ -210,7 +210,7 @@ def audit_epoch(
         with audit_progress(expected, disabled=quiet) as advance:
             report = run_audit(vk, keep(pulled.items()), source=source, options=AuditOptions(),
                                advance=advance)  # fmt: skip
-    report.service = pulled.summary()
+        pulled.annotate(report)
     json_path, html_path = reports
     json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
     html_path.write_text(render_html(report), encoding="utf-8")

@@ -78,7 +78,7 @@ class DemoResult:
         audit = self.audit
         if audit is None:
             return False
-        return audit.all_valid and not audit.disagreements and audit.checked == self.proofs
+        return audit.clean and not audit.disagreements and audit.checked == self.proofs
 
     @property
     def ok(self) -> bool:
