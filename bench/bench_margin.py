@@ -27,7 +27,7 @@ from circuits.margin.sample import sample_accounts, sample_snapshot
 from circuits.margin.sizes import SIZES
 from circuits.margin.statement import REQUIREMENT_MAINTENANCE
 from circuits.margin.witness import build_assignment
-from prover.margin_workflow import compiled_margin
+from zkmargin.margin.workflow import compiled_margin
 
 T = TypeVar("T")
 BUDGET_CONSTRAINTS = 1 << 16

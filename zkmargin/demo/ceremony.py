@@ -29,7 +29,7 @@ from prover.ceremony.phase2 import beacon_zkey, contribute_zkey
 from prover.ceremony.prepare import prepare_phase2
 from prover.ceremony.progress import Progress, silent
 from prover.ceremony.verify_phase2 import verify_zkey
-from prover.margin_workflow import META_NAME, VK_NAME, ZKEY_NAME, compiled_margin, setup_keys
+from zkmargin.margin.workflow import META_NAME, VK_NAME, ZKEY_NAME, compiled_margin, setup_keys
 from prover.qap import domain_size_for
 from prover.zkey import read_zkey
 from verifier.snarkjs_json import verifying_key_to_json
