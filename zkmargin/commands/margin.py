@@ -167,8 +167,8 @@ def prove_command(
     """Prove on this machine that the committed account meets the requirement (exit 2 if not)."""
     from circuits.margin.loading import load_opening, load_snapshot
     from circuits.margin.statement import parse_kind
-    from zkmargin.margin.workflow import prove_margin
     from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
+    from zkmargin.margin.workflow import prove_margin
 
     market = load_snapshot(snapshot)
     parsed = load_opening(opening, market)
@@ -191,9 +191,9 @@ def verify_command(
     from circuits.margin.errors import MarginInputError
     from circuits.margin.loading import load_snapshot
     from circuits.margin.statement import kind_name
-    from zkmargin.margin.workflow import verify_margin
     from verifier.snarkjs_json import proof_from_json, public_inputs_from_json
     from zkmargin.commands.common import load_json_file
+    from zkmargin.margin.workflow import verify_margin
 
     expected = None
     if commitment is not None:

@@ -29,11 +29,11 @@ from prover.ceremony.phase2 import beacon_zkey, contribute_zkey
 from prover.ceremony.prepare import prepare_phase2
 from prover.ceremony.progress import Progress, silent
 from prover.ceremony.verify_phase2 import verify_zkey
-from zkmargin.margin.workflow import META_NAME, VK_NAME, ZKEY_NAME, compiled_margin, setup_keys
 from prover.qap import domain_size_for
 from prover.zkey import read_zkey
 from verifier.snarkjs_json import verifying_key_to_json
 from zkmargin.demo.keys import DemoKeys
+from zkmargin.margin.workflow import META_NAME, VK_NAME, ZKEY_NAME, compiled_margin, setup_keys
 
 PHASE2_PARTICIPANTS: Final = ("venue", "oracle", "auditor")
 BEACON: Final = Beacon(hashlib.sha256(b"zkm demo public beacon").digest(), 10)
