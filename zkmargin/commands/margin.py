@@ -173,7 +173,10 @@ def prove_command(
     market = load_snapshot(snapshot)
     parsed = load_opening(opening, market)
     with _status("solving the witness and proving"):
-        proof, public = prove_margin(parsed, market, keys, parse_kind(kind), parse_buffer(buffer))
+        proof, public = prove_margin(
+            parsed, market, keys, parse_kind(kind), parse_buffer(buffer),
+            notice=lambda line: typer.echo(line, err=True),
+        )  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1) + "\n")
     (out / "public.json").write_text(json.dumps(public_inputs_to_json(public), indent=1) + "\n")

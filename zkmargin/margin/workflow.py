@@ -1,8 +1,15 @@
 """The trader's flow as library calls: set up keys for a size, prove, verify.
 
-Key directory layout: ``margin.zkey`` (snarkjs format), ``verification_key.json`` and
-``margin.json`` (the size and constraint count). A proof directory holds snarkjs's
-``proof.json`` and ``public.json`` (``[C, snapshot_hash, requirement_kind, buffer_ppm]``).
+Key directory layout: ``margin.zkey`` (snarkjs format), ``verification_key.json``,
+``margin.json`` (the size and constraint count) and ``margin.solve`` (the compiled solve
+program bound to the zkey, :mod:`zkmargin.margin.artefact`). A proof directory holds
+snarkjs's ``proof.json`` and ``public.json`` (``[C, snapshot_hash, requirement_kind,
+buffer_ppm]``).
+
+Proving never compiles the circuit: it reads ``margin.solve``, takes the snapshot's hashes
+and the wires the snapshot alone determines from the per-snapshot cache
+(:mod:`zkmargin.margin.cache`), solves the trader's own wires, and streams the zkey into
+the prover's native tables.
 """
 
 from __future__ import annotations
@@ -19,7 +26,10 @@ from circuits.margin.sizes import MarginSize, check_fits, get_size
 from circuits.margin.statement import MarginPublicInputs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from circuits.frontend import CompiledCircuit
+    from circuits.margin.witness import Assignment
     from verifier.proof import Proof
 
 ZKEY_NAME = "margin.zkey"
@@ -41,17 +51,29 @@ def setup_keys(size: MarginSize, out_dir: Path, *, ptau: Path | None = None) -> 
     from prover.setup import setup_dev, setup_from_ptau
     from prover.zkey import write_zkey
     from verifier.snarkjs_json import verifying_key_to_json
+    from zkmargin.margin.artefact import (
+        SOLVE_NAME,
+        margin_solve_program,
+        write_solve_program,
+        zkey_digest,
+    )
 
     circuit = compiled_margin(size)
     pk = setup_dev(circuit.r1cs) if ptau is None else setup_from_ptau(circuit.r1cs, ptau)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_zkey(pk, out_dir / ZKEY_NAME)
-    (out_dir / VK_NAME).write_text(json.dumps(verifying_key_to_json(pk.vk), indent=1) + "\n")
+    vk = pk.vk
+    del pk
+    (out_dir / VK_NAME).write_text(json.dumps(verifying_key_to_json(vk), indent=1) + "\n")
+    program = margin_solve_program(size)
+    digest = zkey_digest(out_dir / ZKEY_NAME)
+    solve_bytes = write_solve_program(program, out_dir / SOLVE_NAME, digest)
     meta = {
         "size": size.name,
         "params": size.params(),
         "n_constraints": circuit.n_constraints,
         "unsafe_dev_setup": ptau is None,
+        "solve_program_bytes": solve_bytes,
     }
     (out_dir / META_NAME).write_text(json.dumps(meta, indent=2) + "\n")
     return meta
@@ -70,23 +92,91 @@ def keys_size(keys_dir: Path) -> MarginSize:
 
 
 def prove_margin(
-    opening: Opening, snapshot: MarketSnapshot, keys_dir: Path, kind: int, buffer_ppm: int
+    opening: Opening,
+    snapshot: MarketSnapshot,
+    keys_dir: Path,
+    kind: int,
+    buffer_ppm: int,
+    *,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[Proof, list[int]]:
     """Return a proof that ``opening`` meets ``kind`` under ``buffer_ppm`` and its public inputs.
+
+    ``notice`` receives one line when the key directory's solve program had to be rebuilt.
 
     Raises:
         MarginInputError: bad keys directory, snapshot shape or statement.
         NotCompliantError: the account is not compliant (no proof exists).
+        UnsatisfiedConstraintError: the witness fails a row (names it; a bug or bad key).
     """
     from circuits.margin.witness import build_assignment
+    from prover.errors import ProofSelfCheckError
     from prover.prove import prove
-    from prover.zkey import read_zkey
+    from prover.zkey import load_zkey
+    from zkmargin.margin import cache
+    from zkmargin.margin.artefact import zkey_digest
 
     size = keys_size(keys_dir)
     check_fits(snapshot, size)
-    assignment = build_assignment(opening, snapshot, kind, buffer_ppm)
-    witness = compiled_margin(size).solve(assignment)
-    return prove(read_zkey(keys_dir / ZKEY_NAME), witness)
+    zkey_path = keys_dir / ZKEY_NAME
+    digest = zkey_digest(zkey_path)
+    hashes = cache.snapshot_hashes(snapshot)
+    assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
+    key = cache.shared_wires_key(digest, _shared_inputs(assignment))
+    witness = _solve(keys_dir, size, digest, assignment, key, notice)
+    pk = load_zkey(zkey_path)
+    try:
+        return prove(pk, witness)
+    except ProofSelfCheckError:
+        # Only a stale or tampered cache entry can get here for a compliant account:
+        # recompute everything from scratch, checking every row (which names a bad one).
+        cache.forget("shared-wires", key)
+        hashes = cache.snapshot_hashes(snapshot, use_cache=False)
+        assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
+        key = cache.shared_wires_key(digest, _shared_inputs(assignment))
+        witness = _solve(keys_dir, size, digest, assignment, key, notice, use_cache=False)
+        return prove(pk, witness)
+
+
+def _shared_inputs(assignment: Assignment) -> list[int]:
+    from circuits.margin.circuit import SHARED_FIELDS
+
+    values: list[int] = []
+    for name in SHARED_FIELDS:
+        value = assignment[name]
+        values.extend([value] if isinstance(value, int) else value)
+    return values
+
+
+def _solve(
+    keys_dir: Path,
+    size: MarginSize,
+    digest: bytes,
+    assignment: Assignment,
+    key: bytes,
+    notice: Callable[[str], None] | None,
+    *,
+    use_cache: bool = True,
+) -> list[int]:
+    """Solve with the cached shared wires under ``key`` (and fill the cache on a miss).
+
+    ``use_cache=False`` recomputes the shared wires, checks every row (naming a failing
+    one) and replaces the entry.
+    """
+    from zkmargin.margin import cache
+    from zkmargin.margin.artefact import load_solve_program
+
+    shared = cache.read_shared_wires(key) if use_cache else None
+    program, rebuilt = load_solve_program(keys_dir, size, digest, with_shared=shared is None)
+    if rebuilt is not None and notice is not None:
+        notice(f"rebuilt {keys_dir}'s solve program: {rebuilt}")
+    if shared is not None and len(shared) != len(program.shared_outputs):
+        shared = None
+        program, _ = load_solve_program(keys_dir, size, digest, with_shared=True)
+    witness = program.solve(assignment, shared_values=shared, check=not use_cache)
+    if shared is None:
+        cache.write_shared_wires(key, [witness[w] for w in program.shared_outputs])
+    return witness
 
 
 @dataclass(frozen=True)
@@ -110,13 +200,13 @@ def verify_margin(
     Raises:
         MarginInputError / MalformedInputError: malformed statement, key or snapshot shape.
     """
-    from circuits.margin.witness import cached_snapshot_hash
     from verifier.snarkjs_json import verifying_key_from_json
     from verifier.verify import verify
+    from zkmargin.margin.cache import snapshot_hashes
 
     statement = MarginPublicInputs.from_list(public)
     check_fits(snapshot, keys_size(keys_dir))
-    if statement.snapshot_hash != cached_snapshot_hash(snapshot):
+    if statement.snapshot_hash != snapshot_hashes(snapshot).snapshot_hash:
         return MarginVerdict(False, statement, "the proof is about another snapshot")
     if commitment is not None and statement.commitment != commitment:
         return MarginVerdict(False, statement, "the proof is about another commitment")
