@@ -47,7 +47,7 @@ from circuits.margin.model import (
 )
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from circuits.margin.units import SALT_BITS
-from circuits.std.poseidon import poseidon, poseidon_sponge
+from circuits.std.poseidon_reference import poseidon, poseidon_sponge
 
 T = TypeVar("T", MarginTier, HaircutTier)
 

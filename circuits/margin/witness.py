@@ -21,7 +21,7 @@ from circuits.margin.statement import (
     check_statement,
     kind_name,
 )
-from circuits.std.poseidon import poseidon_sponge
+from circuits.std.poseidon_reference import poseidon_sponge
 
 Assignment = dict[str, int | list[int]]
 

@@ -200,13 +200,15 @@ def verify_margin(
     Raises:
         MarginInputError / MalformedInputError: malformed statement, key or snapshot shape.
     """
+    from circuits.margin.witness import cached_snapshot_hash
     from verifier.snarkjs_json import verifying_key_from_json
     from verifier.verify import verify
-    from zkmargin.margin.cache import snapshot_hashes
 
     statement = MarginPublicInputs.from_list(public)
     check_fits(snapshot, keys_size(keys_dir))
-    if statement.snapshot_hash != snapshot_hashes(snapshot).snapshot_hash:
+    # Recomputed here, never read from the on-disk cache: a verdict must not rest on a
+    # file another local user could have written.
+    if statement.snapshot_hash != cached_snapshot_hash(snapshot):
         return MarginVerdict(False, statement, "the proof is about another snapshot")
     if commitment is not None and statement.commitment != commitment:
         return MarginVerdict(False, statement, "the proof is about another commitment")
