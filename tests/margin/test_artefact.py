@@ -66,6 +66,17 @@ def test_prove_with_the_stored_program_does_not_rebuild(
     assert (keys / SOLVE_NAME).read_bytes() == before
 
 
+def test_prove_never_compiles_the_circuit_when_the_program_is_stored(
+    made: Path, keys: Path, fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_compile(*args: object) -> None:
+        raise AssertionError("prove compiled the circuit")
+
+    monkeypatch.setattr("zkmargin.margin.workflow.compiled_margin", no_compile)
+    assert _prove(made, keys) == (True, [])  # cold: shared wires computed, then cached
+    assert _prove(made, keys) == (True, [])  # warm
+
+
 def test_key_directory_made_before_the_artefact_builds_and_caches_it(
     made: Path, keys: Path, fresh_cache: Path
 ) -> None:
