@@ -98,6 +98,18 @@ def test_program_bound_to_another_key_is_rebuilt(made: Path, keys: Path, fresh_c
     assert bytes.fromhex(header["bound_key"]) == zkey_digest(keys / "margin.zkey")
 
 
+def test_program_claiming_other_wire_counts_is_rebuilt_before_allocating(
+    made: Path, keys: Path, fresh_cache: Path
+) -> None:
+    from circuits.formats.solve_file import decode_solve_program
+
+    program, _ = decode_solve_program((keys / SOLVE_NAME).read_bytes())
+    program.n_wires = 2**32 - 1  # a witness of this length would need 32 GiB
+    write_solve_program(program, keys / SOLVE_NAME, zkey_digest(keys / "margin.zkey"))
+    valid, notices = _prove(made, keys)
+    assert valid and "wires" in notices[0]
+
+
 def test_corrupt_program_is_rebuilt(made: Path, keys: Path, fresh_cache: Path) -> None:
     data = bytearray((keys / SOLVE_NAME).read_bytes())
     data[len(data) // 2 :] = bytes(len(data) - len(data) // 2)

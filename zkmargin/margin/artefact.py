@@ -52,10 +52,29 @@ def write_solve_program(program: SolveProgram, path: Path, digest: bytes) -> int
     return len(data)
 
 
+def zkey_shape(zkey_path: Path) -> tuple[int, int]:
+    """Return ``(n_wires, n_public)`` from the zkey's header sections (cheap)."""
+    from prover.zkey import read_zkey_summary
+
+    summary = read_zkey_summary(zkey_path)
+    return summary.n_wires, summary.vk.n_public
+
+
+def _check_shape(program: SolveProgram, shape: tuple[int, int], what: str) -> None:
+    if (program.n_wires, program.n_public) != shape:
+        raise FormatError(
+            f"{what} has {program.n_wires} wires and {program.n_public} public inputs, the"
+            f" zkey {shape[0]} and {shape[1]}"
+        )
+
+
 def read_solve_program(
-    path: Path, size: MarginSize, digest: bytes, *, with_shared: bool
+    path: Path, size: MarginSize, digest: bytes, shape: tuple[int, int], *, with_shared: bool
 ) -> SolveProgram:
     """Return the program in ``path`` if it is bound to ``digest`` and fits ``size``.
+
+    ``shape`` is the zkey's ``(n_wires, n_public)``: checked before any witness of
+    ``n_wires`` values is allocated.
 
     Raises:
         FormatError: missing, malformed, bound to another key, or for another circuit.
@@ -74,25 +93,41 @@ def read_solve_program(
         raise FormatError(f"{path} is not the {size.name} margin circuit")
     if program.shared_fields != SHARED_FIELDS:
         raise FormatError(f"{path} splits the program at other inputs")
+    _check_shape(program, shape, str(path))
     return program
 
 
 def load_solve_program(
-    keys_dir: Path, size: MarginSize, digest: bytes, *, with_shared: bool = True
+    keys_dir: Path,
+    size: MarginSize,
+    digest: bytes,
+    shape: tuple[int, int],
+    *,
+    with_shared: bool = True,
 ) -> tuple[SolveProgram, str | None]:
     """Return the key directory's solve program, rebuilding and caching it when needed.
 
     Returns:
         The program and, when it had to be rebuilt, why (for the user to see).
+
+    Raises:
+        MarginInputError: the zkey was made for another circuit than this version compiles.
     """
     from circuits.margin.circuit import margin_params  # noqa: F401  (registers margin hints)
 
     path = keys_dir / SOLVE_NAME
     try:
-        return read_solve_program(path, size, digest, with_shared=with_shared), None
+        return read_solve_program(path, size, digest, shape, with_shared=with_shared), None
     except FormatError as error:
         reason = str(error)
     program = margin_solve_program(size)
+    try:
+        _check_shape(program, shape, f"the {size.name} margin circuit")
+    except FormatError as error:
+        raise MarginInputError(
+            f"{keys_dir / 'margin.zkey'} does not belong to the {size.name} margin circuit of"
+            f" this zkm ({error}): make the keys again with `zkm margin setup`"
+        ) from None
     try:
         write_solve_program(program, path, digest)
     except OSError:

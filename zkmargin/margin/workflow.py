@@ -114,16 +114,17 @@ def prove_margin(
     from prover.prove import prove
     from prover.zkey import load_zkey
     from zkmargin.margin import cache
-    from zkmargin.margin.artefact import zkey_digest
+    from zkmargin.margin.artefact import zkey_digest, zkey_shape
 
     size = keys_size(keys_dir)
     check_fits(snapshot, size)
     zkey_path = keys_dir / ZKEY_NAME
     digest = zkey_digest(zkey_path)
+    shape = zkey_shape(zkey_path)
     hashes = cache.snapshot_hashes(snapshot)
     assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
     key = cache.shared_wires_key(digest, _shared_inputs(assignment))
-    witness = _solve(keys_dir, size, digest, assignment, key, notice)
+    witness = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
     pk = load_zkey(zkey_path)
     try:
         return prove(pk, witness)
@@ -134,7 +135,7 @@ def prove_margin(
         hashes = cache.snapshot_hashes(snapshot, use_cache=False)
         assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
         key = cache.shared_wires_key(digest, _shared_inputs(assignment))
-        witness = _solve(keys_dir, size, digest, assignment, key, notice, use_cache=False)
+        witness = _solve(keys_dir, size, (digest, shape), assignment, key, notice, use_cache=False)
         return prove(pk, witness)
 
 
@@ -151,7 +152,7 @@ def _shared_inputs(assignment: Assignment) -> list[int]:
 def _solve(
     keys_dir: Path,
     size: MarginSize,
-    digest: bytes,
+    zkey: tuple[bytes, tuple[int, int]],
     assignment: Assignment,
     key: bytes,
     notice: Callable[[str], None] | None,
@@ -160,19 +161,20 @@ def _solve(
 ) -> list[int]:
     """Solve with the cached shared wires under ``key`` (and fill the cache on a miss).
 
-    ``use_cache=False`` recomputes the shared wires, checks every row (naming a failing
-    one) and replaces the entry.
+    ``zkey`` is the zkey's digest and ``(n_wires, n_public)``. ``use_cache=False``
+    recomputes the shared wires, checks every row (naming a failing one) and replaces the
+    entry.
     """
     from zkmargin.margin import cache
     from zkmargin.margin.artefact import load_solve_program
 
     shared = cache.read_shared_wires(key) if use_cache else None
-    program, rebuilt = load_solve_program(keys_dir, size, digest, with_shared=shared is None)
+    program, rebuilt = load_solve_program(keys_dir, size, *zkey, with_shared=shared is None)
     if rebuilt is not None and notice is not None:
         notice(f"rebuilt {keys_dir}'s solve program: {rebuilt}")
     if shared is not None and len(shared) != len(program.shared_outputs):
         shared = None
-        program, _ = load_solve_program(keys_dir, size, digest, with_shared=True)
+        program, _ = load_solve_program(keys_dir, size, *zkey, with_shared=True)
     witness = program.solve(assignment, shared_values=shared, check=not use_cache)
     if shared is None:
         cache.write_shared_wires(key, [witness[w] for w in program.shared_outputs])
