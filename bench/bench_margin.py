@@ -75,7 +75,10 @@ def bench_size(name: str, workdir: Path, repeat: int, reuse_keys: bool) -> None:
     directory = workdir / name
     directory.mkdir(parents=True, exist_ok=True)
     cache = directory / "cache"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "ZKM_CACHE_DIR": str(cache)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ZKM_CACHE_DIR": str(cache),
+           "PYTHONPYCACHEPREFIX": str(workdir / "pycache")}  # fmt: skip
+    # An installed zkm runs from bytecode; PYTHONDONTWRITEBYTECODE would time the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     keys = directory / "keys"
     if not (reuse_keys and (keys / "margin.json").exists()):
         shutil.rmtree(keys, ignore_errors=True)
