@@ -1,87 +1,142 @@
-"""Margin circuit benchmarks: constraints, compile, witness and prove time per size.
+"""What the trader runs, timed from the shell: ``zkm margin prove`` end to end per size.
 
-Budgets (ARCHITECTURE §6, standard size, native backend): ≤ 2^16 constraints,
-witness ≤ 0.5 s, prove ≤ 1 s. Usage::
+Budget (ARCHITECTURE §6): standard size ≤ 1 s wall and ≤ 150 MB peak on 2 cores without
+AVX-512; large ≤ 4 s and ≤ 500 MB. Usage::
 
-    python bench/bench_margin.py [--sizes tiny standard large] [--no-prove] [--repeat 3]
+    python bench/bench_margin.py [--sizes tiny standard large] [--repeat 3] [--workdir DIR]
 
-Witness time is split into the Python-side statement (reference check, snapshot hash,
-assignment) and the circuit solve; the snapshot hash is memoised per snapshot, so the
-"warm" figure is what a trader proving several statements on one epoch pays.
+For each size it runs, as separate processes of this checkout (``python3 -m zkmargin``)
+under ``/usr/bin/time``: ``margin sample`` and ``margin commit`` (once), ``margin setup
+--dev`` (once, or reused with ``--reuse-keys``), then ``margin prove`` *cold* (empty
+per-snapshot cache: the first proof on a machine for this snapshot) and *warm* (the
+snapshot's hashes and shared wires cached: every further proof of the epoch), ``--repeat``
+times each. It prints min wall, median CPU (user + sys) and max peak RSS per step, the
+constraint count and the size of the stored solve program, and the CPU model.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import json
+import os
+import shutil
+import statistics
+import subprocess
 import sys
-import time
-from collections.abc import Callable
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from circuits.margin.commitment import commit
-from circuits.margin.sample import sample_accounts, sample_snapshot
-from circuits.margin.sizes import SIZES
-from circuits.margin.statement import REQUIREMENT_MAINTENANCE
-from circuits.margin.witness import build_assignment
-from prover.margin_workflow import compiled_margin
-
-T = TypeVar("T")
-BUDGET_CONSTRAINTS = 1 << 16
+REPO = Path(__file__).resolve().parents[1]
+TIME = "/usr/bin/time"
 
 
-def timed(fn: Callable[[], T], repeat: int = 1) -> tuple[T, float]:
-    """Return ``fn()`` and its best wall time over ``repeat`` runs."""
-    best, out = float("inf"), None
+@dataclass(frozen=True)
+class Run:
+    """One process: wall seconds, CPU seconds (user + sys), peak RSS in MB."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[Run, str]:
+    """Run ``python3 -m zkmargin *args`` under /usr/bin/time; return its figures and stdout."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        command = [TIME, "-o", report.name, "-f", "%e %U %S %M",
+                   sys.executable, "-m", "zkmargin", *args]  # fmt: skip
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"zkm {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+        wall, user, system, peak_kb = report.read().split()[-4:]
+    return Run(float(wall), float(user) + float(system), int(peak_kb) / 1024), done.stdout
+
+
+def summary(runs: list[Run]) -> str:
+    """Return ``min wall / median CPU / max peak`` of ``runs``."""
+    wall = min(r.wall for r in runs)
+    cpu = statistics.median(r.cpu for r in runs)
+    peak = max(r.peak_mb for r in runs)
+    return f"{wall:6.2f} s wall  {cpu:6.2f} s CPU  {peak:6.0f} MB peak  (n={len(runs)})"
+
+
+def compliant_account(directory: Path, env: dict[str, str]) -> Path:
+    """Return the first sampled account that meets the maintenance requirement."""
+    for account in sorted((directory / "market" / "accounts").glob("*.json")):
+        _, out = run(["margin", "report", str(account), str(directory / "market" / "snapshot.json"),
+                      "--json"], env, directory)  # fmt: skip
+        if json.loads(out)["compliant_maintenance"]:
+            return account
+    raise SystemExit(f"no compliant sample account in {directory}")
+
+
+def bench_size(name: str, workdir: Path, repeat: int, reuse_keys: bool) -> None:
+    """Print the CLI figures of one size."""
+    directory = workdir / name
+    directory.mkdir(parents=True, exist_ok=True)
+    cache = directory / "cache"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ZKM_CACHE_DIR": str(cache),
+           "PYTHONPYCACHEPREFIX": str(workdir / "pycache")}  # fmt: skip
+    # An installed zkm runs from bytecode; PYTHONDONTWRITEBYTECODE would time the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    keys = directory / "keys"
+    if not (reuse_keys and (keys / "margin.json").exists()):
+        shutil.rmtree(keys, ignore_errors=True)
+        setup, _ = run(["margin", "setup", "--size", name, "--dev", "--out", str(keys)],
+                       env, directory)  # fmt: skip
+        print(f"{name:>8} setup --dev     {summary([setup])}")
+    if not (directory / "opening.json").exists():
+        run(["margin", "sample", "--size", name, "--accounts", "4", "--out",
+             str(directory / "market")], env, directory)  # fmt: skip
+        run(["margin", "commit", str(compliant_account(directory, env)), "--out",
+             str(directory / "opening.json")], env, directory)  # fmt: skip
+    meta = json.loads((keys / "margin.json").read_text())
+    solve_bytes = (keys / "margin.solve").stat().st_size if (keys / "margin.solve").exists() else 0
+    zkey_bytes = (keys / "margin.zkey").stat().st_size
+    print(f"{name:>8} {meta['n_constraints']} constraints; margin.zkey {zkey_bytes / 1e6:.1f} MB,"
+          f" margin.solve {solve_bytes / 1e6:.1f} MB")  # fmt: skip
+    prove = ["margin", "prove", str(directory / "opening.json"),
+             str(directory / "market" / "snapshot.json"), "--keys", str(keys),
+             "--buffer", "1.0", "--out", str(directory / "proof")]  # fmt: skip
+    cold: list[Run] = []
+    warm: list[Run] = []
     for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    assert out is not None
-    return out, best
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(run(prove, env, directory)[0])
+        warm.append(run(prove, env, directory)[0])
+    print(f"{name:>8} prove (cold)    {summary(cold)}")
+    print(f"{name:>8} prove (warm)    {summary(warm)}")
 
 
-def bench_size(name: str, prove: bool, repeat: int) -> None:
-    """Print constraints and timings of one size."""
-    size = SIZES[name]
-    circuit, t_compile = timed(lambda: compiled_margin(size))
-    rng = random.Random(1)
-    snapshot = sample_snapshot(size, rng)
-    (_, state, _), *_ = sample_accounts(snapshot, 1, rng)
-    opening = commit(state)
-    args = (opening, snapshot, REQUIREMENT_MAINTENANCE, 1_000_000)
-    _, t_cold = timed(lambda: build_assignment(*args))
-    assignment, t_assign = timed(lambda: build_assignment(*args), repeat)
-    witness, t_solve = timed(lambda: circuit.solve(assignment), repeat)
-    n = circuit.n_constraints
-    print(f"{name:>8}: {n:>7} constraints ({n / BUDGET_CONSTRAINTS:.3f} of 2^16), "
-          f"{circuit.r1cs.n_wires} wires, compile {t_compile:.2f} s")  # fmt: skip
-    print(f"{'':>8}  witness: statement {t_assign:.3f} s (cold {t_cold:.3f} s) + solve "
-          f"{t_solve:.3f} s = {t_assign + t_solve:.3f} s")  # fmt: skip
-    if prove:
-        from prover.prove import prove as groth16_prove
-        from prover.setup import setup_dev
-
-        pk, t_setup = timed(lambda: setup_dev(circuit.r1cs))
-        groth16_prove(pk, witness)  # warm the prepared key
-        _, t_prove = timed(lambda: groth16_prove(pk, witness, self_check=False), repeat)
-        print(f"{'':>8}  dev setup {t_setup:.1f} s, prove {t_prove:.3f} s (native, no self-check)")
+def cpu_model() -> str:
+    """Return the CPU model and whether it has AVX-512 IFMA."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown CPU"
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                  if line.startswith("model name")), "unknown CPU")  # fmt: skip
+    ifma = " avx512ifma " in f" {info.replace(chr(10), ' ')} "
+    return f"{model}, {os.cpu_count()} CPUs, AVX-512 IFMA {'yes' if ifma else 'no'}"
 
 
 def main() -> int:
     """Run the benchmark for the requested sizes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["tiny", "standard"], choices=list(SIZES))
-    parser.add_argument("--no-prove", action="store_true")
+    parser.add_argument("--sizes", nargs="+", default=["tiny", "standard"],
+                        choices=["tiny", "standard", "large"])  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3)
+    default_dir = Path.home() / ".cache" / "zkmargin" / "bench" / "margin"
+    parser.add_argument("--workdir", type=Path, default=default_dir)
+    parser.add_argument("--reuse-keys", action="store_true", help="keep keys from a former run")
     args = parser.parse_args()
+    if not Path(TIME).exists():
+        raise SystemExit(f"{TIME} is required (Debian package: time)")
+    print(f"zkm margin prove, CLI end to end — {cpu_model()}")
     for name in args.sizes:
-        bench_size(name, not args.no_prove, args.repeat)
+        bench_size(name, args.workdir, args.repeat, args.reuse_keys)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -31,6 +31,7 @@ if [ "$dev" = 1 ]; then
     missing=""
     command -v pg_ctlcluster >/dev/null 2>&1 || missing="$missing postgresql"
     command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+    [ -x /usr/bin/time ] || missing="$missing time"  # bench/bench_margin.py: wall, CPU, peak
     if [ -n "$missing" ]; then
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null

@@ -48,3 +48,10 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     except BackendUnavailableError as error:
         require(False, f"backend {request.param} ({error})")
         raise
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Point the per-snapshot caches (zkmargin.margin.cache) at a fresh directory, so tests
+    neither read a developer's ~/.cache/zkmargin nor write to it (subprocesses inherit it)."""
+    os.environ["ZKM_CACHE_DIR"] = str(tmp_path_factory.mktemp("zkm-cache"))

@@ -5,6 +5,7 @@ Modules: ``model`` (pydantic models) and ``loading`` (``load_snapshot``/``load_s
 ``is_compliant``); ``commitment`` (``commit``, ``state_commitment``, ``snapshot_hash``);
 ``statement`` (public inputs, ``REQUIREMENT_MAINTENANCE = 0``, ``REQUIREMENT_INITIAL = 1``);
 ``sizes`` (tiny/standard/large, padding); ``circuit`` (``MarginCircuit``) and ``witness``
-(``build_assignment``); ``sample``/``pricing`` (demo market); ``workflow`` (setup/prove/verify).
+(``build_assignment``); ``sample``/``pricing`` (demo market). The setup/prove/verify flow
+lives in ``zkmargin.margin.workflow``.
 See ``docs/margin-model.md``.
 """

@@ -52,6 +52,17 @@ def margin_params(size: MarginSize) -> dict[str, int]:
     }
 
 
+SHARED_FIELDS: tuple[str, ...] = (
+    "snapshot_hash", "requirement_kind", "epoch", "timestamp", "quote_decimals",
+    "size_scale", "mark_price", "funding_index", "short_option_minimum", "risk",
+    "tier_rates", "tier_deductions", "other_tier_hash", "collateral_scale",
+    "collateral_price", "liability_weight", "haircut_weights", "haircut_additions",
+)  # fmt: skip
+"""Inputs every trader of an epoch shares (the snapshot and the statement's kind): the
+wires they alone determine — chiefly the in-circuit snapshot hash — are the same for all
+of that epoch's proofs (``circuits.frontend.solve_program``)."""
+
+
 @dataclass
 class _Instrument:
     equity_part: Variable

@@ -47,7 +47,7 @@ from circuits.margin.model import (
 )
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from circuits.margin.units import SALT_BITS
-from circuits.std.poseidon import poseidon, poseidon_sponge
+from circuits.std.poseidon_reference import poseidon, poseidon_sponge
 
 T = TypeVar("T", MarginTier, HaircutTier)
 
@@ -167,13 +167,18 @@ def tier_hash(snapshot: MarketSnapshot, kind: int) -> int:
 
 def snapshot_encoding(snapshot: MarketSnapshot) -> list[int]:
     """Return the main encoding the snapshot hash absorbs (module docstring)."""
+    maintenance = tier_hash(snapshot, REQUIREMENT_MAINTENANCE)
+    return snapshot_encoding_with(snapshot, maintenance, tier_hash(snapshot, REQUIREMENT_INITIAL))
+
+
+def snapshot_encoding_with(snapshot: MarketSnapshot, maintenance: int, initial: int) -> list[int]:
+    """Return ``snapshot_encoding(snapshot)`` given its two tier hashes ``H_MM``, ``H_IM``."""
     out = [snapshot.epoch, snapshot.timestamp, snapshot.quote_decimals]
     for inst in snapshot.instruments:
         out += instrument_encoding(inst)
     for coll in snapshot.collateral:
         out += collateral_encoding(coll, snapshot.haircut_tier_slots)
-    out += [tier_hash(snapshot, REQUIREMENT_MAINTENANCE), tier_hash(snapshot, REQUIREMENT_INITIAL)]
-    return out
+    return [*out, maintenance, initial]
 
 
 def snapshot_hash(snapshot: MarketSnapshot) -> int:

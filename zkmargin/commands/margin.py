@@ -136,7 +136,7 @@ def setup_command(
     """Create proving and verification keys for a circuit size."""
     from circuits.margin.errors import MarginInputError
     from circuits.margin.sizes import get_size
-    from prover.margin_workflow import setup_keys
+    from zkmargin.margin.workflow import setup_keys
 
     if dev == (ptau is not None):
         raise MarginInputError("choose exactly one of --dev (UNSAFE) and --ptau FILE")
@@ -172,13 +172,16 @@ def prove_command(
     """Prove on this machine that the committed account meets the requirement (exit 2 if not)."""
     from circuits.margin.loading import load_opening, load_snapshot
     from circuits.margin.statement import parse_kind
-    from prover.margin_workflow import prove_margin
     from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
+    from zkmargin.margin.workflow import prove_margin
 
     market = load_snapshot(snapshot)
     parsed = load_opening(opening, market)
     with _status("solving the witness and proving"):
-        proof, public = prove_margin(parsed, market, keys, parse_kind(kind), parse_buffer(buffer))
+        proof, public = prove_margin(
+            parsed, market, keys, parse_kind(kind), parse_buffer(buffer),
+            notice=lambda line: typer.echo(line, err=True),
+        )  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1) + "\n")
     (out / "public.json").write_text(json.dumps(public_inputs_to_json(public), indent=1) + "\n")
@@ -196,9 +199,9 @@ def verify_command(
     from circuits.margin.errors import MarginInputError
     from circuits.margin.loading import load_snapshot
     from circuits.margin.statement import kind_name
-    from prover.margin_workflow import verify_margin
     from verifier.snarkjs_json import proof_from_json, public_inputs_from_json
     from zkmargin.commands.common import load_json_file
+    from zkmargin.margin.workflow import verify_margin
 
     expected = None
     if commitment is not None:

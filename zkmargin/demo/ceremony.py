@@ -28,17 +28,17 @@ from prover.ceremony.phase2 import beacon_zkey, contribute_zkey
 from prover.ceremony.prepare import prepare_phase2
 from prover.ceremony.progress import Progress, silent
 from prover.ceremony.verify_phase2 import verify_zkey
-from prover.margin_workflow import (
+from prover.qap import domain_size_for
+from prover.zkey import read_zkey
+from verifier.provenance import KeyProvenance
+from zkmargin.demo.keys import DemoKeys
+from zkmargin.margin.workflow import (
     ZKEY_NAME,
     compiled_margin,
     setup_keys,
     write_keys_meta,
     write_verifying_key,
 )
-from prover.qap import domain_size_for
-from prover.zkey import read_zkey
-from verifier.provenance import KeyProvenance
-from zkmargin.demo.keys import DemoKeys
 
 PHASE2_PARTICIPANTS: Final = ("venue", "oracle", "auditor")
 BEACON: Final = Beacon(hashlib.sha256(b"zkm demo public beacon").digest(), 10)

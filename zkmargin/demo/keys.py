@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.margin.sizes import MarginSize
-from prover.margin_workflow import VK_NAME, ZKEY_NAME, setup_keys
+from zkmargin.margin.workflow import VK_NAME, ZKEY_NAME, setup_keys
 
 UNSAFE_BANNER = (
     "UNSAFE DEV SETUP: the toxic waste of these keys was drawn on this machine, so this "

@@ -285,7 +285,7 @@ def run_demo(options: DemoOptions, console: Console, progress_console: Console) 
 
 
 def _load_kit(options: DemoOptions, keys: DemoKeys) -> ProverKit:
-    from prover.margin_workflow import compiled_margin
     from prover.zkey import read_zkey
+    from zkmargin.margin.workflow import compiled_margin
 
     return ProverKit(compiled_margin(get_size(options.size)), read_zkey(keys.zkey))

@@ -1,1 +1,1 @@
-"""Margin-specific code built on the generic verifier and prover (on-chain attestation)."""
+"""Margin-specific code on the prover and verifier: workflow, artefacts, attestation."""

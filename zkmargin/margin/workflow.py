@@ -1,10 +1,16 @@
 """The trader's flow as library calls: set up keys for a size, prove, verify.
 
 Key directory layout: ``margin.zkey`` (snarkjs format), ``verification_key.json`` (with
-``zkm_provenance``) and ``margin.json`` (the size, constraint count and the keys'
-provenance: ``dev``, ``uncontributed`` or ``ceremony-verified``; ``unsafe`` is true for the
-first two). A proof directory holds snarkjs's
-``proof.json`` and ``public.json`` (``[C, snapshot_hash, requirement_kind, buffer_ppm]``).
+``zkm_provenance``), ``margin.json`` (the size, constraint count and the keys' provenance:
+``dev``, ``uncontributed`` or ``ceremony-verified``; ``unsafe`` is true for the first two) and
+``margin.solve`` (the compiled solve program bound to the zkey,
+:mod:`zkmargin.margin.artefact`). A proof directory holds snarkjs's ``proof.json`` and
+``public.json`` (``[C, snapshot_hash, requirement_kind, buffer_ppm]``).
+
+Proving never compiles the circuit: it reads ``margin.solve``, takes the snapshot's hashes
+and the wires the snapshot alone determines from the per-snapshot cache
+(:mod:`zkmargin.margin.cache`), solves the trader's own wires, and streams the zkey into
+the prover's native tables.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ from circuits.margin.sizes import MarginSize, check_fits, get_size
 from circuits.margin.statement import MarginPublicInputs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from circuits.frontend import CompiledCircuit
+    from circuits.margin.witness import Assignment
     from verifier.keys import VerifyingKey
     from verifier.proof import Proof
     from verifier.provenance import KeyProvenance
@@ -49,19 +58,31 @@ def setup_keys(size: MarginSize, out_dir: Path, *, ptau: Path | None = None) -> 
     """
     from prover.setup import setup_dev, setup_from_ptau
     from prover.zkey import write_zkey
+    from zkmargin.margin.artefact import (
+        SOLVE_NAME,
+        margin_solve_program,
+        write_solve_program,
+        zkey_digest,
+    )
 
     circuit = compiled_margin(size)
     pk = setup_dev(circuit.r1cs) if ptau is None else setup_from_ptau(circuit.r1cs, ptau)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_zkey(pk, out_dir / ZKEY_NAME)
-    assert pk.provenance is not None
-    write_verifying_key(pk.vk, pk.provenance, out_dir)
+    provenance = pk.provenance
+    assert provenance is not None
+    write_verifying_key(pk.vk, provenance, out_dir)
+    del pk
+    program = margin_solve_program(size)
+    digest = zkey_digest(out_dir / ZKEY_NAME)
+    solve_bytes = write_solve_program(program, out_dir / SOLVE_NAME, digest)
     meta = {
         "size": size.name,
         "params": size.params(),
         "n_constraints": circuit.n_constraints,
+        "solve_program_bytes": solve_bytes,
     }
-    return write_keys_meta(meta, pk.provenance, out_dir)
+    return write_keys_meta(meta, provenance, out_dir)
 
 
 def write_verifying_key(vk: VerifyingKey, provenance: KeyProvenance, out_dir: Path) -> None:
@@ -94,23 +115,93 @@ def keys_size(keys_dir: Path) -> MarginSize:
 
 
 def prove_margin(
-    opening: Opening, snapshot: MarketSnapshot, keys_dir: Path, kind: int, buffer_ppm: int
+    opening: Opening,
+    snapshot: MarketSnapshot,
+    keys_dir: Path,
+    kind: int,
+    buffer_ppm: int,
+    *,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[Proof, list[int]]:
     """Return a proof that ``opening`` meets ``kind`` under ``buffer_ppm`` and its public inputs.
+
+    ``notice`` receives one line when the key directory's solve program had to be rebuilt.
 
     Raises:
         MarginInputError: bad keys directory, snapshot shape or statement.
         NotCompliantError: the account is not compliant (no proof exists).
+        UnsatisfiedConstraintError: the witness fails a row (names it; a bug or bad key).
     """
     from circuits.margin.witness import build_assignment
+    from prover.errors import ProofSelfCheckError
     from prover.prove import prove
-    from prover.zkey import read_zkey
+    from prover.zkey import load_zkey
+    from zkmargin.margin import cache
+    from zkmargin.margin.artefact import zkey_digest, zkey_shape
 
     size = keys_size(keys_dir)
     check_fits(snapshot, size)
-    assignment = build_assignment(opening, snapshot, kind, buffer_ppm)
-    witness = compiled_margin(size).solve(assignment)
-    return prove(read_zkey(keys_dir / ZKEY_NAME), witness)
+    zkey_path = keys_dir / ZKEY_NAME
+    digest = zkey_digest(zkey_path)
+    shape = zkey_shape(zkey_path)
+    hashes = cache.snapshot_hashes(snapshot)
+    assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
+    key = cache.shared_wires_key(digest, _shared_inputs(assignment))
+    witness = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
+    pk = load_zkey(zkey_path)
+    try:
+        return prove(pk, witness)
+    except ProofSelfCheckError:
+        # Only a stale or tampered cache entry can get here for a compliant account:
+        # recompute everything from scratch, checking every row (which names a bad one).
+        cache.forget("shared-wires", key)
+        hashes = cache.snapshot_hashes(snapshot, use_cache=False)
+        assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
+        key = cache.shared_wires_key(digest, _shared_inputs(assignment))
+        witness = _solve(keys_dir, size, (digest, shape), assignment, key, notice, use_cache=False)
+        return prove(pk, witness)
+
+
+def _shared_inputs(assignment: Assignment) -> list[int]:
+    from circuits.margin.circuit import SHARED_FIELDS
+
+    values: list[int] = []
+    for name in SHARED_FIELDS:
+        value = assignment[name]
+        values.extend([value] if isinstance(value, int) else value)
+    return values
+
+
+def _solve(
+    keys_dir: Path,
+    size: MarginSize,
+    zkey: tuple[bytes, tuple[int, int]],
+    assignment: Assignment,
+    key: bytes,
+    notice: Callable[[str], None] | None,
+    *,
+    use_cache: bool = True,
+) -> list[int]:
+    """Solve with the cached shared wires under ``key`` (and fill the cache on a miss).
+
+    ``zkey`` is the zkey's digest and ``(n_wires, n_public)``. ``use_cache=False``
+    recomputes the shared wires, checks every row (naming a failing one) and replaces the
+    entry.
+    """
+    from zkmargin.margin import cache
+    from zkmargin.margin.artefact import load_solve_program
+
+    shared = cache.read_shared_wires(key) if use_cache else None
+    program, rebuilt = load_solve_program(keys_dir, size, *zkey, with_shared=shared is None)
+    if rebuilt is not None and notice is not None:
+        notice(f"rebuilt {keys_dir}'s solve program: {rebuilt}")
+    if shared is not None and len(shared) != len(program.shared_outputs):
+        shared = None
+        program, _ = load_solve_program(keys_dir, size, *zkey, with_shared=True)
+    witness = program.solve(assignment, shared_values=shared, check=not use_cache)
+    if shared is None:
+        cache.write_shared_wires(key, [witness[w] for w in program.shared_outputs])
+    return witness
 
 
 @dataclass(frozen=True)
@@ -140,6 +231,8 @@ def verify_margin(
 
     statement = MarginPublicInputs.from_list(public)
     check_fits(snapshot, keys_size(keys_dir))
+    # Recomputed here, never read from the on-disk cache: a verdict must not rest on a
+    # file another local user could have written.
     if statement.snapshot_hash != cached_snapshot_hash(snapshot):
         return MarginVerdict(False, statement, "the proof is about another snapshot")
     if commitment is not None and statement.commitment != commitment:

@@ -1,0 +1,135 @@
+"""The margin circuit's solve program stored beside its keys (``margin.solve``), bound to the zkey.
+
+``zkm margin setup`` compiles the circuit once and writes the program
+(:mod:`circuits.formats.solve_file`) with the SHA-256 of ``margin.zkey`` in its header, so
+``zkm margin prove`` never rebuilds constraints. A key directory made before this file
+existed, or whose program is stale (another zkey, e.g. after a ceremony contribution) or
+corrupt, gets it rebuilt and cached on the first prove. The file is untrusted: its
+binding, counts and every index are checked, and a wrong program can only produce a
+witness the prover's self-check refuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from algebra.errors import FormatError
+from circuits.frontend.solve_program import SolveProgram
+from circuits.margin.errors import MarginInputError
+from circuits.margin.sizes import MarginSize
+
+SOLVE_NAME = "margin.solve"
+
+
+def zkey_digest(zkey_path: Path) -> bytes:
+    """Return the SHA-256 of the zkey file (what a solve program is bound to)."""
+    try:
+        with zkey_path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest()
+    except OSError as error:
+        raise MarginInputError(f"cannot read {zkey_path}: {error.strerror}") from None
+
+
+def margin_solve_program(size: MarginSize) -> SolveProgram:
+    """Compile ``MarginCircuit`` of ``size`` and split its program at the snapshot's wires."""
+    from circuits.frontend.solve_program import split_program
+    from circuits.margin.circuit import SHARED_FIELDS
+    from zkmargin.margin.workflow import compiled_margin
+
+    return split_program(compiled_margin(size), SHARED_FIELDS)
+
+
+def write_solve_program(program: SolveProgram, path: Path, digest: bytes) -> int:
+    """Write ``program`` bound to ``digest`` to ``path`` atomically; return its size in bytes."""
+    from circuits.formats.solve_file import encode_solve_program
+
+    data = encode_solve_program(program, digest)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+    return len(data)
+
+
+def zkey_shape(zkey_path: Path) -> tuple[int, int]:
+    """Return ``(n_wires, n_public)`` from the zkey's header sections (cheap)."""
+    from prover.zkey import read_zkey_summary
+
+    summary = read_zkey_summary(zkey_path)
+    return summary.n_wires, summary.vk.n_public
+
+
+def _check_shape(program: SolveProgram, shape: tuple[int, int], what: str) -> None:
+    if (program.n_wires, program.n_public) != shape:
+        raise FormatError(
+            f"{what} has {program.n_wires} wires and {program.n_public} public inputs, the"
+            f" zkey {shape[0]} and {shape[1]}"
+        )
+
+
+def read_solve_program(
+    path: Path, size: MarginSize, digest: bytes, shape: tuple[int, int], *, with_shared: bool
+) -> SolveProgram:
+    """Return the program in ``path`` if it is bound to ``digest`` and fits ``size``.
+
+    ``shape`` is the zkey's ``(n_wires, n_public)``: checked before any witness of
+    ``n_wires`` values is allocated.
+
+    Raises:
+        FormatError: missing, malformed, bound to another key, or for another circuit.
+    """
+    from circuits.formats.solve_file import decode_solve_program
+    from circuits.margin.circuit import SHARED_FIELDS, margin_params
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FormatError(f"cannot read {path}: {error.strerror}") from None
+    program, bound = decode_solve_program(data, str(path), with_shared=with_shared)
+    if bound != digest:
+        raise FormatError(f"{path} belongs to another proving key")
+    if program.name != "MarginCircuit" or dict(program.params) != margin_params(size):
+        raise FormatError(f"{path} is not the {size.name} margin circuit")
+    if program.shared_fields != SHARED_FIELDS:
+        raise FormatError(f"{path} splits the program at other inputs")
+    _check_shape(program, shape, str(path))
+    return program
+
+
+def load_solve_program(
+    keys_dir: Path,
+    size: MarginSize,
+    digest: bytes,
+    shape: tuple[int, int],
+    *,
+    with_shared: bool = True,
+) -> tuple[SolveProgram, str | None]:
+    """Return the key directory's solve program, rebuilding and caching it when needed.
+
+    Returns:
+        The program and, when it had to be rebuilt, why (for the user to see).
+
+    Raises:
+        MarginInputError: the zkey was made for another circuit than this version compiles.
+    """
+    from circuits.margin.circuit import margin_params  # noqa: F401  (registers margin hints)
+
+    path = keys_dir / SOLVE_NAME
+    try:
+        return read_solve_program(path, size, digest, shape, with_shared=with_shared), None
+    except FormatError as error:
+        reason = str(error)
+    program = margin_solve_program(size)
+    try:
+        _check_shape(program, shape, f"the {size.name} margin circuit")
+    except FormatError as error:
+        raise MarginInputError(
+            f"{keys_dir / 'margin.zkey'} does not belong to the {size.name} margin circuit of"
+            f" this zkm ({error}): make the keys again with `zkm margin setup`"
+        ) from None
+    try:
+        write_solve_program(program, path, digest)
+    except OSError:
+        reason += " (and the key directory is read-only: not cached)"
+    return program, reason

@@ -1,0 +1,111 @@
+"""Per-snapshot caches on the trader's machine: snapshot hashes and the shared witness wires.
+
+Both hold only public data (a snapshot's hashes; the wires that the snapshot and the
+requirement kind alone determine), never a position, salt or witness of the trader. They
+live under ``$ZKM_CACHE_DIR`` (default ``$XDG_CACHE_HOME/zkmargin`` or
+``~/.cache/zkmargin``). Entries are keyed by a SHA-256 of what they were computed from, so a
+changed snapshot or key misses; a corrupt entry is ignored, and a tampered one only yields a
+witness the prover's self-check refuses (the workflow then recomputes without the cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from algebra.constants import FR_BYTES, SCALAR_FIELD_R
+
+if TYPE_CHECKING:
+    from circuits.margin.model import MarketSnapshot
+    from circuits.margin.witness import SnapshotHashes
+
+MAX_ENTRIES = 64
+"""Per kind of entry; the oldest are removed beyond this (a snapshot per epoch and kind)."""
+
+
+def cache_dir() -> Path:
+    """Return the cache root (created on first write)."""
+    explicit = os.environ.get("ZKM_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "zkmargin"
+
+
+def _entry(kind: str, key: bytes) -> Path:
+    return cache_dir() / kind / f"{key.hex()}.bin"
+
+
+def _read_values(path: Path, count: int | None) -> list[int] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) % FR_BYTES or (count is not None and len(data) != count * FR_BYTES):
+        return None
+    values = [int.from_bytes(data[i : i + FR_BYTES], "little") for i in range(0, len(data), 32)]
+    return values if all(v < SCALAR_FIELD_R for v in values) else None
+
+
+def _write_values(path: Path, values: Sequence[int]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(b"".join(v.to_bytes(FR_BYTES, "little") for v in values))
+        partial.replace(path)
+        _prune(path.parent)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _prune(directory: Path) -> None:
+    entries = sorted(directory.glob("*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in entries[MAX_ENTRIES:]:
+        stale.unlink(missing_ok=True)
+
+
+def forget(kind: str, key: bytes) -> None:
+    """Remove one entry (after it produced a witness the prover refused)."""
+    _entry(kind, key).unlink(missing_ok=True)
+
+
+def snapshot_key(snapshot: MarketSnapshot) -> bytes:
+    """Return the SHA-256 of the snapshot's canonical JSON (the key of its hashes)."""
+    return hashlib.sha256(snapshot.model_dump_json().encode("utf-8")).digest()
+
+
+def snapshot_hashes(snapshot: MarketSnapshot, *, use_cache: bool = True) -> SnapshotHashes:
+    """Return the snapshot's hashes, computed once per snapshot and then read from the cache."""
+    from circuits.margin.witness import SnapshotHashes, cached_snapshot_hashes
+
+    key = snapshot_key(snapshot)
+    if use_cache:
+        values = _read_values(_entry("snapshot-hashes", key), 3)
+        if values is not None:
+            return SnapshotHashes(*values)
+    hashes = cached_snapshot_hashes(snapshot)
+    values = [hashes.snapshot_hash, hashes.maintenance_tiers, hashes.initial_tiers]
+    _write_values(_entry("snapshot-hashes", key), values)
+    return hashes
+
+
+def shared_wires_key(digest: bytes, shared_inputs: Sequence[int]) -> bytes:
+    """Return the key of the shared wires: the zkey digest and the shared input values."""
+    h = hashlib.sha256(b"zkm shared wires v1\0" + digest)
+    for value in shared_inputs:
+        h.update(value.to_bytes(FR_BYTES, "little"))
+    return h.digest()
+
+
+def read_shared_wires(key: bytes, count: int | None = None) -> list[int] | None:
+    """Return the cached shared wire values under ``key`` (None if absent, malformed or not
+    ``count`` long)."""
+    return _read_values(_entry("shared-wires", key), count)
+
+
+def write_shared_wires(key: bytes, values: Sequence[int]) -> None:
+    """Cache the shared wire values under ``key``."""
+    _write_values(_entry("shared-wires", key), values)
