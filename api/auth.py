@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from algebra.errors import ZkError
 from api.models import ApiKey, utc_now
+from api.strict import bad_character
 
 KEY_PATTERN = re.compile(r"^zkm_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
@@ -72,8 +73,10 @@ def create_key(
     if role is Role.TRADER and not accounts:
         raise KeyCreationError("a trader key needs at least one --account")
     for account in accounts:
-        if not re.match(ACCOUNT_PATTERN, account):
+        if not re.fullmatch(ACCOUNT_PATTERN, account):
             raise KeyCreationError(f"account id {account!r} must match {ACCOUNT_PATTERN}")
+    if bad_character(label) is not None:
+        raise KeyCreationError("the label must not hold control characters")
     key_id = secrets.token_hex(6)
     key = f"zkm_{key_id}_{secrets.token_urlsafe(32)}"
     session.add(
@@ -91,7 +94,7 @@ def create_key(
 
 def authenticate(session: Session, key: str) -> Principal | None:
     """Return the principal holding ``key``, or None when no stored key matches it."""
-    match = KEY_PATTERN.match(key)
+    match = KEY_PATTERN.fullmatch(key)
     if match is None:
         return None
     record = session.get(ApiKey, match.group(1))
@@ -123,7 +126,7 @@ class KeyCache:
         cached (principal None unless the key's hash matches, compared in constant time);
         False means the key id is unknown here and the database must be asked.
         """
-        match = KEY_PATTERN.match(key)
+        match = KEY_PATTERN.fullmatch(key)
         if match is None:
             return True, None
         with self._lock:

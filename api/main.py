@@ -22,6 +22,7 @@ from api.routes import ROUTERS
 from api.services.proofs import Policy
 from api.settings import Settings
 from api.state import ServiceState
+from api.strict import JsonOnly
 from api.writer import GroupCommitter
 
 API_VERSION = "1.0.0"
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(JsonOnly)
     app.add_middleware(BodySizeLimit, max_bytes=chosen.max_request_bytes)
     app.add_middleware(AccessLog)
     return app

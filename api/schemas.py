@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.auth import ACCOUNT_PATTERN
+from api.strict import StrictRequest
 
 MAX_EPOCH = 2**62
 MAX_PUBLIC_INPUTS = 64
@@ -26,10 +27,8 @@ G2Json = Annotated[list[Fq2Json], Field(min_length=2, max_length=3)]
 PublicInputs = Annotated[list[DecimalStr], Field(min_length=1, max_length=MAX_PUBLIC_INPUTS)]
 
 
-class SnarkjsProof(BaseModel):
+class SnarkjsProof(StrictRequest):
     """A Groth16 proof in snarkjs's ``proof.json`` layout (projective coordinates, z = 1)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     pi_a: G1Json
     pi_b: G2Json
@@ -38,10 +37,15 @@ class SnarkjsProof(BaseModel):
     curve: Literal["bn128"] = "bn128"
 
 
-class SnarkjsVerifyingKey(BaseModel):
-    """A Groth16 verifying key in snarkjs's ``verification_key.json`` layout."""
+class SnarkjsVerifyingKey(StrictRequest):
+    """A Groth16 verifying key in snarkjs's ``verification_key.json`` layout.
 
-    model_config = ConfigDict(extra="ignore")
+    Strict types, but fields beyond snarkjs's are ignored rather than refused: this is a
+    file format other tools extend (snarkjs ignores them too, and the exported key carries
+    its provenance in one), and only the declared fields are stored.
+    """
+
+    model_config = ConfigDict(strict=True, extra="ignore")
 
     protocol: Literal["groth16"] = "groth16"
     curve: Literal["bn128"] = "bn128"
@@ -55,7 +59,7 @@ class SnarkjsVerifyingKey(BaseModel):
 
 
 # --- circuits ---------------------------------------------------------------------------
-class CircuitCreate(BaseModel):
+class CircuitCreate(StrictRequest):
     """A circuit's verifying key; ``margin`` circuits take ``[C, snapshot_hash, kind, buffer]``."""
 
     circuit_id: CircuitId
@@ -77,7 +81,7 @@ class CircuitPublic(BaseModel):
 
 
 # --- snapshots --------------------------------------------------------------------------
-class SnapshotCreate(BaseModel):
+class SnapshotCreate(StrictRequest):
     """The oracle's market snapshot for an epoch (the margin model's ``MarketSnapshot`` JSON)."""
 
     epoch: Epoch
@@ -99,7 +103,7 @@ class SnapshotFull(SnapshotPublic):
 
 
 # --- commitments ------------------------------------------------------------------------
-class CommitmentCreate(BaseModel):
+class CommitmentCreate(StrictRequest):
     """A venue's state commitment ``C`` for (account, epoch)."""
 
     account_id: AccountId
@@ -117,7 +121,7 @@ class CommitmentPublic(BaseModel):
 
 
 # --- proofs -----------------------------------------------------------------------------
-class ProofSubmit(BaseModel):
+class ProofSubmit(StrictRequest):
     """A margin proof for (account, epoch); inputs ``[C, snapshot_hash, kind, buffer_ppm]``."""
 
     account_id: AccountId
@@ -189,7 +193,7 @@ class EpochReport(BaseModel):
 
 
 # --- stateless verification -------------------------------------------------------------
-class VerifyRequest(BaseModel):
+class VerifyRequest(StrictRequest):
     """A proof and public inputs to check against a registered circuit; nothing is stored."""
 
     circuit_id: CircuitId
@@ -203,7 +207,7 @@ class VerifyResult(BaseModel):
     valid: bool
 
 
-class BatchItem(BaseModel):
+class BatchItem(StrictRequest):
     """One proof of a batch; ``id`` is echoed back when the item is invalid."""
 
     id: Annotated[str, Field(max_length=128)] | None = None
@@ -211,7 +215,7 @@ class BatchItem(BaseModel):
     public_inputs: PublicInputs
 
 
-class BatchVerifyRequest(BaseModel):
+class BatchVerifyRequest(StrictRequest):
     """Many proofs against one registered circuit."""
 
     circuit_id: CircuitId
