@@ -44,6 +44,7 @@ def build_state(settings: Settings) -> ServiceState:
         policy=Policy(
             allowed_kinds=frozenset(settings.allowed_kinds),
             min_buffer_ppm=settings.min_buffer_ppm,
+            max_invalid=settings.max_invalid_per_account_epoch,
         ),
     )
 

@@ -62,6 +62,8 @@ class ApiKey(Base):
     accounts: Mapped[str] = mapped_column(Text, nullable=False)
     label: Mapped[str] = mapped_column(String(200), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Circuit(Base):
@@ -103,11 +105,18 @@ class ProofRecord(Base):
     """One verified submission and its verdict.
 
     ``accepted_digest`` equals ``statement_digest`` for valid proofs and is NULL for
-    invalid ones, so its unique constraint admits one accepted proof per statement.
+    invalid ones, so its unique constraint admits one accepted proof per statement;
+    ``rejected_digest`` does the same for invalid ones (one invalid record per statement),
+    and ``invalid_slot`` numbers the invalid records of an (account, epoch), unique, so
+    their cap holds across workers.
     """
 
     __tablename__ = "proofs"
-    __table_args__ = (Index("ix_proofs_epoch_account", "epoch", "account_id"),)
+    __table_args__ = (
+        Index("ix_proofs_epoch_account", "epoch", "account_id"),
+        Index("ux_proofs_invalid_slot", "account_id", "epoch", "invalid_slot", unique=True),
+        Index("ux_proofs_rejected_digest", "rejected_digest", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(String(128), nullable=False)
@@ -124,6 +133,8 @@ class ProofRecord(Base):
     buffer_ppm: Mapped[int] = mapped_column(BigInteger, nullable=False)
     submitted_by: Mapped[str] = mapped_column(String(32), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    rejected_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    invalid_slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AuditEntry(Base):
@@ -138,3 +149,16 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), nullable=False)
     target: Mapped[str] = mapped_column(String(256), nullable=False)
     detail: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class RateWindow(Base):
+    """Requests counted against one limiter bucket in one time window, shared by all workers."""
+
+    __tablename__ = "rate_windows"
+
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hits: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    expires_at: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (Index("ix_rate_windows_expires_at", "expires_at"),)

@@ -132,7 +132,11 @@ class ProofSubmit(StrictRequest):
 
 
 class ProofPublic(BaseModel):
-    """The recorded verdict; ``replay`` is true when an accepted record was returned."""
+    """The recorded verdict; ``replay`` is true when an earlier record of it was returned.
+
+    A replay is the accepted record of the statement, or, for an invalid proof of a statement
+    already recorded invalid, that invalid record.
+    """
 
     proof_id: int
     account_id: str

@@ -5,6 +5,10 @@ registered state — ``C`` must be the venue's commitment for (account, epoch) a
 ``snapshot_hash`` the epoch's snapshot — and against the policy, before any pairing.
 At most one accepted proof is stored per statement (Groth16 proofs are malleable, so
 proof bytes are never an identity); resubmitting an accepted statement returns it.
+Invalid submissions are bounded the same way: one invalid record per statement (a new
+invalid proof of a recorded statement returns the record), and at most
+``Policy.max_invalid`` invalid records per (account, epoch); past that, submissions for
+the (account, epoch) are refused with 429 before any pairing.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from algebra.backend import Backend
@@ -24,7 +28,7 @@ from api.models import Commitment, ProofRecord, Snapshot, utc_now
 from api.schemas import ProofPublic, ProofSubmit
 from api.services.audit import insert_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
-from api.services.errors import NotFoundError, StatementError
+from api.services.errors import NotFoundError, StatementError, TooManyError
 from api.services.verification import CircuitCache, LoadedCircuit, parse_statement, verify_statement
 from api.writer import GroupCommitter
 from verifier.snarkjs_json import proof_to_json
@@ -34,10 +38,15 @@ MAX_STORED_BUFFER = 2**63 - 1
 
 @dataclass(frozen=True)
 class Policy:
-    """What the clearing side accepts: requirement kinds and the smallest buffer (ppm)."""
+    """What the clearing side accepts: requirement kinds and the smallest buffer (ppm).
+
+    ``max_invalid`` bounds the invalid records (distinct invalid statements) kept per
+    (account, epoch).
+    """
 
     allowed_kinds: frozenset[int]
     min_buffer_ppm: int
+    max_invalid: int = 32
 
 
 def statement_digest(account_id: str, epoch: int, circuit_id: str, public: Sequence[int]) -> str:
@@ -65,6 +74,12 @@ _PUBLIC_COLUMNS = (
     ProofRecord.created_at,
 )
 _ACCEPTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.accepted_digest == bindparam("digest"))
+_REJECTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.rejected_digest == bindparam("digest"))
+_INVALID_COUNT_OF = select(func.count()).where(
+    ProofRecord.account_id == bindparam("account_id"),
+    ProofRecord.epoch == bindparam("epoch"),
+    ProofRecord.valid.is_(False),
+)
 _INSERT_PROOF = insert(ProofRecord).returning(ProofRecord.id)
 
 
@@ -192,6 +207,9 @@ def submit_proof(
             public=public,
             policy=policy,
         )
+        _check_invalid_cap(
+            session.connection(), account_id=body.account_id, epoch=body.epoch, policy=policy
+        )
     digest = statement_digest(body.account_id, body.epoch, body.circuit_id, public)
     valid = verify_statement(vk=loaded.vk, proof=proof, public_inputs=public, backend=backend)
     row = {
@@ -202,13 +220,28 @@ def submit_proof(
         "proof": json.dumps(proof_to_json(proof), sort_keys=True),
         "statement_digest": digest,
         "accepted_digest": digest if valid else None,
+        "rejected_digest": None if valid else digest,
         "valid": valid,
         "requirement_kind": kind,
         "buffer_ppm": buffer_ppm,
         "submitted_by": principal.key_id,
         "created_at": utc_now(),
     }
-    return writer.run(lambda ws: _store(session=ws, principal=principal, row=row))
+    return writer.run(lambda ws: _store(session=ws, principal=principal, row=row, policy=policy))
+
+
+def _check_invalid_cap(
+    connection: Connection, *, account_id: str, epoch: int, policy: Policy
+) -> int:
+    """Return the invalid records of (account, epoch), or raise TooManyError at the cap."""
+    params = {"account_id": account_id, "epoch": epoch}
+    count = int(connection.execute(_INVALID_COUNT_OF, params).scalar_one())
+    if count >= policy.max_invalid:
+        raise TooManyError(
+            f"{account_id} has {count} invalid submissions at epoch {epoch}, the most kept;"
+            " further submissions for this epoch are refused"
+        )
+    return count
 
 
 def _public(row: Mapping[Any, Any], *, replay: bool) -> ProofPublic:
@@ -227,15 +260,27 @@ def _public(row: Mapping[Any, Any], *, replay: bool) -> ProofPublic:
 
 
 def _store(
-    *, session: Session, principal: Principal, row: dict[str, Any]
+    *, session: Session, principal: Principal, row: dict[str, Any], policy: Policy
 ) -> tuple[ProofPublic, bool]:
-    """Writer job: insert the proof ``row`` and its audit entry unless the statement is accepted."""
+    """Writer job: insert the proof ``row`` and its audit entry unless the statement is recorded.
+
+    An accepted statement returns its record; an invalid proof of a statement already
+    recorded invalid returns that record; a new invalid statement past the cap raises
+    TooManyError (before anything is added, as the writer requires).
+    """
     session.flush()  # rows of earlier ORM jobs in this batch go first
     connection = session.connection()
     digest = row["statement_digest"]
     existing = connection.execute(_ACCEPTED_OF, {"digest": digest}).mappings().first()
+    if existing is None and not row["valid"]:
+        existing = connection.execute(_REJECTED_OF, {"digest": digest}).mappings().first()
     if existing is not None:
         return _public(existing, replay=True), False
+    if not row["valid"]:
+        count = _check_invalid_cap(
+            connection, account_id=row["account_id"], epoch=row["epoch"], policy=policy
+        )
+        row = {**row, "invalid_slot": count + 1}
     proof_id = connection.execute(_INSERT_PROOF, row).scalar_one()
     insert_write(
         connection=connection,
