@@ -13,7 +13,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from algebra.backend import get_backend
-from api.db import make_engine, make_session_factory, upgrade_database
+from api.auth import KeyCache
+from api.db import make_session_factory, open_database
 from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import AccessLog, BodySizeLimit
@@ -30,15 +31,14 @@ API_VERSION = "1.0.0"
 
 def build_state(settings: Settings) -> ServiceState:
     """Open the database (migrating it when configured) and build the shared state."""
-    engine = make_engine(settings.database_url)
-    if settings.migrate_on_startup:
-        upgrade_database(engine)
+    engine = open_database(settings.database_url, migrate=settings.migrate_on_startup)
     sessions = make_session_factory(engine)
     return ServiceState(
         settings=settings,
         engine=engine,
         sessions=sessions,
         writer=GroupCommitter(sessions),
+        keys=KeyCache(ttl=settings.key_cache_seconds),
         backend=get_backend(settings.verifier_backend),
         limiter=RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
         policy=Policy(

@@ -1,7 +1,8 @@
 """SQLAlchemy 2 ORM models: the service's durable state.
 
-Every table except ``audit_log`` is insert-only by construction (no route updates or
-deletes a row); ``audit_log`` is additionally protected by triggers that abort any
+Every table is insert-only by construction (no route updates or deletes a row), except
+that a key's row changes once, when it is revoked, and ``rate_windows`` holds counters,
+not records; ``audit_log`` is additionally protected by triggers that abort any
 UPDATE or DELETE (see the initial migration). Proofs are identified by their
 statement — (account, epoch, circuit, public inputs) — never by proof bytes,
 because Groth16 proofs are malleable.

@@ -260,3 +260,14 @@ class HealthPublic(BaseModel):
 
     status: Literal["ok"]
     database: str
+
+
+# --- keys -------------------------------------------------------------------------------
+class KeyRevoked(BaseModel):
+    """A revoked API key: who revoked it, when, and the bound on its refusal by every worker."""
+
+    key_id: str
+    role: str
+    revoked_at: datetime
+    revoked_by: str
+    refused_everywhere_within_seconds: float

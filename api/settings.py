@@ -20,6 +20,8 @@ class Settings(BaseSettings):
         verifier_backend: algebra backend name for verification (None: ``get_backend`` default).
         max_batch_items: most proofs one batch-verify request may carry.
         migrate_on_startup: run Alembic migrations to head when the app is built.
+        key_cache_seconds: how long a worker trusts an authenticated key without re-reading
+            it; a revoked key is refused by every worker within this bound.
         max_invalid_per_account_epoch: invalid proof records kept per (account, epoch); once
             reached, further submissions for it are refused with 429 before any pairing.
     """
@@ -36,3 +38,4 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(default=1024, ge=1)
     migrate_on_startup: bool = True
     max_invalid_per_account_epoch: int = Field(default=32, ge=1)
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=300)

@@ -12,6 +12,7 @@ from api.routes import (
     commitments,
     epochs,
     health,
+    keys,
     proofs,
     snapshots,
     verify,
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     batch.router,
     epochs.router,
     audit.router,
+    keys.router,
 )
