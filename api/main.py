@@ -19,9 +19,11 @@ from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import AccessLog, BodySizeLimit
 from api.ratelimit import RateLimiter
+from api.refusal_audit import RefusalAudit
 from api.routes import ROUTERS
 from api.services.proofs import Policy
 from api.settings import Settings
+from api.shared_limits import SharedLimiter
 from api.state import ServiceState
 from api.strict import JsonOnly
 from api.writer import GroupCommitter
@@ -40,6 +42,7 @@ def build_state(settings: Settings) -> ServiceState:
         writer=GroupCommitter(sessions),
         keys=KeyCache(ttl=settings.key_cache_seconds),
         backend=get_backend(settings.verifier_backend),
+        shared_limits=SharedLimiter(engine, sync_seconds=settings.rate_sync_seconds),
         limiter=RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
         policy=Policy(
             allowed_kinds=frozenset(settings.allowed_kinds),
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        state.shared_limits.close()
         state.writer.close()
         state.engine.dispose()
 
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(JsonOnly)
+    app.add_middleware(RefusalAudit)
     app.add_middleware(BodySizeLimit, max_bytes=chosen.max_request_bytes)
     app.add_middleware(AccessLog)
     return app
