@@ -18,6 +18,7 @@ from api.db import make_session_factory, open_database
 from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import AccessLog, BodySizeLimit
+from api.openapi_errors import document_errors
 from api.ratelimit import RateLimiter
 from api.refusal_audit import RefusalAudit
 from api.routes import ROUTERS
@@ -25,7 +26,7 @@ from api.services.proofs import Policy
 from api.settings import Settings
 from api.shared_limits import SharedLimiter
 from api.state import ServiceState
-from api.strict import JsonOnly
+from api.strict import JsonOnly, KnownQueryOnly
 from api.writer import GroupCommitter
 
 API_VERSION = "1.0.0"
@@ -74,7 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.zkm = state
     for router in ROUTERS:
         app.include_router(router)
+    document_errors(app)
     install_error_handlers(app)
+    app.add_middleware(KnownQueryOnly)
     app.add_middleware(JsonOnly)
     app.add_middleware(RefusalAudit)
     app.add_middleware(BodySizeLimit, max_bytes=chosen.max_request_bytes)

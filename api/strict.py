@@ -13,13 +13,17 @@ Every request body model derives from :class:`StrictRequest`, which
 
 :class:`JsonOnly` is the ASGI middleware answering 415 to a request body that is not
 declared ``application/json``, before FastAPI tries (and fails) to read it as JSON.
+:class:`KnownQueryOnly` answers 422 to a query parameter the route does not declare
+(the query string's counterpart of refusing unknown body fields).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -116,4 +120,59 @@ async def _send_415(send: Send, content_type: str | None) -> None:
     ).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 415, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _query_table(openapi: dict[str, Any]) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
+    table = []
+    for path, item in openapi.get("paths", {}).items():
+        pattern = re.compile("^" + re.sub(r"\\{[^/}]+\\}", "[^/]+", re.escape(path)) + "$")
+        for method, operation in item.items():
+            names = frozenset(
+                p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"
+            )
+            table.append((method.upper(), pattern, names))
+    return table
+
+
+class KnownQueryOnly:
+    """Answer 422 to a query parameter that the matched route does not declare.
+
+    The routes and their parameters are read from the app's own OpenAPI document on the
+    first request; a path no route matches is left to the router (404).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._table: list[tuple[str, re.Pattern[str], frozenset[str]]] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            unknown = self._unknown(scope)
+            if unknown:
+                await _send_unknown_query(send, unknown)
+                return
+        await self.app(scope, receive, send)
+
+    def _unknown(self, scope: Scope) -> list[str]:
+        if self._table is None:
+            self._table = _query_table(scope["app"].openapi())
+        path, method = scope.get("path", ""), scope.get("method", "")
+        query = scope["query_string"].decode("latin-1")
+        names = {name for name, _ in parse_qsl(query, keep_blank_values=True)}
+        for route_method, pattern, known in self._table:
+            if route_method == method and pattern.match(path):
+                return sorted(names - known)
+        return []
+
+
+async def _send_unknown_query(send: Send, unknown: list[str]) -> None:
+    errors = [
+        {"loc": f"query.{name[:50]}", "msg": "unknown query parameter", "type": "extra_forbidden"}
+        for name in unknown[:10]
+    ]
+    summary = "; ".join(f"{e['loc']}: {e['msg']}" for e in errors)
+    body = json.dumps({"detail": summary, "errors": errors}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 422, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -143,3 +143,39 @@ def test_bad_character_names_the_first_refused_character() -> None:
     assert bad_character("a\tb") == "\t"
     assert bad_character("é\x9f") == "\x9f"
     assert bad_character("é\udfff") == "\udfff"
+
+
+def test_unknown_query_parameters_are_refused(harness: Harness) -> None:
+    response = harness.client.get("/v1/audit?limit=5&lmit=6", headers=harness.headers("auditor"))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": "query.lmit", "msg": "unknown query parameter", "type": "extra_forbidden"}
+    ]
+    ok = harness.client.get("/v1/audit?limit=5", headers=harness.headers("auditor"))
+    assert ok.status_code == 200
+
+
+def test_openapi_documents_every_error_status_and_the_real_422_body(harness: Harness) -> None:
+    document = harness.client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert schemas["ValidationErrorBody"]["required"] == ["detail", "errors"]
+    assert schemas["ValidationErrorBody"]["properties"]["detail"]["type"] == "string"
+    assert "HTTPValidationError" not in schemas
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            documented = set(operation["responses"])
+            if path != "/v1/health":
+                assert {"401", "403", "429"} <= documented, (method, path)
+            if method == "post":
+                assert {"413", "415", "422"} <= documented, (method, path)
+            if "422" in documented:
+                ref = operation["responses"]["422"]["content"]["application/json"]["schema"]
+                assert ref == {"$ref": "#/components/schemas/ValidationErrorBody"}
+    # A refusal by the service (not by validation) has the same 422 shape.
+    body = {"circuit_id": "nope", "proof": _some_proof(), "public_inputs": ["1"]}
+    status, answer = _post(harness, "/v1/verify", body, "auditor")
+    assert status == 422 and set(answer) == {"detail", "errors"}
+
+
+def _some_proof() -> dict[str, Any]:
+    return SimulatingKey.generate(seed=3).prove([1, 2, 3, 4])
