@@ -75,10 +75,11 @@ _PUBLIC_COLUMNS = (
 )
 _ACCEPTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.accepted_digest == bindparam("digest"))
 _REJECTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.rejected_digest == bindparam("digest"))
-_INVALID_COUNT_OF = select(func.count()).where(
+# Invalid records are numbered 1, 2, … per (account, epoch) by ``invalid_slot``, so the
+# highest slot is their count: one lookup in the unique (account, epoch, slot) index.
+_INVALID_COUNT_OF = select(func.coalesce(func.max(ProofRecord.invalid_slot), 0)).where(
     ProofRecord.account_id == bindparam("account_id"),
     ProofRecord.epoch == bindparam("epoch"),
-    ProofRecord.valid.is_(False),
 )
 _INSERT_PROOF = insert(ProofRecord).returning(ProofRecord.id)
 
@@ -235,7 +236,7 @@ def _check_invalid_cap(
 ) -> int:
     """Return the invalid records of (account, epoch), or raise TooManyError at the cap."""
     params = {"account_id": account_id, "epoch": epoch}
-    count = int(connection.execute(_INVALID_COUNT_OF, params).scalar_one())
+    count = int(connection.execute(_INVALID_COUNT_OF, params).scalar_one() or 0)
     if count >= policy.max_invalid:
         raise TooManyError(
             f"{account_id} has {count} invalid submissions at epoch {epoch}, the most kept;"
