@@ -14,6 +14,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from algebra.errors import ZkError
 from api.models import ApiKey, utc_now
+from api.strict import bad_character
 
 KEY_PATTERN = re.compile(r"^zkm_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
@@ -111,6 +113,8 @@ def create_key(
     """
     market_list = sorted(set(markets or []))
     _check_scope(role, accounts, venue, market_list)
+    if bad_character(label) is not None:
+        raise KeyCreationError("the label must not hold control characters")
     key_id = secrets.token_hex(6)
     key = f"zkm_{key_id}_{secrets.token_urlsafe(32)}"
     session.add(
@@ -137,11 +141,13 @@ def create_key(
 
 def authenticate(session: Session, key: str) -> Principal | None:
     """Return the principal holding ``key``, or None when no stored key matches it."""
-    match = KEY_PATTERN.match(key)
+    match = KEY_PATTERN.fullmatch(key)
     if match is None:
         return None
     record = session.get(ApiKey, match.group(1))
     if record is None or not hmac.compare_digest(record.key_hash, hash_key(key)):
+        return None
+    if record.revoked_at is not None:
         return None
     return Principal(
         key_id=record.key_id,
@@ -154,15 +160,22 @@ def authenticate(session: Session, key: str) -> Principal | None:
 
 @dataclass
 class KeyCache:
-    """Authenticated keys by key id, per process.
+    """Authenticated keys by key id, per process, each trusted for ``ttl`` seconds.
 
-    A stored key never changes (there is no update or revocation route; the table is
-    insert-only), so a hit never goes stale and is never expired. A revocation feature
-    must evict the key id here in every worker (or give entries a short TTL).
+    A key's only change is its revocation. The worker that revokes evicts the key at once;
+    every other worker re-reads the key's row once its entry is ``ttl`` seconds old, so a
+    revoked key is refused by every worker within ``ttl`` seconds of the revocation's
+    commit (at the cost of one primary-key read per key and worker every ``ttl`` seconds).
     """
 
-    _known: dict[str, tuple[str, Principal]] = field(default_factory=dict)
+    ttl: float = 5.0
+    _known: dict[str, tuple[str, Principal, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def evict(self, key_id: str) -> None:
+        """Forget ``key_id`` here (its next use reads the database)."""
+        with self._lock:
+            self._known.pop(key_id, None)
 
     def cached(self, key: str) -> tuple[bool, Principal | None]:
         """Return (decided, principal) from memory alone, without touching the database.
@@ -171,14 +184,16 @@ class KeyCache:
         cached (principal None unless the key's hash matches, compared in constant time);
         False means the key id is unknown here and the database must be asked.
         """
-        match = KEY_PATTERN.match(key)
+        match = KEY_PATTERN.fullmatch(key)
         if match is None:
             return True, None
         with self._lock:
             hit = self._known.get(match.group(1))
         if hit is None:
             return False, None
-        stored_hash, principal = hit
+        stored_hash, principal, checked_at = hit
+        if time.monotonic() - checked_at >= self.ttl:
+            return False, None
         return True, principal if hmac.compare_digest(stored_hash, hash_key(key)) else None
 
     def authenticate(self, session: Session, key: str) -> Principal | None:
@@ -187,7 +202,11 @@ class KeyCache:
         if decided:
             return principal
         found = authenticate(session, key)
-        if found is not None:
-            with self._lock:
-                self._known[found.key_id] = (hash_key(key), found)
+        match = KEY_PATTERN.fullmatch(key)
+        with self._lock:
+            if found is not None:
+                self._known[found.key_id] = (hash_key(key), found, time.monotonic())
+            elif match is not None:
+                # Unknown, revoked, or a wrong secret for a cached id: drop any stale entry.
+                self._known.pop(match.group(1), None)
         return found

@@ -10,7 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from algebra.errors import ZkError
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -61,3 +65,47 @@ def upgrade_database(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+class DatabaseUnavailableError(ZkError):
+    """A database URL is malformed, names a driver that is not installed, or cannot be opened."""
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        scheme = url.split("://", 1)[0] if "://" in url else "?"
+        return f"{scheme}://… (unparsable)"
+
+
+def _first_line(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip().splitlines()
+    return text[0] if text else type(cause).__name__
+
+
+def open_database(url: str, *, migrate: bool = True) -> Engine:
+    """Return an engine for ``url`` after one connection (and the migrations) succeeded.
+
+    Raises:
+        DatabaseUnavailableError: one line naming the URL (password hidden) and the reason.
+    """
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as error:
+        raise DatabaseUnavailableError(
+            f"unusable database URL {_shown(url)}: {_first_line(error)}"
+        ) from None
+    try:
+        if migrate:
+            upgrade_database(engine)
+        else:
+            with engine.connect():
+                pass
+    except DBAPIError as error:
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"cannot open database {_shown(url)}: {_first_line(error)}"
+        ) from None
+    return engine

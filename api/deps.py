@@ -9,6 +9,7 @@ cost more CPU per request than the checks themselves.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
@@ -52,30 +53,62 @@ async def get_principal(request: Request, state: StateDep, credentials: Credenti
     return await _principal_of(request, state, credentials)
 
 
+AUTH_FAILURE_WINDOW_SECONDS = 60.0
+
+
+def client_address(request: Request) -> str:
+    """Return the caller's address as the server sees it (proxies' headers are not trusted)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _too_many(detail: str, wait: float) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail=detail,
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
+
+
 async def _principal_of(
     request: Request, state: ServiceState, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     principal = None
+    decided = False
     if credentials is not None:
         decided, principal = state.keys.cached(credentials.credentials)
-        if not decided:
+    if principal is None:
+        # Not a key this worker already trusts: a client past its failed-authentication
+        # budget is refused before any database read.
+        failures = f"auth-fail:{client_address(request)}"
+        limit = state.settings.auth_failures_per_minute
+        wait = state.shared_limits.over(
+            failures, limit=limit, window_seconds=AUTH_FAILURE_WINDOW_SECONDS
+        )
+        if wait > 0:
+            raise _too_many("too many failed authentications from this client", wait)
+        if credentials is not None and not decided:
             principal = await run_in_threadpool(
                 _authenticate_stored, state, credentials.credentials
             )
-    if principal is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="missing or invalid API key (send `Authorization: Bearer <key>`)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        if principal is None:
+            state.shared_limits.count(failures, window_seconds=AUTH_FAILURE_WINDOW_SECONDS)
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="missing or invalid API key (send `Authorization: Bearer <key>`)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     request.state.key_id = principal.key_id
+    request.state.role = principal.role.value
     wait = state.limiter.acquire(principal.key_id)
-    if wait > 0:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail="rate limit exceeded for this API key",
-            headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+    if wait == 0:
+        settings = state.settings
+        wait = state.shared_limits.hit(
+            f"key:{principal.key_id}",
+            limit=settings.rate_limit_burst,
+            window_seconds=settings.rate_limit_burst / settings.rate_limit_per_second,
         )
+    if wait > 0:
+        raise _too_many("rate limit exceeded for this API key", wait)
     return principal
 
 

@@ -41,7 +41,10 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 
 async def _zk_error(_: Request, error: Exception) -> JSONResponse:
     status = error.status_code if isinstance(error, ServiceError) else 422
-    return JSONResponse(status_code=status, content={"detail": str(error) or type(error).__name__})
+    content: dict[str, Any] = {"detail": str(error) or type(error).__name__}
+    if status == 422:
+        content["errors"] = []  # every 422 has one shape; this refusal names no single field
+    return JSONResponse(status_code=status, content=content)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -1,11 +1,12 @@
 """SQLAlchemy 2 ORM models: the service's durable state.
 
-Every table except ``audit_log`` is insert-only by construction, with two exceptions: a
-circuit may be retired (``retired_at`` set), and a commitment or snapshot may be voided
-before any proof uses it (its row moves to ``voided_registrations``). ``audit_log`` is
-additionally protected by triggers that abort any UPDATE or DELETE (see the initial
-migration). Proofs are identified by their statement — (account, epoch, circuit, public
-inputs) — never by proof bytes, because Groth16 proofs are malleable.
+Every table except ``audit_log`` is insert-only by construction, with these exceptions: a
+circuit may be retired (``retired_at`` set), a commitment or snapshot may be voided before any
+proof uses it (its row moves to ``voided_registrations``), a key's row changes once, when it
+is revoked, and ``rate_windows`` holds counters, not records. ``audit_log`` is additionally
+protected by triggers that abort any UPDATE or DELETE (see the initial migration). Proofs are
+identified by their statement — (account, epoch, circuit, public inputs) — never by proof
+bytes, because Groth16 proofs are malleable.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class ApiKey(Base):
     """The venue a venue key acts for (None for other roles)."""
     markets: Mapped[str | None] = mapped_column(Text)
     """JSON list of the markets an oracle key serves (None for other roles)."""
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Account(Base):
@@ -156,9 +159,7 @@ class Commitment(Base):
     """
 
     __tablename__ = "commitments"
-    __table_args__ = (
-        Index("uq_commitments_epoch_commitment", "epoch", "commitment", unique=True),
-    )
+    __table_args__ = (Index("uq_commitments_epoch_commitment", "epoch", "commitment", unique=True),)
 
     account_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -192,11 +193,18 @@ class ProofRecord(Base):
     """One verified submission and its verdict.
 
     ``accepted_digest`` equals ``statement_digest`` for valid proofs and is NULL for
-    invalid ones, so its unique constraint admits one accepted proof per statement.
+    invalid ones, so its unique constraint admits one accepted proof per statement;
+    ``rejected_digest`` does the same for invalid ones (one invalid record per statement),
+    and ``invalid_slot`` numbers the invalid records of an (account, epoch), unique, so
+    their cap holds across workers.
     """
 
     __tablename__ = "proofs"
-    __table_args__ = (Index("ix_proofs_epoch_account", "epoch", "account_id"),)
+    __table_args__ = (
+        Index("ix_proofs_epoch_account", "epoch", "account_id"),
+        Index("ux_proofs_invalid_slot", "account_id", "epoch", "invalid_slot", unique=True),
+        Index("ux_proofs_rejected_digest", "rejected_digest", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(String(128), nullable=False)
@@ -213,6 +221,8 @@ class ProofRecord(Base):
     buffer_ppm: Mapped[int] = mapped_column(BigInteger, nullable=False)
     submitted_by: Mapped[str] = mapped_column(String(32), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    rejected_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    invalid_slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AuditEntry(Base):
@@ -227,3 +237,16 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), nullable=False)
     target: Mapped[str] = mapped_column(String(256), nullable=False)
     detail: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class RateWindow(Base):
+    """Requests counted against one limiter bucket in one time window, shared by all workers."""
+
+    __tablename__ = "rate_windows"
+
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hits: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    expires_at: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (Index("ix_rate_windows_expires_at", "expires_at"),)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.auth import ACCOUNT_PATTERN, SCOPE_NAME_PATTERN
+from api.strict import StrictRequest
 
 MAX_EPOCH = 2**62
 MAX_PUBLIC_INPUTS = 64
@@ -32,10 +33,8 @@ G2Json = Annotated[list[Fq2Json], Field(min_length=2, max_length=3)]
 PublicInputs = Annotated[list[DecimalStr], Field(min_length=1, max_length=MAX_PUBLIC_INPUTS)]
 
 
-class SnarkjsProof(BaseModel):
+class SnarkjsProof(StrictRequest):
     """A Groth16 proof in snarkjs's ``proof.json`` layout (projective coordinates, z = 1)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     pi_a: G1Json
     pi_b: G2Json
@@ -44,10 +43,15 @@ class SnarkjsProof(BaseModel):
     curve: Literal["bn128"] = "bn128"
 
 
-class SnarkjsVerifyingKey(BaseModel):
-    """A Groth16 verifying key in snarkjs's ``verification_key.json`` layout."""
+class SnarkjsVerifyingKey(StrictRequest):
+    """A Groth16 verifying key in snarkjs's ``verification_key.json`` layout.
 
-    model_config = ConfigDict(extra="ignore")
+    Strict types, but fields beyond snarkjs's are ignored rather than refused: this is a
+    file format other tools extend (snarkjs ignores them too, and the exported key carries
+    its provenance in one), and only the declared fields are stored.
+    """
+
+    model_config = ConfigDict(strict=True, extra="ignore")
 
     protocol: Literal["groth16"] = "groth16"
     curve: Literal["bn128"] = "bn128"
@@ -63,7 +67,7 @@ class SnarkjsVerifyingKey(BaseModel):
 
 
 # --- circuits ---------------------------------------------------------------------------
-class CeremonyEvidence(BaseModel):
+class CeremonyEvidence(StrictRequest):
     """Why a key is ``ceremony-verified``: files the service verifies, or an admin's attestation.
 
     Either name the transcript (final ``.zkey``), ``.r1cs`` and ``.ptau`` inside the server's
@@ -72,8 +76,6 @@ class CeremonyEvidence(BaseModel):
     the verification and is recorded as the attester.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
     transcript_sha256: Sha256Hex | None = None
     attested_offline: bool = False
     zkey: FileName | None = None
@@ -81,7 +83,7 @@ class CeremonyEvidence(BaseModel):
     ptau: FileName | None = None
 
 
-class CircuitCreate(BaseModel):
+class CircuitCreate(StrictRequest):
     """A circuit's verifying key; ``margin`` circuits take ``[C, snapshot_hash, kind, buffer]``.
 
     ``provenance`` defaults to the key file's ``zkm_provenance`` (else ``dev``); a
@@ -112,7 +114,7 @@ class CircuitPublic(BaseModel):
     retired_at: datetime | None = None
 
 
-class CircuitPolicyCreate(BaseModel):
+class CircuitPolicyCreate(StrictRequest):
     """The admin's declaration: ``circuit_id`` counts for margin statements from ``from_epoch``
     to ``to_epoch`` (inclusive; None: onward). ``fingerprint``, if given, must be the key's."""
 
@@ -146,7 +148,7 @@ class Verdict(BaseModel):
 
 
 # --- tenancy ----------------------------------------------------------------------------
-class EpochOpen(BaseModel):
+class EpochOpen(StrictRequest):
     """The admin opens an epoch for one market; only then are snapshots and commitments taken."""
 
     epoch: Epoch
@@ -163,7 +165,7 @@ class EpochPublic(BaseModel):
     circuit: Verdict
 
 
-class AccountsEnroll(BaseModel):
+class AccountsEnroll(StrictRequest):
     """Accounts the admin enrols to a venue."""
 
     account_ids: Annotated[list[AccountId], Field(min_length=1, max_length=1000)]
@@ -177,7 +179,7 @@ class AccountPublic(BaseModel):
     created_at: datetime
 
 
-class VoidRequest(BaseModel):
+class VoidRequest(StrictRequest):
     """Why a commitment or snapshot is voided (kept in the audit log)."""
 
     reason: Annotated[str, Field(min_length=1, max_length=500)]
@@ -196,7 +198,7 @@ class VoidedPublic(BaseModel):
 
 
 # --- snapshots --------------------------------------------------------------------------
-class SnapshotCreate(BaseModel):
+class SnapshotCreate(StrictRequest):
     """The oracle's market snapshot for an epoch (the margin model's ``MarketSnapshot`` JSON)."""
 
     epoch: Epoch
@@ -218,7 +220,7 @@ class SnapshotFull(SnapshotPublic):
 
 
 # --- commitments ------------------------------------------------------------------------
-class CommitmentCreate(BaseModel):
+class CommitmentCreate(StrictRequest):
     """A venue's state commitment ``C`` for (account, epoch)."""
 
     account_id: AccountId
@@ -236,7 +238,7 @@ class CommitmentPublic(BaseModel):
 
 
 # --- proofs -----------------------------------------------------------------------------
-class ProofSubmit(BaseModel):
+class ProofSubmit(StrictRequest):
     """A margin proof for (account, epoch); inputs ``[C, snapshot_hash, kind, buffer_ppm]``."""
 
     account_id: AccountId
@@ -247,7 +249,11 @@ class ProofSubmit(BaseModel):
 
 
 class ProofPublic(BaseModel):
-    """The recorded verdict; ``replay`` is true when an accepted record was returned."""
+    """The recorded verdict; ``replay`` is true when an earlier record of it was returned.
+
+    A replay is the accepted record of the statement, or, for an invalid proof of a statement
+    already recorded invalid, that invalid record.
+    """
 
     proof_id: int
     account_id: str
@@ -319,7 +325,7 @@ class EpochReport(BaseModel):
 
 
 # --- stateless verification -------------------------------------------------------------
-class VerifyRequest(BaseModel):
+class VerifyRequest(StrictRequest):
     """A proof and public inputs to check against a registered circuit; nothing is stored."""
 
     circuit_id: CircuitId
@@ -335,7 +341,7 @@ class VerifyResult(BaseModel):
     """The circuit, key fingerprint and provenance the answer rests on (UNSAFE if it is)."""
 
 
-class BatchItem(BaseModel):
+class BatchItem(StrictRequest):
     """One proof of a batch; ``id`` is echoed back when the item is invalid."""
 
     id: Annotated[str, Field(max_length=128)] | None = None
@@ -343,7 +349,7 @@ class BatchItem(BaseModel):
     public_inputs: PublicInputs
 
 
-class BatchVerifyRequest(BaseModel):
+class BatchVerifyRequest(StrictRequest):
     """Many proofs against one registered circuit."""
 
     circuit_id: CircuitId
@@ -386,3 +392,14 @@ class HealthPublic(BaseModel):
 
     status: Literal["ok"]
     database: str
+
+
+# --- keys -------------------------------------------------------------------------------
+class KeyRevoked(BaseModel):
+    """A revoked API key: who revoked it, when, and the bound on its refusal by every worker."""
+
+    key_id: str
+    role: str
+    revoked_at: datetime
+    revoked_by: str
+    refused_everywhere_within_seconds: float

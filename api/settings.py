@@ -33,6 +33,15 @@ class Settings(BaseSettings):
             epoch are open for ``epoch_market`` (None: only the admin opens epochs).
         epoch_origin: Unix time at which epoch 0 of the schedule starts.
         epoch_market: the market of the epochs the schedule opens.
+        key_cache_seconds: how long a worker trusts an authenticated key without re-reading
+            it; a revoked key is refused by every worker within this bound.
+        auth_failures_per_minute: failed authentications a client address may make per
+            minute (summed over workers); past that its unauthenticated requests get 429
+            without a database read.
+        rate_sync_seconds: how often each worker adds its counts to the shared rate-limit
+            table and reads the other workers' (see :mod:`api.shared_limits`).
+        max_invalid_per_account_epoch: invalid proof records kept per (account, epoch); once
+            reached, further submissions for it are refused with 429 before any pairing.
     """
 
     model_config = SettingsConfigDict(env_prefix="ZKM_", extra="ignore")
@@ -57,3 +66,8 @@ class Settings(BaseSettings):
         if self.epoch_seconds is None:
             return None
         return EpochSchedule(self.epoch_seconds, self.epoch_origin, self.epoch_market)
+
+    max_invalid_per_account_epoch: int = Field(default=32, ge=1)
+    auth_failures_per_minute: int = Field(default=30, ge=1)
+    rate_sync_seconds: float = Field(default=0.1, gt=0, le=10)
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=300)

@@ -13,6 +13,7 @@ from api.ratelimit import RateLimiter
 from api.services.proofs import Policy, RegisteredCache
 from api.services.verification import CircuitCache
 from api.settings import Settings
+from api.shared_limits import SharedLimiter
 from api.writer import GroupCommitter
 
 
@@ -27,6 +28,7 @@ class ServiceState:
     limiter: RateLimiter
     policy: Policy
     writer: GroupCommitter
+    shared_limits: SharedLimiter
     circuits: CircuitCache = field(default_factory=CircuitCache)
     keys: KeyCache = field(default_factory=KeyCache)
     registered: RegisteredCache = field(default_factory=RegisteredCache)

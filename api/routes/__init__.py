@@ -12,6 +12,7 @@ from api.routes import (
     commitments,
     epochs,
     health,
+    keys,
     policy,
     proofs,
     snapshots,
@@ -32,4 +33,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     policy.router,
     venues.router,
     audit.router,
+    keys.router,
 )

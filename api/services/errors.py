@@ -27,3 +27,9 @@ class StatementError(ServiceError):
     """A proof's public inputs do not match the registered state or the policy."""
 
     status_code = 422
+
+
+class TooManyError(ServiceError):
+    """A cap on stored or attempted work is reached (invalid submissions, failed logins)."""
+
+    status_code = 429

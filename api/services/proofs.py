@@ -5,6 +5,10 @@ registered state — ``C`` must be the venue's commitment for (account, epoch) a
 ``snapshot_hash`` the epoch's snapshot — and against the policy, before any pairing.
 At most one accepted proof is stored per statement (Groth16 proofs are malleable, so
 proof bytes are never an identity); resubmitting an accepted statement returns it.
+Invalid submissions are bounded the same way: one invalid record per statement (a new
+invalid proof of a recorded statement returns the record), and at most
+``Policy.max_invalid`` invalid records per (account, epoch); past that, submissions for
+the (account, epoch) are refused with 429 before any pairing.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from algebra.backend import Backend
@@ -24,7 +28,7 @@ from api.models import Commitment, ProofRecord, Snapshot, utc_now
 from api.schemas import ProofPublic, ProofSubmit, Verdict
 from api.services.audit import insert_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
-from api.services.errors import NotFoundError, StatementError
+from api.services.errors import NotFoundError, StatementError, TooManyError
 from api.services.policy import declared_circuit, require_declared
 from api.services.provenance import verdict_of
 from api.services.verification import CircuitCache, LoadedCircuit, parse_statement, verify_statement
@@ -37,11 +41,16 @@ MAX_STORED_BUFFER = 2**63 - 1
 @dataclass(frozen=True)
 class Policy:
     """What the clearing side accepts: requirement kinds, the smallest buffer (ppm), and
-    whether circuits with unsafe keys may count (demos and tests only)."""
+    whether circuits with unsafe keys may count (demos and tests only).
+
+    ``max_invalid`` bounds the invalid records (distinct invalid statements) kept per
+    (account, epoch).
+    """
 
     allowed_kinds: frozenset[int]
     min_buffer_ppm: int
     allow_unsafe_keys: bool = False
+    max_invalid: int = 32
 
 
 def statement_digest(account_id: str, epoch: int, circuit_id: str, public: Sequence[int]) -> str:
@@ -72,6 +81,13 @@ _PUBLIC_COLUMNS = (
 _COMMITMENT_SHARED = _COMMITMENT_OF.with_for_update(read=True)
 _SNAPSHOT_HASH_SHARED = _SNAPSHOT_HASH_OF.with_for_update(read=True)
 _ACCEPTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.accepted_digest == bindparam("digest"))
+_REJECTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.rejected_digest == bindparam("digest"))
+# Invalid records are numbered 1, 2, … per (account, epoch) by ``invalid_slot``, so the
+# highest slot is their count: one lookup in the unique (account, epoch, slot) index.
+_INVALID_COUNT_OF = select(func.coalesce(func.max(ProofRecord.invalid_slot), 0)).where(
+    ProofRecord.account_id == bindparam("account_id"),
+    ProofRecord.epoch == bindparam("epoch"),
+)
 _INSERT_PROOF = insert(ProofRecord).returning(ProofRecord.id)
 
 
@@ -224,6 +240,9 @@ def submit_proof(
             public=public,
             policy=policy,
         )
+        _check_invalid_cap(
+            session.connection(), account_id=body.account_id, epoch=body.epoch, policy=policy
+        )
     digest = statement_digest(body.account_id, body.epoch, body.circuit_id, public)
     valid = verify_statement(vk=loaded.vk, proof=proof, public_inputs=public, backend=backend)
     row = {
@@ -234,6 +253,7 @@ def submit_proof(
         "proof": json.dumps(proof_to_json(proof), sort_keys=True),
         "statement_digest": digest,
         "accepted_digest": digest if valid else None,
+        "rejected_digest": None if valid else digest,
         "valid": valid,
         "requirement_kind": kind,
         "buffer_ppm": buffer_ppm,
@@ -244,10 +264,29 @@ def submit_proof(
 
     def job(ws: Session) -> tuple[ProofPublic, bool]:
         return _store(
-            session=ws, principal=principal, row=row, verdict=verdict, registered=registered
+            session=ws,
+            principal=principal,
+            row=row,
+            verdict=verdict,
+            registered=registered,
+            policy=policy,
         )
 
     return writer.run(job)
+
+
+def _check_invalid_cap(
+    connection: Connection, *, account_id: str, epoch: int, policy: Policy
+) -> int:
+    """Return the invalid records of (account, epoch), or raise TooManyError at the cap."""
+    params = {"account_id": account_id, "epoch": epoch}
+    count = int(connection.execute(_INVALID_COUNT_OF, params).scalar_one() or 0)
+    if count >= policy.max_invalid:
+        raise TooManyError(
+            f"{account_id} has {count} invalid submissions at epoch {epoch}, the most kept;"
+            " further submissions for this epoch are refused"
+        )
+    return count
 
 
 def _public(row: Mapping[Any, Any], *, replay: bool, verdict: Verdict) -> ProofPublic:
@@ -299,15 +338,28 @@ def _store(
     row: dict[str, Any],
     verdict: Verdict,
     registered: RegisteredCache,
+    policy: Policy,
 ) -> tuple[ProofPublic, bool]:
-    """Writer job: insert the proof ``row`` and its audit entry unless the statement is accepted."""
+    """Writer job: insert the proof ``row`` and its audit entry unless the statement is recorded.
+
+    An accepted statement returns its record; an invalid proof of a statement already
+    recorded invalid returns that record; a new invalid statement past the cap raises
+    TooManyError (before anything is added, as the writer requires).
+    """
     session.flush()  # rows of earlier ORM jobs in this batch go first
     connection = session.connection()
     digest = row["statement_digest"]
     existing = connection.execute(_ACCEPTED_OF, {"digest": digest}).mappings().first()
+    if existing is None and not row["valid"]:
+        existing = connection.execute(_REJECTED_OF, {"digest": digest}).mappings().first()
     if existing is not None:
         return _public(existing, replay=True, verdict=verdict), False
     _still_registered(connection, row, registered)
+    if not row["valid"]:
+        count = _check_invalid_cap(
+            connection, account_id=row["account_id"], epoch=row["epoch"], policy=policy
+        )
+        row = {**row, "invalid_slot": count + 1}
     proof_id = connection.execute(_INSERT_PROOF, row).scalar_one()
     insert_write(
         connection=connection,

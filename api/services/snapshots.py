@@ -14,6 +14,7 @@ from api.models import Epoch, Snapshot, utc_now
 from api.schemas import SnapshotCreate
 from api.services.audit import record_write
 from api.services.errors import ConflictError, NotFoundError
+from api.services.snapshot_budget import check_snapshot_budget
 from api.services.tenancy import (
     EpochSchedule,
     add_scheduled,
@@ -88,6 +89,7 @@ def post_snapshot(
         ConflictError: the epoch already has a different snapshot.
     """
     _check_epoch(body.snapshot, body.epoch)
+    check_snapshot_budget(body.snapshot)
     content, digest = canonical_snapshot(body.snapshot)
 
     def job(session: Session) -> tuple[Snapshot, bool]:

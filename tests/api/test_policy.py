@@ -202,9 +202,7 @@ def test_retired_circuit_takes_no_new_proofs_and_keeps_its_verdicts(harness: Har
     harness.declare(HONEST)
     digest = _post_state(harness)
     assert _submit(harness, key, HONEST, [1111, digest, 0, 1_000_000]).status_code == 201
-    retired = harness.client.post(
-        f"/v1/circuits/{HONEST}/retire", headers=harness.headers("admin")
-    )
+    retired = harness.client.post(f"/v1/circuits/{HONEST}/retire", headers=harness.headers("admin"))
     assert retired.status_code == 200 and retired.json()["retired_at"] is not None
     refused = _submit(harness, key, HONEST, [1111, digest, 1, 1_000_000])
     assert refused.status_code == 422

@@ -124,7 +124,7 @@ def _v0001_rows(connection: Any, vk_json: str) -> None:
         text(
             "INSERT INTO proofs (account_id, epoch, circuit_id, public_inputs, proof,"
             " statement_digest, accepted_digest, valid, requirement_kind, buffer_ppm,"
-            " submitted_by, created_at) VALUES ('acct-1', 3, 'm', '[\"11\",\"77\",\"0\","
+            ' submitted_by, created_at) VALUES (\'acct-1\', 3, \'m\', \'["11","77","0",'
             "\"1000000\"]', '{}', :d, :d, :yes, 0, 1000000, 'traderkey001', :t)"
         ),
         {"d": "d" * 64, "yes": True, "t": now},

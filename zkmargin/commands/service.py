@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
 keys_app = typer.Typer(no_args_is_help=True)
+
+
+@contextmanager
+def _database(url: str) -> Iterator[sessionmaker[Session]]:
+    """Open (and migrate) the database at ``url``; a bad URL is one line and exit 2."""
+    from api.db import make_session_factory, open_database
+
+    engine = open_database(url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
 
 DbOption = Annotated[
     str | None,
@@ -49,7 +67,7 @@ def serve(
 
     import uvicorn
 
-    from api.db import make_engine, upgrade_database
+    from api.db import open_database
     from api.main import create_app
     from api.settings import Settings
 
@@ -65,9 +83,7 @@ def serve(
         app = create_app(settings)
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
         return
-    engine = make_engine(settings.database_url)
-    upgrade_database(engine)
-    engine.dispose()
+    open_database(settings.database_url).dispose()
     # Workers build their app from the environment (rate limits and key caches are per worker).
     os.environ["ZKM_DATABASE_URL"] = settings.database_url
     os.environ["ZKM_ALLOW_UNSAFE_KEYS"] = "true" if settings.allow_unsafe_keys else "false"
@@ -105,7 +121,6 @@ def create_key(
     Scopes: trader keys take --account, venue keys --venue, oracle keys --market.
     """
     from api.auth import KeyCreationError, Role
-    from api.db import make_engine, make_session_factory, upgrade_database
     from api.services.keys import issue_key
     from api.settings import Settings
 
@@ -115,21 +130,38 @@ def create_key(
         raise KeyCreationError(
             f"unknown role {role!r}; choose one of {[r.value for r in Role]}"
         ) from None
-    engine = make_engine(db or Settings().database_url)
-    try:
-        upgrade_database(engine)
-        with make_session_factory(engine)() as session:
-            key = issue_key(
-                session=session,
-                role=chosen,
-                accounts=list(account or []),
-                label=label,
-                venue=venue,
-                markets=list(market or []),
-            )
-    finally:
-        engine.dispose()
+    with _database(db or Settings().database_url) as sessions, sessions() as session:
+        key = issue_key(
+            session=session,
+            role=chosen,
+            accounts=list(account or []),
+            label=label,
+            venue=venue,
+            markets=list(market or []),
+        )
     typer.echo(key)
+
+
+@keys_app.command("revoke")
+def revoke_key(
+    key_id: Annotated[str, typer.Argument(help="The key's public id (zkm_<key_id>_…).")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API key: every worker of the service refuses it within key_cache_seconds."""
+    from api.services.revocation import revoke_key as revoke
+    from api.settings import Settings
+
+    settings = Settings()
+    with _database(db or settings.database_url) as sessions, sessions() as session:
+        record, newly = revoke(
+            session=session, key_id=key_id, revoked_by="operator", role="operator"
+        )
+        session.commit()
+    state = "revoked" if newly else "already revoked"
+    typer.echo(
+        f"{state}: key {record.key_id} ({record.role}) at {record.revoked_at:%Y-%m-%dT%H:%M:%SZ};"
+        f" refused by every worker within {settings.key_cache_seconds:g} s"
+    )
 
 
 def submit(
