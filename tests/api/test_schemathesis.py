@@ -112,6 +112,6 @@ def test_no_input_breaks_the_contract_for_any_role(case: Any, fuzz_harness: Harn
 @schema.parametrize()
 @settings(
     max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
-)  # noqa: E501
+)
 def test_many_inputs_keep_the_contract_for_any_role(case: Any, fuzz_harness: Harness) -> None:
     _check(case, fuzz_harness, next(_NEXT_ROLE))
