@@ -24,6 +24,8 @@ from api.models import ApiKey, utc_now
 
 KEY_PATTERN = re.compile(r"^zkm_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
+SCOPE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+"""A venue or market name."""
 
 
 class Role(StrEnum):
@@ -38,16 +40,22 @@ class Role(StrEnum):
 
 
 class KeyCreationError(ZkError):
-    """A key cannot be created as asked (trader without accounts, bad account name)."""
+    """A key cannot be created as asked (trader without accounts, venue without a venue, …)."""
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: key id (safe to log), role and account scope."""
+    """The authenticated caller: key id (safe to log), role and scope.
+
+    Traders act for ``accounts``; a venue key acts for the accounts of ``venue_id``; an
+    oracle key posts snapshots for epochs of ``markets`` only.
+    """
 
     key_id: str
     role: Role
     accounts: frozenset[str]
+    venue_id: str | None = None
+    markets: frozenset[str] = frozenset()
 
     def may_act_for(self, account_id: str) -> bool:
         """Return whether this caller may act for ``account_id`` (only traders are scoped)."""
@@ -59,21 +67,50 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(
-    *, session: Session, role: Role, accounts: list[str], label: str = ""
-) -> tuple[str, Principal]:
-    """Store a new key for ``role`` (traders need ≥ 1 account) and return (key, principal).
-
-    The key itself is returned once and never stored.
-
-    Raises:
-        KeyCreationError: a trader key without accounts, or an account name that is not allowed.
-    """
+def _check_scope(role: Role, accounts: list[str], venue: str | None, markets: list[str]) -> None:
     if role is Role.TRADER and not accounts:
         raise KeyCreationError("a trader key needs at least one --account")
+    if (role is Role.VENUE) != (venue is not None):
+        raise KeyCreationError(
+            "a venue key needs its --venue"
+            if role is Role.VENUE
+            else "only venue keys take --venue"
+        )
+    if (role is Role.ORACLE) != bool(markets):
+        raise KeyCreationError(
+            "an oracle key needs at least one --market"
+            if role is Role.ORACLE
+            else "only oracle keys take --market"
+        )
+    if accounts and role is not Role.TRADER:
+        raise KeyCreationError("only trader keys take --account")
     for account in accounts:
-        if not re.match(ACCOUNT_PATTERN, account):
+        if not re.fullmatch(ACCOUNT_PATTERN, account):
             raise KeyCreationError(f"account id {account!r} must match {ACCOUNT_PATTERN}")
+    for name in [*markets, *([venue] if venue is not None else [])]:
+        if not re.fullmatch(SCOPE_NAME_PATTERN, name):
+            raise KeyCreationError(f"venue or market {name!r} must match {SCOPE_NAME_PATTERN}")
+
+
+def create_key(
+    *,
+    session: Session,
+    role: Role,
+    accounts: list[str],
+    label: str = "",
+    venue: str | None = None,
+    markets: list[str] | None = None,
+) -> tuple[str, Principal]:
+    """Store a new key for ``role`` and return (key, principal); the key is never stored.
+
+    Traders need ≥ 1 account, venue keys their ``venue``, oracle keys ≥ 1 of ``markets``;
+    no other role takes a scope.
+
+    Raises:
+        KeyCreationError: a missing or misplaced scope, or a name that is not allowed.
+    """
+    market_list = sorted(set(markets or []))
+    _check_scope(role, accounts, venue, market_list)
     key_id = secrets.token_hex(6)
     key = f"zkm_{key_id}_{secrets.token_urlsafe(32)}"
     session.add(
@@ -84,9 +121,18 @@ def create_key(
             accounts=json.dumps(sorted(set(accounts))),
             label=label[:200],
             created_at=utc_now(),
+            venue_id=venue,
+            markets=json.dumps(market_list) if market_list else None,
         )
     )
-    return key, Principal(key_id=key_id, role=role, accounts=frozenset(accounts))
+    principal = Principal(
+        key_id=key_id,
+        role=role,
+        accounts=frozenset(accounts),
+        venue_id=venue,
+        markets=frozenset(market_list),
+    )
+    return key, principal
 
 
 def authenticate(session: Session, key: str) -> Principal | None:
@@ -101,6 +147,8 @@ def authenticate(session: Session, key: str) -> Principal | None:
         key_id=record.key_id,
         role=Role(record.role),
         accounts=frozenset(json.loads(record.accounts)),
+        venue_id=record.venue_id,
+        markets=frozenset(json.loads(record.markets) if record.markets else ()),
     )
 
 

@@ -15,11 +15,14 @@ from pydantic import BaseModel, TypeAdapter
 
 from algebra.errors import ZkError
 from api.schemas import (
+    AccountPublic,
     AccountStatus,
     AuditEntryPublic,
     BatchVerifyResult,
+    CircuitPolicyPublic,
     CircuitPublic,
     CommitmentPublic,
+    EpochPublic,
     EpochReport,
     HealthPublic,
     ProofExport,
@@ -27,6 +30,7 @@ from api.schemas import (
     SnapshotFull,
     SnapshotPublic,
     VerifyResult,
+    VoidedPublic,
 )
 
 T = TypeVar("T", bound=BaseModel)
@@ -102,15 +106,69 @@ class ZkmClient:
         *,
         margin: bool = True,
         description: str = "",
+        provenance: str | None = None,
+        ceremony: JsonObject | None = None,
     ) -> CircuitPublic:
-        """``POST /v1/circuits`` (admin)."""
-        body = {
+        """``POST /v1/circuits`` (admin); ``ceremony`` is the provenance evidence, if any."""
+        body: dict[str, Any] = {
             "circuit_id": circuit_id,
             "verifying_key": verifying_key,
             "margin": margin,
             "description": description,
         }
+        if provenance is not None:
+            body["provenance"] = provenance
+        if ceremony is not None:
+            body["ceremony"] = dict(ceremony)
         return self._call("POST", "/v1/circuits", CircuitPublic, json=body)
+
+    def retire_circuit(self, circuit_id: str) -> CircuitPublic:
+        """``POST /v1/circuits/{circuit_id}/retire`` (admin)."""
+        return self._call("POST", f"/v1/circuits/{circuit_id}/retire", CircuitPublic)
+
+    def declare_margin_circuit(
+        self,
+        circuit_id: str,
+        *,
+        from_epoch: int,
+        to_epoch: int | None = None,
+        fingerprint: str | None = None,
+    ) -> CircuitPolicyPublic:
+        """``POST /v1/policy/margin-circuits`` (admin): the circuit that counts from an epoch."""
+        body: dict[str, Any] = {"circuit_id": circuit_id, "from_epoch": from_epoch}
+        if to_epoch is not None:
+            body["to_epoch"] = to_epoch
+        if fingerprint is not None:
+            body["fingerprint"] = fingerprint
+        return self._call("POST", "/v1/policy/margin-circuits", CircuitPolicyPublic, json=body)
+
+    def margin_circuit_policy(self) -> list[CircuitPolicyPublic]:
+        """``GET /v1/policy/margin-circuits``."""
+        return self._call_list("/v1/policy/margin-circuits", CircuitPolicyPublic)
+
+    def open_epoch(self, epoch: int, *, market: str = "default") -> EpochPublic:
+        """``POST /v1/epochs`` (admin)."""
+        body = {"epoch": epoch, "market": market}
+        return self._call("POST", "/v1/epochs", EpochPublic, json=body)
+
+    def get_epoch(self, epoch: int) -> EpochPublic:
+        """``GET /v1/epochs/{epoch}``."""
+        return self._call("GET", f"/v1/epochs/{epoch}", EpochPublic)
+
+    def enroll_accounts(self, venue_id: str, account_ids: Sequence[str]) -> list[AccountPublic]:
+        """``POST /v1/venues/{venue_id}/accounts`` (admin)."""
+        response = self._http.post(
+            f"/v1/venues/{venue_id}/accounts",
+            headers=self._auth,
+            json={"account_ids": list(account_ids)},
+        )
+        if response.is_error:
+            raise ServiceCallError(response.status_code, _detail(response))
+        return TypeAdapter(list[AccountPublic]).validate_python(response.json())
+
+    def venue_accounts(self, venue_id: str) -> list[AccountPublic]:
+        """``GET /v1/venues/{venue_id}/accounts`` (that venue's keys, admin)."""
+        return self._call_list(f"/v1/venues/{venue_id}/accounts", AccountPublic)
 
     def list_circuits(self) -> list[CircuitPublic]:
         """``GET /v1/circuits``."""
@@ -129,6 +187,11 @@ class ZkmClient:
         """``GET /v1/snapshots/{epoch}``."""
         return self._call("GET", f"/v1/snapshots/{epoch}", SnapshotFull)
 
+    def void_snapshot(self, epoch: int, reason: str) -> VoidedPublic:
+        """``POST /v1/snapshots/{epoch}/void`` (its poster, or admin)."""
+        body = {"reason": reason}
+        return self._call("POST", f"/v1/snapshots/{epoch}/void", VoidedPublic, json=body)
+
     def register_commitment(self, account_id: str, epoch: int, commitment: int) -> CommitmentPublic:
         """``POST /v1/commitments`` (venue)."""
         body = {"account_id": account_id, "epoch": epoch, "commitment": str(commitment)}
@@ -137,6 +200,11 @@ class ZkmClient:
     def get_commitment(self, account_id: str, epoch: int) -> CommitmentPublic:
         """``GET /v1/commitments/{account_id}/{epoch}``."""
         return self._call("GET", f"/v1/commitments/{account_id}/{epoch}", CommitmentPublic)
+
+    def void_commitment(self, account_id: str, epoch: int, reason: str) -> VoidedPublic:
+        """``POST /v1/commitments/{account_id}/{epoch}/void`` (its poster, or admin)."""
+        path = f"/v1/commitments/{account_id}/{epoch}/void"
+        return self._call("POST", path, VoidedPublic, json={"reason": reason})
 
     def submit_proof(
         self,

@@ -101,10 +101,14 @@ def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]
 
 
 def require_account(principal: Principal, account_id: str) -> None:
-    """Refuse (403) a trader acting for an account outside the key's scope."""
+    """Refuse (403) a trader acting for an account outside the key's scope.
+
+    The answer does not repeat the account id: no error text names an account the caller
+    may not see.
+    """
     if not principal.may_act_for(account_id):
         raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail=f"this key may not act for account {account_id}"
+            status.HTTP_403_FORBIDDEN, detail="this key may not act for this account"
         )
 
 
@@ -117,6 +121,8 @@ ClearingOrAuditorKey = Annotated[Principal, Depends(require_roles(Role.CLEARING,
 CommitmentReaderKey = Annotated[
     Principal, Depends(require_roles(Role.VENUE, Role.TRADER, Role.CLEARING, Role.AUDITOR))
 ]
+VenueOrAdminKey = Annotated[Principal, Depends(require_roles(Role.VENUE, Role.ADMIN))]
+OracleOrAdminKey = Annotated[Principal, Depends(require_roles(Role.ORACLE, Role.ADMIN))]
 ProofReaderKey = Annotated[
     Principal, Depends(require_roles(Role.TRADER, Role.CLEARING, Role.AUDITOR))
 ]

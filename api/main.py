@@ -43,6 +43,7 @@ def build_state(settings: Settings) -> ServiceState:
         policy=Policy(
             allowed_kinds=frozenset(settings.allowed_kinds),
             min_buffer_ppm=settings.min_buffer_ppm,
+            allow_unsafe_keys=settings.allow_unsafe_keys,
         ),
     )
 

@@ -1,10 +1,11 @@
 """SQLAlchemy 2 ORM models: the service's durable state.
 
-Every table except ``audit_log`` is insert-only by construction (no route updates or
-deletes a row); ``audit_log`` is additionally protected by triggers that abort any
-UPDATE or DELETE (see the initial migration). Proofs are identified by their
-statement — (account, epoch, circuit, public inputs) — never by proof bytes,
-because Groth16 proofs are malleable.
+Every table except ``audit_log`` is insert-only by construction, with two exceptions: a
+circuit may be retired (``retired_at`` set), and a commitment or snapshot may be voided
+before any proof uses it (its row moves to ``voided_registrations``). ``audit_log`` is
+additionally protected by triggers that abort any UPDATE or DELETE (see the initial
+migration). Proofs are identified by their statement — (account, epoch, circuit, public
+inputs) — never by proof bytes, because Groth16 proofs are malleable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -62,10 +64,41 @@ class ApiKey(Base):
     accounts: Mapped[str] = mapped_column(Text, nullable=False)
     label: Mapped[str] = mapped_column(String(200), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    venue_id: Mapped[str | None] = mapped_column(String(64))
+    """The venue a venue key acts for (None for other roles)."""
+    markets: Mapped[str | None] = mapped_column(Text)
+    """JSON list of the markets an oracle key serves (None for other roles)."""
+
+
+class Account(Base):
+    """An account and the venue it belongs to; only that venue's keys act for it."""
+
+    __tablename__ = "accounts"
+
+    account_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    venue_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    created_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+
+
+class Epoch(Base):
+    """An epoch opened by the admin for one market: snapshots and commitments need one."""
+
+    __tablename__ = "epochs"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    market: Mapped[str] = mapped_column(String(64), nullable=False)
+    opened_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Circuit(Base):
-    """A registered circuit: its snarkjs verifying key and whether it proves margin statements."""
+    """A registered circuit: its snarkjs verifying key and whether it proves margin statements.
+
+    ``provenance`` is a :class:`verifier.provenance.KeyProvenance` value and
+    ``provenance_record`` the JSON evidence for it (who verified or attested what);
+    a retired circuit takes no new proofs, and its old records keep their verdicts.
+    """
 
     __tablename__ = "circuits"
 
@@ -75,6 +108,32 @@ class Circuit(Base):
     margin: Mapped[bool] = mapped_column(Boolean, nullable=False)
     description: Mapped[str] = mapped_column(String(500), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    provenance: Mapped[str] = mapped_column(
+        String(32), nullable=False, server_default=text("'dev'")
+    )
+    provenance_record: Mapped[str] = mapped_column(
+        Text, nullable=False, server_default=text("'{}'")
+    )
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    retired_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class CircuitPolicy(Base):
+    """An admin's declaration: circuit (and key fingerprint) that counts for margin statements
+    from ``from_epoch`` to ``to_epoch`` (None: onward). The latest declaration covering an
+    epoch wins."""
+
+    __tablename__ = "circuit_policy"
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    circuit_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("circuits.circuit_id"), nullable=False
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    from_epoch: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    to_epoch: Mapped[int | None] = mapped_column(BigInteger)
+    declared_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    declared_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Snapshot(Base):
@@ -86,17 +145,47 @@ class Snapshot(Base):
     snapshot: Mapped[str] = mapped_column(Text, nullable=False)
     snapshot_hash: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    posted_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class Commitment(Base):
-    """The state commitment ``C`` a venue registered for (account, epoch)."""
+    """The state commitment ``C`` a venue registered for (account, epoch).
+
+    A value ``C`` is registered for at most one account per epoch: the same ``C`` for two
+    accounts would let one proof speak for both.
+    """
 
     __tablename__ = "commitments"
+    __table_args__ = (
+        Index("uq_commitments_epoch_commitment", "epoch", "commitment", unique=True),
+    )
 
     account_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     commitment: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    posted_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class VoidedRegistration(Base):
+    """A commitment or snapshot voided by its poster (or the admin) before any proof used it.
+
+    The voided row is moved here, whole, so the record of what was posted stays.
+    """
+
+    __tablename__ = "voided_registrations"
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    epoch: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    account_id: Mapped[str | None] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
+    content: Mapped[str | None] = mapped_column(Text)
+    posted_by: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    voided_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    voided_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    reason: Mapped[str] = mapped_column(String(500), nullable=False)
 
 
 class ProofRecord(Base):

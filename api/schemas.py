@@ -11,10 +11,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.auth import ACCOUNT_PATTERN
+from api.auth import ACCOUNT_PATTERN, SCOPE_NAME_PATTERN
 
 MAX_EPOCH = 2**62
 MAX_PUBLIC_INPUTS = 64
+
+ProvenanceValue = Literal["dev", "uncontributed", "ceremony-verified"]
+"""A :class:`verifier.provenance.KeyProvenance` value."""
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+FileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+ScopeName = Annotated[str, StringConstraints(pattern=SCOPE_NAME_PATTERN)]
 
 AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
 CircuitId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -52,20 +58,46 @@ class SnarkjsVerifyingKey(BaseModel):
     vk_delta_2: G2Json
     IC: Annotated[list[G1Json], Field(min_length=1, max_length=MAX_PUBLIC_INPUTS + 1)]
     vk_alphabeta_12: Annotated[list[list[Fq2Json]], Field(max_length=2)] | None = None
+    zkm_provenance: ProvenanceValue | None = None
+    """The key file's own provenance claim (only its author's word)."""
 
 
 # --- circuits ---------------------------------------------------------------------------
+class CeremonyEvidence(BaseModel):
+    """Why a key is ``ceremony-verified``: files the service verifies, or an admin's attestation.
+
+    Either name the transcript (final ``.zkey``), ``.r1cs`` and ``.ptau`` inside the server's
+    ``ceremony_dir`` — the service then runs ``zkm zkey verify`` itself — or set
+    ``attested_offline`` with the transcript's SHA-256: the registering admin states they ran
+    the verification and is recorded as the attester.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    transcript_sha256: Sha256Hex | None = None
+    attested_offline: bool = False
+    zkey: FileName | None = None
+    r1cs: FileName | None = None
+    ptau: FileName | None = None
+
+
 class CircuitCreate(BaseModel):
-    """A circuit's verifying key; ``margin`` circuits take ``[C, snapshot_hash, kind, buffer]``."""
+    """A circuit's verifying key; ``margin`` circuits take ``[C, snapshot_hash, kind, buffer]``.
+
+    ``provenance`` defaults to the key file's ``zkm_provenance`` (else ``dev``); a
+    ``ceremony-verified`` key needs ``ceremony`` evidence.
+    """
 
     circuit_id: CircuitId
     verifying_key: SnarkjsVerifyingKey
     margin: bool = True
     description: Annotated[str, Field(max_length=500)] = ""
+    provenance: ProvenanceValue | None = None
+    ceremony: CeremonyEvidence | None = None
 
 
 class CircuitPublic(BaseModel):
-    """A registered circuit as every role may read it."""
+    """A registered circuit as every role may read it, with the provenance of its key."""
 
     circuit_id: str
     n_public: int
@@ -74,6 +106,93 @@ class CircuitPublic(BaseModel):
     fingerprint: str
     created_at: datetime
     verifying_key: dict[str, Any]
+    provenance: ProvenanceValue = "dev"
+    provenance_record: dict[str, Any] = Field(default_factory=dict)
+    unsafe: bool = True
+    retired_at: datetime | None = None
+
+
+class CircuitPolicyCreate(BaseModel):
+    """The admin's declaration: ``circuit_id`` counts for margin statements from ``from_epoch``
+    to ``to_epoch`` (inclusive; None: onward). ``fingerprint``, if given, must be the key's."""
+
+    circuit_id: CircuitId
+    fingerprint: Sha256Hex | None = None
+    from_epoch: Epoch
+    to_epoch: Epoch | None = None
+
+
+class CircuitPolicyPublic(BaseModel):
+    """A recorded declaration; the latest one covering an epoch decides it."""
+
+    id: int
+    circuit_id: str
+    fingerprint: str
+    from_epoch: int
+    to_epoch: int | None
+    declared_by: str
+    declared_at: datetime
+
+
+class Verdict(BaseModel):
+    """What a verdict rests on: the circuit, its key's fingerprint and provenance."""
+
+    circuit_id: str | None = None
+    fingerprint: str | None = None
+    provenance: ProvenanceValue | None = None
+    unsafe: bool = False
+    warning: str | None = None
+    """``UNSAFE: …`` when the key is not ceremony-verified (someone may know its trapdoor)."""
+
+
+# --- tenancy ----------------------------------------------------------------------------
+class EpochOpen(BaseModel):
+    """The admin opens an epoch for one market; only then are snapshots and commitments taken."""
+
+    epoch: Epoch
+    market: ScopeName = "default"
+
+
+class EpochPublic(BaseModel):
+    """An opened epoch and the circuit that counts for it (if declared)."""
+
+    epoch: int
+    market: str
+    opened_by: str
+    opened_at: datetime
+    circuit: Verdict
+
+
+class AccountsEnroll(BaseModel):
+    """Accounts the admin enrols to a venue."""
+
+    account_ids: Annotated[list[AccountId], Field(min_length=1, max_length=1000)]
+
+
+class AccountPublic(BaseModel):
+    """An account and its venue."""
+
+    account_id: str
+    venue_id: str
+    created_at: datetime
+
+
+class VoidRequest(BaseModel):
+    """Why a commitment or snapshot is voided (kept in the audit log)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class VoidedPublic(BaseModel):
+    """A voided registration."""
+
+    kind: Literal["commitment", "snapshot"]
+    epoch: int
+    account_id: str | None
+    value: str
+    voided_by: str
+    voided_at: datetime
+    reason: str
 
 
 # --- snapshots --------------------------------------------------------------------------
@@ -140,6 +259,8 @@ class ProofPublic(BaseModel):
     public_inputs: list[str]
     created_at: datetime
     replay: bool = False
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit, key fingerprint and provenance this verdict rests on."""
 
 
 class ProofExport(BaseModel):
@@ -156,6 +277,10 @@ class ProofExport(BaseModel):
     registered_commitment: str | None = None
     """The commitment the venue registered for (account, epoch), so an auditor can check C
     without one request per account; None if none is registered."""
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit, key fingerprint and provenance the record was verified under."""
+    counts: bool = True
+    """Whether the record's circuit is the one declared for its epoch (only those count)."""
 
 
 # --- accounts and epochs ----------------------------------------------------------------
@@ -173,6 +298,9 @@ class AccountStatus(BaseModel):
     buffer_ppm: int | None = None
     verified_at: datetime | None = None
     proof_id: int | None = None
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit declared for the epoch (the only one that counts), its key fingerprint and
+    provenance; ``verdict.unsafe`` marks an answer that proves nothing outside a demo."""
 
 
 class EpochReport(BaseModel):
@@ -180,6 +308,8 @@ class EpochReport(BaseModel):
 
     epoch: int
     snapshot_hash: str | None
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit every verdict of the report rests on (the one declared for the epoch)."""
     accounts: int
     compliant: int
     non_compliant: int
@@ -201,6 +331,8 @@ class VerifyResult(BaseModel):
     """The verdict: ``valid`` false for a well-formed proof that does not verify."""
 
     valid: bool
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit, key fingerprint and provenance the answer rests on (UNSAFE if it is)."""
 
 
 class BatchItem(BaseModel):
@@ -232,6 +364,8 @@ class BatchVerifyResult(BaseModel):
     valid: list[bool]
     all_valid: bool
     invalid: list[BatchInvalid]
+    verdict: Verdict = Field(default_factory=Verdict)
+    """The circuit, key fingerprint and provenance the answers rest on (UNSAFE if it is)."""
 
 
 # --- audit ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.services.tenancy import EpochSchedule
+
 
 class Settings(BaseSettings):
     """Every knob of the verifier service; each field is also ``ZKM_<FIELD>`` in the environment.
@@ -20,6 +22,17 @@ class Settings(BaseSettings):
         verifier_backend: algebra backend name for verification (None: ``get_backend`` default).
         max_batch_items: most proofs one batch-verify request may carry.
         migrate_on_startup: run Alembic migrations to head when the app is built.
+        allow_unsafe_keys: accept circuits whose key is not ``ceremony-verified`` with a
+            provenance record (dev or uncontributed keys, whose trapdoor someone may know);
+            for demos and tests only, and every verdict under such a key says UNSAFE.
+        ceremony_dir: directory holding ceremony files (``.zkey`` transcript, ``.r1cs``,
+            ``.ptau``) the service verifies itself when a circuit registration names them;
+            None: only admin-attested ceremony records are possible.
+        epoch_seconds: if set, epochs also open by the clock: epoch ``e`` starts at
+            ``epoch_origin + e * epoch_seconds`` (Unix time), and the current and the next
+            epoch are open for ``epoch_market`` (None: only the admin opens epochs).
+        epoch_origin: Unix time at which epoch 0 of the schedule starts.
+        epoch_market: the market of the epochs the schedule opens.
     """
 
     model_config = SettingsConfigDict(env_prefix="ZKM_", extra="ignore")
@@ -33,3 +46,14 @@ class Settings(BaseSettings):
     verifier_backend: str | None = None
     max_batch_items: int = Field(default=1024, ge=1)
     migrate_on_startup: bool = True
+    allow_unsafe_keys: bool = False
+    ceremony_dir: str | None = None
+    epoch_seconds: int | None = Field(default=None, ge=1)
+    epoch_origin: int = Field(default=0, ge=0)
+    epoch_market: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+    def epoch_schedule(self) -> EpochSchedule | None:
+        """Return the configured epoch schedule, or None when only the admin opens epochs."""
+        if self.epoch_seconds is None:
+            return None
+        return EpochSchedule(self.epoch_seconds, self.epoch_origin, self.epoch_market)

@@ -49,8 +49,12 @@ def _keys(url: str) -> dict[str, str]:
     upgrade_database(engine)
     keys: dict[str, str] = {}
     with make_session_factory(engine)() as session:
-        for role in (Role.ADMIN, Role.ORACLE, Role.VENUE, Role.AUDITOR):
+        for role in (Role.ADMIN, Role.AUDITOR):
             keys[role.value], _ = create_key(session=session, role=role, accounts=[])
+        keys["oracle"], _ = create_key(
+            session=session, role=Role.ORACLE, accounts=[], markets=["default"]
+        )
+        keys["venue"], _ = create_key(session=session, role=Role.VENUE, accounts=[], venue="v")
         session.commit()
     engine.dispose()
     return keys
@@ -71,6 +75,7 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "ZKM_RATE_LIMIT_PER_SECOND": "1000000",
         "ZKM_RATE_LIMIT_BURST": "1000000",
         "ZKM_VERIFIER_BACKEND": "native",
+        "ZKM_ALLOW_UNSAFE_KEYS": "true",  # the simulating key's trapdoor is known
     }
     command = [
         sys.executable,
@@ -211,6 +216,15 @@ def main() -> None:
                 json={"circuit_id": "m", "verifying_key": simulator.vk_json},
                 headers=admin,
             ).raise_for_status()
+            setup = [
+                ("/v1/policy/margin-circuits", {"circuit_id": "m", "from_epoch": EPOCH}),
+                ("/v1/epochs", {"epoch": EPOCH}),
+            ] + [
+                ("/v1/venues/v/accounts", {"account_ids": accounts[i : i + 1000]})
+                for i in range(0, len(accounts), 1000)
+            ]
+            for path, body in setup:
+                client.post(path, json=body, headers=admin).raise_for_status()
             posted = client.post(
                 "/v1/snapshots",
                 json={"epoch": EPOCH, "snapshot": tiny_snapshot_json(EPOCH)},

@@ -12,8 +12,10 @@ from api.routes import (
     commitments,
     epochs,
     health,
+    policy,
     proofs,
     snapshots,
+    venues,
     verify,
 )
 
@@ -27,5 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     verify.router,
     batch.router,
     epochs.router,
+    policy.router,
+    venues.router,
     audit.router,
 )

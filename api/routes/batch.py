@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.deps import AuditorKey, SessionDep, StateDep
 from api.schemas import BatchInvalid, BatchVerifyRequest, BatchVerifyResult
 from api.services.errors import NotFoundError, StatementError
+from api.services.provenance import verdict_of
 from api.services.verification import verify_many
 
 router = APIRouter(prefix="/v1", tags=["verify"])
@@ -32,4 +33,7 @@ def batch_verify(
         BatchInvalid(index=i, id=body.items[i].id, reason=reason)
         for i, reason in outcome.reasons.items()
     ]
-    return BatchVerifyResult(valid=outcome.valid, all_valid=not invalid, invalid=invalid)
+    verdict = verdict_of(body.circuit_id, loaded.vk.fingerprint(), loaded.record.provenance)
+    return BatchVerifyResult(
+        valid=outcome.valid, all_valid=not invalid, invalid=invalid, verdict=verdict
+    )

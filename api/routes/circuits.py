@@ -22,7 +22,12 @@ def register_circuit(
 ) -> CircuitPublic:
     """Register a circuit (201), or return the identical one already registered (200)."""
     record, created = service.register_circuit(
-        writer=state.writer, principal=principal, body=body, backend=state.backend
+        writer=state.writer,
+        principal=principal,
+        body=body,
+        backend=state.backend,
+        allow_unsafe=state.settings.allow_unsafe_keys,
+        ceremony_dir=state.settings.ceremony_dir,
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -45,4 +50,13 @@ def get_circuit(
     circuit_id: CircuitPath, _: CurrentKey, session: SessionDep, state: StateDep
 ) -> CircuitPublic:
     """Return one circuit with its verifying key (snarkjs JSON)."""
+    return service.circuit_public(session=session, cache=state.circuits, circuit_id=circuit_id)
+
+
+@router.post("/{circuit_id}/retire")
+def retire_circuit(
+    circuit_id: CircuitPath, principal: AdminKey, session: SessionDep, state: StateDep
+) -> CircuitPublic:
+    """Retire a circuit: no new proofs under it; its records keep their verdicts."""
+    service.retire_circuit(writer=state.writer, principal=principal, circuit_id=circuit_id)
     return service.circuit_public(session=session, cache=state.circuits, circuit_id=circuit_id)

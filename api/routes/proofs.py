@@ -11,14 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ProofReaderKey, SessionDep, StateDep, TraderKey, require_account
 from api.models import ProofRecord
-from api.schemas import ProofPublic, ProofSubmit
+from api.schemas import ProofPublic, ProofSubmit, Verdict
 from api.services import proofs as service
+from api.services.provenance import verdict_of
 
 router = APIRouter(prefix="/v1/proofs", tags=["proofs"])
 
 
-def proof_public(record: ProofRecord, *, replay: bool = False) -> ProofPublic:
-    """Return the public view of a proof record."""
+def proof_public(record: ProofRecord, *, verdict: Verdict, replay: bool = False) -> ProofPublic:
+    """Return the public view of a proof record verified under ``verdict``'s circuit."""
     return ProofPublic(
         proof_id=record.id,
         account_id=record.account_id,
@@ -30,6 +31,7 @@ def proof_public(record: ProofRecord, *, replay: bool = False) -> ProofPublic:
         public_inputs=json.loads(record.public_inputs),
         created_at=record.created_at,
         replay=replay,
+        verdict=verdict,
     )
 
 
@@ -62,9 +64,13 @@ async def submit_proof(body: ProofSubmit, principal: TraderKey, state: StateDep)
 
 @router.get("/{proof_id}")
 def get_proof(
-    proof_id: Annotated[int, Path(ge=1, le=2**62)], principal: ProofReaderKey, session: SessionDep
+    proof_id: Annotated[int, Path(ge=1, le=2**62)],
+    principal: ProofReaderKey,
+    session: SessionDep,
+    state: StateDep,
 ) -> ProofPublic:
-    """Return one proof record; traders may read their own accounts' only."""
-    record = service.get_proof(session=session, proof_id=proof_id)
-    require_account(principal, record.account_id)
-    return proof_public(record)
+    """Return one proof record; traders may read their own accounts' only (others: 404)."""
+    record = service.get_proof(session=session, principal=principal, proof_id=proof_id)
+    loaded = state.circuits.get(session=session, circuit_id=record.circuit_id)
+    verdict = verdict_of(record.circuit_id, loaded.vk.fingerprint(), loaded.record.provenance)
+    return proof_public(record, verdict=verdict)

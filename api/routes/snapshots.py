@@ -6,10 +6,11 @@ import json
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CurrentKey, OracleKey, SessionDep, StateDep
+from api.deps import CurrentKey, OracleKey, OracleOrAdminKey, SessionDep, StateDep
 from api.routes.params import EpochPath
-from api.schemas import SnapshotCreate, SnapshotFull, SnapshotPublic
+from api.schemas import SnapshotCreate, SnapshotFull, SnapshotPublic, VoidedPublic, VoidRequest
 from api.services import snapshots as service
+from api.services.voiding import void_snapshot
 
 router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
 
@@ -19,7 +20,12 @@ def post_snapshot(
     body: SnapshotCreate, principal: OracleKey, state: StateDep, response: Response
 ) -> SnapshotPublic:
     """Store the epoch's snapshot and return its ``snapshot_hash`` (200 if already identical)."""
-    record, created = service.post_snapshot(writer=state.writer, principal=principal, body=body)
+    record, created = service.post_snapshot(
+        writer=state.writer,
+        principal=principal,
+        body=body,
+        schedule=state.settings.epoch_schedule(),
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return SnapshotPublic(
@@ -37,3 +43,14 @@ def get_snapshot(epoch: EpochPath, _: CurrentKey, session: SessionDep) -> Snapsh
         created_at=record.created_at,
         snapshot=json.loads(record.snapshot),
     )
+
+
+@router.post("/{epoch}/void")
+def void(
+    epoch: EpochPath, body: VoidRequest, principal: OracleOrAdminKey, state: StateDep
+) -> VoidedPublic:
+    """Void a wrongly posted snapshot (its poster or the admin) before any proof uses it."""
+    record = void_snapshot(
+        writer=state.writer, principal=principal, epoch=epoch, reason=body.reason
+    )
+    return VoidedPublic.model_validate(record, from_attributes=True)

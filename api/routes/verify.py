@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.deps import CurrentKey, SessionDep, StateDep
 from api.schemas import VerifyRequest, VerifyResult
 from api.services.errors import NotFoundError, StatementError
+from api.services.provenance import verdict_of
 from api.services.verification import parse_statement, verify_statement
 
 router = APIRouter(prefix="/v1", tags=["verify"])
@@ -23,4 +24,5 @@ def verify_proof(
         raise StatementError(str(error)) from error
     proof, public = parse_statement(body.proof.model_dump(), body.public_inputs)
     valid = verify_statement(vk=loaded.vk, proof=proof, public_inputs=public, backend=state.backend)
-    return VerifyResult(valid=valid)
+    verdict = verdict_of(body.circuit_id, loaded.vk.fingerprint(), loaded.record.provenance)
+    return VerifyResult(valid=valid, verdict=verdict)

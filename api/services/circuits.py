@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,10 +15,12 @@ from api.auth import Principal
 from api.models import Circuit, utc_now
 from api.schemas import CircuitCreate, CircuitPublic
 from api.services.audit import record_write
-from api.services.errors import ConflictError, StatementError
+from api.services.errors import ConflictError, NotFoundError, StatementError
+from api.services.provenance import provenance_record
 from api.services.verification import CircuitCache
 from api.writer import GroupCommitter
 from verifier.keys import VerifyingKey, prepare_verifying_key
+from verifier.provenance import KeyProvenance
 from verifier.snarkjs_json import g1_to_json, g2_to_json, verifying_key_from_json
 
 MARGIN_PUBLIC_INPUTS = 4
@@ -59,26 +62,52 @@ def canonical_key_json(vk: VerifyingKey, body: CircuitCreate) -> dict[str, Any]:
 
 
 def register_circuit(
-    *, writer: GroupCommitter, principal: Principal, body: CircuitCreate, backend: Backend
+    *,
+    writer: GroupCommitter,
+    principal: Principal,
+    body: CircuitCreate,
+    backend: Backend,
+    allow_unsafe: bool = False,
+    ceremony_dir: str | None = None,
 ) -> tuple[Circuit, bool]:
     """Store ``body``'s circuit; return (record, created). Identical re-registration is a no-op.
 
+    The key's provenance is established first (:func:`provenance_record`): an unsafe key is
+    refused unless ``allow_unsafe``.
+
     Raises:
         MalformedInputError: the verifying key is malformed (a point off the curve, …).
-        StatementError: nPublic disagrees with IC, or a margin key lacks 4 public inputs.
-        ConflictError: the id is taken by a different key, flag or description.
+        StatementError: nPublic disagrees with IC, a margin key lacks 4 public inputs, or a
+            ceremony-verified claim lacks valid evidence.
+        UnsafeKeyError: an unsafe key while the server refuses them.
+        ConflictError: the id is taken by a different key, flag, description or provenance.
     """
     vk = _parse_key(body, backend)
+    provenance, evidence = provenance_record(
+        body=body,
+        vk=vk,
+        principal=principal,
+        ceremony_dir=ceremony_dir,
+        allow_unsafe=allow_unsafe,
+        backend=backend,
+    )
     content = (
         json.dumps(canonical_key_json(vk, body), sort_keys=True),
         body.margin,
         body.description,
+        provenance.value,
     )
 
     def job(session: Session) -> tuple[Circuit, bool]:
         existing = session.get(Circuit, body.circuit_id)
         if existing is not None:
-            if (existing.verifying_key, existing.margin, existing.description) != content:
+            stored = (
+                existing.verifying_key,
+                existing.margin,
+                existing.description,
+                existing.provenance,
+            )
+            if stored != content:
                 raise ConflictError(
                     f"circuit {body.circuit_id!r} is already registered differently"
                 )
@@ -90,6 +119,8 @@ def register_circuit(
             margin=body.margin,
             description=body.description,
             created_at=utc_now(),
+            provenance=provenance.value,
+            provenance_record=json.dumps(evidence, sort_keys=True),
         )
         session.add(record)
         record_write(
@@ -98,9 +129,43 @@ def register_circuit(
             role=principal.role.value,
             action="circuit.register",
             target=f"circuit={body.circuit_id}",
-            detail={"fingerprint": vk.fingerprint(), "margin": body.margin},
+            detail={
+                "fingerprint": vk.fingerprint(),
+                "margin": body.margin,
+                "provenance": provenance.value,
+                "provenance_record": evidence,
+            },
         )
         return record, True
+
+    return writer.run(job)
+
+
+def retire_circuit(*, writer: GroupCommitter, principal: Principal, circuit_id: str) -> Circuit:
+    """Retire ``circuit_id``: it takes no new proofs; its records keep their verdicts.
+
+    Retiring a retired circuit is a no-op.
+
+    Raises:
+        NotFoundError: no such circuit.
+    """
+
+    def job(session: Session) -> Circuit:
+        record = session.get(Circuit, circuit_id)
+        if record is None:
+            raise NotFoundError(f"circuit {circuit_id!r} is not registered")
+        if record.retired_at is None:
+            record.retired_at = utc_now()
+            record.retired_by = principal.key_id
+            record_write(
+                session=session,
+                key_id=principal.key_id,
+                role=principal.role.value,
+                action="circuit.retire",
+                target=f"circuit={circuit_id}",
+                detail={},
+            )
+        return record
 
     return writer.run(job)
 
@@ -113,10 +178,14 @@ def list_circuits(*, session: Session) -> Sequence[Circuit]:
 def circuit_public(*, session: Session, cache: CircuitCache, circuit_id: str) -> CircuitPublic:
     """Return the public view of circuit ``circuit_id`` (NotFoundError when unknown)."""
     loaded = cache.get(session=session, circuit_id=circuit_id)
-    return to_public(loaded.record, loaded.vk)
+    # Retirement is the one change a circuit row sees, so it is read fresh, not cached.
+    retired_at = session.scalar(select(Circuit.retired_at).where(Circuit.circuit_id == circuit_id))
+    return to_public(loaded.record, loaded.vk, retired_at=retired_at)
 
 
-def to_public(record: Circuit, vk: VerifyingKey) -> CircuitPublic:
+def to_public(
+    record: Circuit, vk: VerifyingKey, *, retired_at: datetime | None = None
+) -> CircuitPublic:
     """Return the public view of a circuit record."""
     return CircuitPublic(
         circuit_id=record.circuit_id,
@@ -126,4 +195,8 @@ def to_public(record: Circuit, vk: VerifyingKey) -> CircuitPublic:
         fingerprint=vk.fingerprint(),
         created_at=record.created_at,
         verifying_key=json.loads(record.verifying_key),
+        provenance=KeyProvenance(record.provenance).value,
+        provenance_record=json.loads(record.provenance_record),
+        unsafe=KeyProvenance(record.provenance).is_unsafe,
+        retired_at=retired_at if retired_at is not None else record.retired_at,
     )

@@ -15,16 +15,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from algebra.backend import Backend
-from api.auth import Principal
+from api.auth import Principal, Role
 from api.models import Commitment, ProofRecord, Snapshot, utc_now
-from api.schemas import ProofPublic, ProofSubmit
+from api.schemas import ProofPublic, ProofSubmit, Verdict
 from api.services.audit import insert_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
 from api.services.errors import NotFoundError, StatementError
+from api.services.policy import declared_circuit, require_declared
+from api.services.provenance import verdict_of
 from api.services.verification import CircuitCache, LoadedCircuit, parse_statement, verify_statement
 from api.writer import GroupCommitter
 from verifier.snarkjs_json import proof_to_json
@@ -34,10 +36,12 @@ MAX_STORED_BUFFER = 2**63 - 1
 
 @dataclass(frozen=True)
 class Policy:
-    """What the clearing side accepts: requirement kinds and the smallest buffer (ppm)."""
+    """What the clearing side accepts: requirement kinds, the smallest buffer (ppm), and
+    whether circuits with unsafe keys may count (demos and tests only)."""
 
     allowed_kinds: frozenset[int]
     min_buffer_ppm: int
+    allow_unsafe_keys: bool = False
 
 
 def statement_digest(account_id: str, epoch: int, circuit_id: str, public: Sequence[int]) -> str:
@@ -64,6 +68,9 @@ _PUBLIC_COLUMNS = (
     ProofRecord.public_inputs,
     ProofRecord.created_at,
 )
+# Read FOR SHARE by the writer (PostgreSQL): a concurrent void of the row waits (see voiding).
+_COMMITMENT_SHARED = _COMMITMENT_OF.with_for_update(read=True)
+_SNAPSHOT_HASH_SHARED = _SNAPSHOT_HASH_OF.with_for_update(read=True)
 _ACCEPTED_OF = select(*_PUBLIC_COLUMNS).where(ProofRecord.accepted_digest == bindparam("digest"))
 _INSERT_PROOF = insert(ProofRecord).returning(ProofRecord.id)
 
@@ -96,6 +103,15 @@ class RegisteredCache:
             hit = self.commitments[key] = int(stored)
         return hit
 
+    def forget(self, account_id: str, epoch: int) -> None:
+        """Drop the cached commitment of (account, epoch) and the epoch's snapshot hash.
+
+        Called when the database disagrees with the cache: a commitment or snapshot voided
+        (possibly by another process) and registered again.
+        """
+        self.commitments.pop((account_id, epoch), None)
+        self.snapshot_hashes.pop(epoch, None)
+
     def snapshot_hash(self, session: Session, epoch: int) -> int | None:
         """Return the epoch's snapshot hash, or None when no snapshot is posted."""
         hit = self.snapshot_hashes.get(epoch)
@@ -123,6 +139,9 @@ def check_statement(
     """
     commitment, snapshot_hash, kind, buffer_ppm = public
     registered_c = registered.commitment(session, account_id, epoch)
+    if registered_c != commitment or registered.snapshot_hash(session, epoch) != snapshot_hash:
+        registered.forget(account_id, epoch)  # maybe voided and registered again: re-read
+        registered_c = registered.commitment(session, account_id, epoch)
     if registered_c is None:
         raise StatementError(f"no commitment registered for {account_id} at epoch {epoch}")
     if registered_c != commitment:
@@ -173,12 +192,25 @@ def submit_proof(
     the check is then race-free). An invalid proof is recorded with ``valid=False``.
     The database connection used for the checks is released before the pairing check.
 
+    Only the circuit the admin declared for the epoch is admitted (not retired, and not
+    unsafe unless the server allows unsafe keys); the writer re-checks the commitment,
+    snapshot and declaration in the transaction that records the proof.
+
     Raises:
         MalformedInputError: the proof or inputs are not canonical.
-        StatementError: unknown circuit, wrong input count, or a registered-state/policy mismatch.
+        StatementError: unknown or undeclared circuit, wrong input count, or a
+            registered-state/policy mismatch.
     """
     with sessions() as session:
         loaded = _margin_circuit(session=session, cache=cache, circuit_id=body.circuit_id)
+        declared = require_declared(
+            session,
+            circuit_id=body.circuit_id,
+            epoch=body.epoch,
+            margin=loaded.record.margin,
+            n_public=loaded.vk.n_public,
+            allow_unsafe=policy.allow_unsafe_keys,
+        )
         proof, public = parse_statement(body.proof.model_dump(), body.public_inputs)
         if len(public) != MARGIN_PUBLIC_INPUTS:
             raise StatementError(
@@ -208,10 +240,17 @@ def submit_proof(
         "submitted_by": principal.key_id,
         "created_at": utc_now(),
     }
-    return writer.run(lambda ws: _store(session=ws, principal=principal, row=row))
+    verdict = verdict_of(declared.circuit_id, declared.fingerprint, declared.provenance)
+
+    def job(ws: Session) -> tuple[ProofPublic, bool]:
+        return _store(
+            session=ws, principal=principal, row=row, verdict=verdict, registered=registered
+        )
+
+    return writer.run(job)
 
 
-def _public(row: Mapping[Any, Any], *, replay: bool) -> ProofPublic:
+def _public(row: Mapping[Any, Any], *, replay: bool, verdict: Verdict) -> ProofPublic:
     return ProofPublic(
         proof_id=row["id"],
         account_id=row["account_id"],
@@ -223,11 +262,43 @@ def _public(row: Mapping[Any, Any], *, replay: bool) -> ProofPublic:
         public_inputs=json.loads(row["public_inputs"]),
         created_at=row["created_at"],
         replay=replay,
+        verdict=verdict,
     )
 
 
+def _still_registered(
+    connection: Connection, row: Mapping[str, Any], registered: RegisteredCache
+) -> None:
+    """Refuse a row whose commitment, snapshot or circuit changed since it was checked.
+
+    The commitment and snapshot rows are read ``FOR SHARE`` (PostgreSQL; SQLite has one
+    writer), so a concurrent void either waits for this insert — and then sees the proof
+    and refuses — or commits first, and this check refuses.
+    """
+    public = json.loads(row["public_inputs"])
+    params = {"account_id": row["account_id"], "epoch": row["epoch"]}
+    commitment = connection.execute(_COMMITMENT_SHARED, params).scalar()
+    snapshot = connection.execute(_SNAPSHOT_HASH_SHARED, {"epoch": row["epoch"]}).scalar()
+    if commitment != public[0] or snapshot != public[1]:
+        registered.forget(row["account_id"], row["epoch"])
+        raise StatementError(
+            f"the commitment or snapshot of epoch {row['epoch']} was voided while the proof"
+            " was verified; submit again against the registered state"
+        )
+    declared = declared_circuit(connection, row["epoch"])
+    if declared is None or declared.circuit_id != row["circuit_id"] or declared.retired:
+        raise StatementError(
+            f"circuit {row['circuit_id']!r} no longer counts at epoch {row['epoch']}"
+        )
+
+
 def _store(
-    *, session: Session, principal: Principal, row: dict[str, Any]
+    *,
+    session: Session,
+    principal: Principal,
+    row: dict[str, Any],
+    verdict: Verdict,
+    registered: RegisteredCache,
 ) -> tuple[ProofPublic, bool]:
     """Writer job: insert the proof ``row`` and its audit entry unless the statement is accepted."""
     session.flush()  # rows of earlier ORM jobs in this batch go first
@@ -235,7 +306,8 @@ def _store(
     digest = row["statement_digest"]
     existing = connection.execute(_ACCEPTED_OF, {"digest": digest}).mappings().first()
     if existing is not None:
-        return _public(existing, replay=True), False
+        return _public(existing, replay=True, verdict=verdict), False
+    _still_registered(connection, row, registered)
     proof_id = connection.execute(_INSERT_PROOF, row).scalar_one()
     insert_write(
         connection=connection,
@@ -245,12 +317,22 @@ def _store(
         target=f"account={row['account_id']} epoch={row['epoch']}",
         detail={"proof_id": proof_id, "valid": row["valid"], "statement": digest},
     )
-    return _public({**row, "id": proof_id}, replay=False), True
+    return _public({**row, "id": proof_id}, replay=False, verdict=verdict), True
 
 
-def get_proof(*, session: Session, proof_id: int) -> ProofRecord:
-    """Return proof record ``proof_id`` (NotFoundError when unknown)."""
-    record = session.get(ProofRecord, proof_id)
+def get_proof(*, session: Session, principal: Principal, proof_id: int) -> ProofRecord:
+    """Return proof record ``proof_id`` if ``principal`` may see its account.
+
+    The scope is part of the query (a trader's accounts), so a record the caller may not
+    see is never loaded and answers exactly as a missing id does.
+
+    Raises:
+        NotFoundError: no such record, or one of an account outside the caller's scope.
+    """
+    query = select(ProofRecord).where(ProofRecord.id == proof_id)
+    if principal.role is Role.TRADER:
+        query = query.where(ProofRecord.account_id.in_(sorted(principal.accounts)))
+    record = session.scalars(query).first()
     if record is None:
         raise NotFoundError(f"no proof with id {proof_id}")
     return record

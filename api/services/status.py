@@ -1,8 +1,10 @@
 """Compliance status per (account, epoch) and the epoch report.
 
-An account is *compliant* at an epoch when it has an accepted proof there,
-*non_compliant* when proofs were submitted but none verified, and *missing* when
-nothing was submitted (its commitment may still be registered).
+Only records under the circuit declared for the epoch count (:mod:`api.services.policy`).
+An account is *compliant* at an epoch when it has an accepted proof there under that
+circuit, *non_compliant* when such proofs were submitted but none verified, and *missing*
+when none was submitted (its commitment may still be registered). Every answer names the
+circuit, key fingerprint and provenance it rests on, and says UNSAFE when it is.
 """
 
 from __future__ import annotations
@@ -13,7 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import Commitment, ProofRecord, Snapshot
-from api.schemas import AccountStatus, EpochReport, StatusValue
+from api.schemas import AccountStatus, EpochReport, StatusValue, Verdict
+from api.services.policy import declared_circuit
+from api.services.provenance import verdict_of
+
+
+def epoch_verdict(session: Session, epoch: int) -> Verdict:
+    """Return what the epoch's verdicts rest on: its declared circuit (empty if none)."""
+    declared = declared_circuit(session, epoch)
+    if declared is None:
+        return Verdict()
+    return verdict_of(declared.circuit_id, declared.fingerprint, declared.provenance)
 
 
 def _strongest(records: Iterable[ProofRecord]) -> ProofRecord | None:
@@ -24,13 +36,22 @@ def _strongest(records: Iterable[ProofRecord]) -> ProofRecord | None:
 
 
 def _status_of(
-    account_id: str, epoch: int, records: Sequence[ProofRecord], committed: bool
+    account_id: str,
+    epoch: int,
+    records: Sequence[ProofRecord],
+    committed: bool,
+    verdict: Verdict,
 ) -> AccountStatus:
+    records = [r for r in records if r.circuit_id == verdict.circuit_id]
     best = _strongest(records)
     if best is None:
         status: StatusValue = "non_compliant" if records else "missing"
         return AccountStatus(
-            account_id=account_id, epoch=epoch, status=status, commitment_registered=committed
+            account_id=account_id,
+            epoch=epoch,
+            status=status,
+            commitment_registered=committed,
+            verdict=verdict,
         )
     return AccountStatus(
         account_id=account_id,
@@ -41,6 +62,7 @@ def _status_of(
         buffer_ppm=best.buffer_ppm,
         verified_at=best.created_at,
         proof_id=best.id,
+        verdict=verdict,
     )
 
 
@@ -51,7 +73,7 @@ def account_status(*, session: Session, account_id: str, epoch: int) -> AccountS
     )
     records = session.scalars(query).all()
     committed = session.get(Commitment, (account_id, epoch)) is not None
-    return _status_of(account_id, epoch, records, committed)
+    return _status_of(account_id, epoch, records, committed, epoch_verdict(session, epoch))
 
 
 def epoch_report(*, session: Session, epoch: int) -> EpochReport:
@@ -62,14 +84,16 @@ def epoch_report(*, session: Session, epoch: int) -> EpochReport:
     by_account: dict[str, list[ProofRecord]] = {account: [] for account in committed}
     for record in session.scalars(select(ProofRecord).where(ProofRecord.epoch == epoch)):
         by_account.setdefault(record.account_id, []).append(record)
+    verdict = epoch_verdict(session, epoch)
     statuses = [
-        _status_of(account, epoch, records, account in committed)
+        _status_of(account, epoch, records, account in committed, verdict)
         for account, records in sorted(by_account.items())
     ]
     snapshot = session.get(Snapshot, epoch)
     return EpochReport(
         epoch=epoch,
         snapshot_hash=snapshot.snapshot_hash if snapshot else None,
+        verdict=verdict,
         accounts=len(statuses),
         compliant=sum(s.status == "compliant" for s in statuses),
         non_compliant=sum(s.status == "non_compliant" for s in statuses),

@@ -24,6 +24,11 @@ POSTGRES_ENV = "ZKM_TEST_POSTGRES_URL"
 TRADER_ACCOUNTS = ("acct-1", "acct-2")
 OTHER_TRADER_ACCOUNTS = ("acct-9",)
 DATABASES = ["sqlite", "postgresql"]
+VENUE = "venue-a"
+OTHER_VENUE = "venue-b"
+MARKET = "default"
+OPEN_EPOCHS = range(0, 16)
+"""Epochs the harness opens up front (tests of opening use larger ones)."""
 
 
 def postgres_base_url() -> str:
@@ -69,9 +74,35 @@ def sqlite_url(tmp_path: Any) -> str:
     return f"sqlite:///{tmp_path}/zkm.db"
 
 
+def scope_for(role: Role) -> dict[str, Any]:
+    """Return the scope arguments of :func:`create_key` the harness gives ``role``'s key."""
+    if role is Role.TRADER:
+        return {"accounts": list(TRADER_ACCOUNTS)}
+    if role is Role.VENUE:
+        return {"accounts": [], "venue": VENUE}
+    if role is Role.ORACLE:
+        return {"accounts": [], "markets": [MARKET]}
+    return {"accounts": []}
+
+
+def seed_tenancy(session: Any, accounts: Any = (*TRADER_ACCOUNTS, *OTHER_TRADER_ACCOUNTS)) -> None:
+    """Enrol ``accounts`` to :data:`VENUE` and open :data:`OPEN_EPOCHS`, as the admin would."""
+    from api.models import Account, Epoch, utc_now
+
+    for account in accounts:
+        session.add(
+            Account(account_id=account, venue_id=VENUE, created_by="test", created_at=utc_now())
+        )
+    for epoch in OPEN_EPOCHS:
+        session.add(Epoch(epoch=epoch, market=MARKET, opened_by="test", opened_at=utc_now()))
+
+
 @dataclass
 class Harness:
-    """The app under test, a client, and a key per role (``trader`` acts for acct-1 and acct-2)."""
+    """The app under test, a client, and a key per role (``trader`` acts for acct-1 and acct-2).
+
+    acct-1, acct-2 and acct-9 belong to the venue key's venue; epochs 0-15 are open.
+    """
 
     app: Any
     client: TestClient
@@ -82,24 +113,37 @@ class Harness:
         """Return the Authorization header for ``role`` (none for None)."""
         return {} if role is None else {"Authorization": f"Bearer {self.keys[role]}"}
 
-    def add_key(self, role: Role, accounts: tuple[str, ...] = ()) -> str:
+    def add_key(self, role: Role, accounts: tuple[str, ...] = (), **scope: Any) -> str:
         """Create another key directly in the database and return it."""
         state = self.app.state.zkm
         with state.sessions() as session:
-            key, _ = create_key(session=session, role=role, accounts=list(accounts))
+            key, _ = create_key(session=session, role=role, accounts=list(accounts), **scope)
             session.commit()
         return key
 
+    def declare(self, circuit_id: str, from_epoch: int = 0, **extra: Any) -> None:
+        """As the admin, declare ``circuit_id`` the margin circuit from ``from_epoch`` on."""
+        body = {"circuit_id": circuit_id, "from_epoch": from_epoch, **extra}
+        response = self.client.post(
+            "/v1/policy/margin-circuits", json=body, headers=self.headers("admin")
+        )
+        assert response.status_code == 201, response.text
+
 
 def make_harness(url: str, **overrides: Any) -> Iterator[Harness]:
-    """Build the app on ``url`` with one key per role and yield it inside a running TestClient."""
+    """Build the app on ``url`` with one key per role and yield it inside a running TestClient.
+
+    Unsafe (trapdoor) keys are allowed unless ``allow_unsafe_keys=False`` is passed: the
+    tests' keys are simulating keys.
+    """
+    overrides.setdefault("allow_unsafe_keys", True)
     settings = Settings(database_url=url, verifier_backend="native", **overrides)
     app = create_app(settings)
     keys: dict[str, str] = {}
     with app.state.zkm.sessions() as session:
+        seed_tenancy(session)
         for role in Role:
-            accounts = list(TRADER_ACCOUNTS) if role is Role.TRADER else []
-            keys[role.value], _ = create_key(session=session, role=role, accounts=accounts)
+            keys[role.value], _ = create_key(session=session, role=role, **scope_for(role))
         keys["other_trader"], _ = create_key(
             session=session, role=Role.TRADER, accounts=list(OTHER_TRADER_ACCOUNTS)
         )

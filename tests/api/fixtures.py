@@ -234,7 +234,7 @@ def tiny_snapshot_json(epoch: int = 5) -> JsonObject:
     return {
         "version": 1,
         "epoch": epoch,
-        "timestamp": 1_700_000_000,
+        "timestamp": 1_700_000_000 + 3600 * epoch,
         "quote_decimals": 6,
         "tier_slots": 1,
         "haircut_tier_slots": 1,

@@ -42,6 +42,7 @@ def test_rows_written_by_another_worker_are_seen_after_a_cache_miss(
     circuit = {"circuit_id": "m", "verifying_key": simulating_key.vk_json}
     registered = h.client.post("/v1/circuits", json=circuit, headers=h.headers("admin"))
     assert registered.status_code == 201
+    h.declare("m")
     posted = h.client.post(
         "/v1/snapshots",
         json={"epoch": EPOCH, "snapshot": tiny_snapshot_json(EPOCH)},

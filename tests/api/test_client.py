@@ -21,6 +21,7 @@ def test_client_drives_every_role_through_an_epoch(
     trader, clearing, auditor = (_client(harness, r) for r in ("trader", "clearing", "auditor"))
     assert admin.health().status == "ok"
     assert admin.register_circuit("m", simulating_key.vk_json).n_public == 4
+    admin.declare_margin_circuit("m", from_epoch=0)
     assert [c.circuit_id for c in trader.list_circuits()] == ["m"]
     assert trader.get_circuit("m").fingerprint == admin.get_circuit("m").fingerprint
     digest = int(oracle.post_snapshot(9, snapshot).snapshot_hash)

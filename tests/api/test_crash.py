@@ -35,7 +35,8 @@ def _free_port() -> int:
 
 def _start(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ZKM_VERIFIER_BACKEND": "native"}
-    command = [sys.executable, "-m", "zkmargin", "serve", "--port", str(port), "--db", url]
+    command = [sys.executable, "-m", "zkmargin", "serve", "--port", str(port), "--db", url,
+               "--allow-unsafe-keys"]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -51,6 +52,7 @@ def _start(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 def _key(url: str, role: str, capsys: pytest.CaptureFixture[str], *accounts: str) -> str:
     args = ["keys", "create", "--role", role, "--db", url]
+    args += {"venue": ["--venue", "v"], "oracle": ["--market", "default"]}.get(role, [])
     for account in accounts:
         args += ["--account", account]
     assert zkm(args) == 0
@@ -77,6 +79,9 @@ def test_acknowledged_writes_survive_kill_9(
     try:
         with ZkmClient(base, keys["admin"]) as admin, ZkmClient(base, keys["oracle"]) as oracle:
             admin.register_circuit("m", simulator.vk_json)
+            admin.declare_margin_circuit("m", from_epoch=EPOCH)
+            admin.open_epoch(EPOCH)
+            admin.enroll_accounts("v", accounts)
             digest = int(oracle.post_snapshot(EPOCH, snapshot).snapshot_hash)
         proofs = {
             a: simulator.prove([1000 + i, digest, 0, 1_000_000]) for i, a in enumerate(accounts)
@@ -157,7 +162,9 @@ def _check_cli(
     assert json.loads(capsys.readouterr().out)["valid"] is True
     status = ["status", "--account", account, "--epoch", str(EPOCH), "--key", keys["clearing"]]
     assert zkm(status + common) == 0
-    assert json.loads(capsys.readouterr().out)["status"] == "compliant"
+    answered = capsys.readouterr()
+    assert json.loads(answered.out)["status"] == "compliant"
+    assert answered.err.startswith("UNSAFE: circuit m has a dev key")
     assert (
         zkm(
             [

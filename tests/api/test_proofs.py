@@ -19,6 +19,7 @@ CIRCUIT = "margin-v1"
 def _setup(h: Harness, key: SimulatingKey, commitments: dict[str, int], epoch: int) -> None:
     body = {"circuit_id": CIRCUIT, "verifying_key": key.vk_json}
     assert h.client.post("/v1/circuits", json=body, headers=h.headers("admin")).status_code == 201
+    h.declare(CIRCUIT)
     for account, value in commitments.items():
         body = {"account_id": account, "epoch": epoch, "commitment": str(value)}
         response = h.client.post("/v1/commitments", json=body, headers=h.headers("venue"))

@@ -95,7 +95,11 @@ def test_verify_answers_valid_invalid_and_malformed(
     def verify(p: object, inputs: list[str], circuit: str = "margin-v1") -> tuple[int, object]:
         body = {"circuit_id": circuit, "proof": p, "public_inputs": inputs}
         response = harness.client.post("/v1/verify", json=body, headers=harness.headers("clearing"))
-        return response.status_code, response.json()
+        answer = response.json()
+        if response.status_code == 200:  # every answer names the (here unsafe) key it rests on
+            verdict = answer.pop("verdict")
+            assert verdict["unsafe"] is True and verdict["warning"].startswith("UNSAFE:")
+        return response.status_code, answer
 
     assert verify(proof, public) == (200, {"valid": True})
     assert verify(tamper(proof), public) == (200, {"valid": False})
@@ -131,6 +135,7 @@ def test_batch_verify_names_the_invalid_items(
     result = response.json()
     assert result["valid"] == [True, True, False, True, False, True]
     assert result["all_valid"] is False
+    assert result["verdict"]["circuit_id"] == "margin-v1" and result["verdict"]["unsafe"] is True
     assert [(x["index"], x["id"]) for x in result["invalid"]] == [(2, "p2"), (4, "p4")]
     assert "pairing" in result["invalid"][0]["reason"]
 

@@ -27,6 +27,13 @@ ROLE_FOR = {
     ("GET", "/v1/epochs/{epoch}/proofs"): "auditor",
     ("GET", "/v1/audit"): "auditor",
     ("GET", "/v1/accounts/{account_id}/status"): "clearing",
+    ("POST", "/v1/epochs"): "admin",
+    ("POST", "/v1/policy/margin-circuits"): "admin",
+    ("POST", "/v1/circuits/{circuit_id}/retire"): "admin",
+    ("POST", "/v1/venues/{venue_id}/accounts"): "admin",
+    ("GET", "/v1/venues/{venue_id}/accounts"): "admin",
+    ("POST", "/v1/commitments/{account_id}/{epoch}/void"): "venue",
+    ("POST", "/v1/snapshots/{epoch}/void"): "oracle",
 }
 
 

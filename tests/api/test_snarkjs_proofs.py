@@ -33,6 +33,7 @@ def test_snarkjs_proofs_are_accepted_and_tampered_ones_rejected(harness: Harness
     h = harness
     body = {"circuit_id": "standin", "verifying_key": circuit.vk_json}
     assert h.client.post("/v1/circuits", json=body, headers=h.headers("admin")).status_code == 201
+    h.declare("standin")
     posted = h.client.post(
         "/v1/snapshots", json={"epoch": 4, "snapshot": snapshot}, headers=h.headers("oracle")
     ).json()

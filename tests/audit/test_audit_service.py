@@ -25,7 +25,7 @@ from algebra.constants import SCALAR_FIELD_R
 from api.auth import Role, create_key
 from api.client import ZkmClient
 from api.main import create_app
-from api.models import Snapshot, utc_now
+from api.models import Epoch, Snapshot, utc_now
 from api.settings import Settings
 from tests.audit.fixtures import write_vk
 from tests.verifier.vectors import ToyKey, toy_key, toy_proofs
@@ -57,12 +57,17 @@ def _free_port() -> int:
 def live_service(tmp_path: Path) -> Iterator[LiveService]:
     """The service on a fresh SQLite database, served by uvicorn in a thread."""
     app = create_app(
-        Settings(database_url=f"sqlite:///{tmp_path}/zkm.db", verifier_backend="native")
+        Settings(
+            database_url=f"sqlite:///{tmp_path}/zkm.db",
+            verifier_backend="native",
+            allow_unsafe_keys=True,  # the toy key's trapdoor is known
+        )
     )
     keys: dict[str, str] = {}
     with app.state.zkm.sessions() as session:
-        for role in (Role.ADMIN, Role.VENUE, Role.AUDITOR):
+        for role in (Role.ADMIN, Role.AUDITOR):
             keys[role.value], _ = create_key(session=session, role=role, accounts=[])
+        keys["venue"], _ = create_key(session=session, role=Role.VENUE, accounts=[], venue="v")
         keys["trader"], _ = create_key(session=session, role=Role.TRADER, accounts=ACCOUNTS)
         session.commit()
     port = _free_port()
@@ -88,6 +93,7 @@ def _populate(service: LiveService, key: ToyKey) -> tuple[dict[str, int], int]:
     rng = random.Random(11)
     snapshot_hash = rng.randrange(SCALAR_FIELD_R)
     with service.app.state.zkm.sessions() as session:  # type: ignore[attr-defined]
+        session.add(Epoch(epoch=EPOCH, market="default", opened_by="test", opened_at=utc_now()))
         session.add(
             Snapshot(
                 epoch=EPOCH, snapshot="{}", snapshot_hash=str(snapshot_hash), created_at=utc_now()
@@ -103,6 +109,8 @@ def _populate(service: LiveService, key: ToyKey) -> tuple[dict[str, int], int]:
     proofs[2] = Proof(a=proofs[2].a, b=proofs[2].b, c=proofs[3].c)  # invalid from the start
     with ZkmClient(service.url, service.keys["admin"]) as admin:
         admin.register_circuit("margin-v1", verifying_key_to_json(key.vk), margin=True)
+        admin.declare_margin_circuit("margin-v1", from_epoch=EPOCH, to_epoch=EPOCH)
+        admin.enroll_accounts("v", ACCOUNTS)
     with ZkmClient(service.url, service.keys["venue"]) as venue:
         for account, commitment in commitments.items():
             venue.register_commitment(account, EPOCH, commitment)

@@ -51,6 +51,8 @@ def test_demo_tells_every_actors_step(demo: DemoRun) -> None:
     for actor in ("market", "keys", "service", "oracle", "venue", "traders", "clearing", "auditor"):
         assert f"] {actor}" in demo.stdout
     assert "UNSAFE DEV SETUP" in demo.stdout
+    # The service runs with --allow-unsafe-keys, and its answers carry the label themselves.
+    assert "every answer says: UNSAFE: circuit margin-tiny-" in demo.stdout.replace("\n", " ")
     assert "cannot prove: not compliant" in demo.stdout
     assert "refused" in demo.stdout  # the replayed proof
 

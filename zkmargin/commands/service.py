@@ -27,6 +27,22 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     db: DbOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (uvicorn).")] = 1,
+    allow_unsafe_keys: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsafe-keys",
+            help="Accept circuits whose key is not a verified ceremony's (dev or uncontributed:"
+            " someone may know the trapdoor). Demos only; such verdicts say UNSAFE.",
+        ),
+    ] = False,
+    ceremony_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--ceremony-dir",
+            help="Directory of ceremony files (.zkey, .r1cs, .ptau) the service verifies"
+            " when a circuit registration names them.",
+        ),
+    ] = None,
 ) -> None:
     """Run the verifier service (migrates the database to the latest schema first)."""
     import os
@@ -37,7 +53,14 @@ def serve(
     from api.main import create_app
     from api.settings import Settings
 
-    settings = Settings(database_url=db) if db else Settings()
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["database_url"] = db
+    if allow_unsafe_keys:
+        overrides["allow_unsafe_keys"] = True
+    if ceremony_dir is not None:
+        overrides["ceremony_dir"] = str(ceremony_dir.resolve())
+    settings = Settings(**overrides)  # type: ignore[arg-type]
     if workers == 1:
         app = create_app(settings)
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
@@ -47,6 +70,9 @@ def serve(
     engine.dispose()
     # Workers build their app from the environment (rate limits and key caches are per worker).
     os.environ["ZKM_DATABASE_URL"] = settings.database_url
+    os.environ["ZKM_ALLOW_UNSAFE_KEYS"] = "true" if settings.allow_unsafe_keys else "false"
+    if settings.ceremony_dir is not None:
+        os.environ["ZKM_CEREMONY_DIR"] = settings.ceremony_dir
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -66,8 +92,18 @@ def create_key(
     ] = None,
     label: Annotated[str, typer.Option(help="Free-text label stored with the key.")] = "",
     db: DbOption = None,
+    venue: Annotated[
+        str | None, typer.Option(help="The venue a venue key acts for (required for venues).")
+    ] = None,
+    market: Annotated[
+        list[str] | None,
+        typer.Option(help="A market an oracle key serves (repeatable; required for oracles)."),
+    ] = None,
 ) -> None:
-    """Create an API key and print it once (only its SHA-256 is stored)."""
+    """Create an API key and print it once (only its SHA-256 is stored).
+
+    Scopes: trader keys take --account, venue keys --venue, oracle keys --market.
+    """
     from api.auth import KeyCreationError, Role
     from api.db import make_engine, make_session_factory, upgrade_database
     from api.services.keys import issue_key
@@ -83,7 +119,14 @@ def create_key(
     try:
         upgrade_database(engine)
         with make_session_factory(engine)() as session:
-            key = issue_key(session=session, role=chosen, accounts=list(account or []), label=label)
+            key = issue_key(
+                session=session,
+                role=chosen,
+                accounts=list(account or []),
+                label=label,
+                venue=venue,
+                markets=list(market or []),
+            )
     finally:
         engine.dispose()
     typer.echo(key)
@@ -106,6 +149,8 @@ def submit(
     with ZkmClient(url, key) as client:
         record = client.submit_proof(account, epoch, circuit, proof_obj, public_obj)
     typer.echo(record.model_dump_json(indent=2))
+    if record.verdict.warning is not None:
+        typer.secho(record.verdict.warning, fg="yellow", err=True)
     raise typer.Exit(0 if record.valid else 1)
 
 
@@ -121,6 +166,8 @@ def status(
     with ZkmClient(url, key) as client:
         answer = client.status(account, epoch)
     typer.echo(answer.model_dump_json(indent=2))
+    if answer.verdict.warning is not None:
+        typer.secho(answer.verdict.warning, fg="yellow", err=True)
     raise typer.Exit(0 if answer.status == "compliant" else 1)
 
 

@@ -14,33 +14,66 @@ from pathlib import Path
 from algebra.errors import ZkError
 from api.auth import Role
 from api.client import ServiceCallError, ZkmClient
+from api.schemas import CircuitPublic
+from api.services.provenance import sha256_file
 from circuits.margin.commitment import commit, snapshot_hash
 from circuits.margin.model import AccountState, MarketSnapshot, Opening
 from verifier.audit.items import AuditItem
 from verifier.keys import VerifyingKey
 from zkmargin.audit.report import AuditReport
+from zkmargin.demo.keys import DemoKeys
 from zkmargin.demo.outcome import AccountOutcome, CheatAttempt
 from zkmargin.demo.server import InProcessService
 from zkmargin.demo.trader import ProverKit, Statement, TraderResult, prove_account
 
 Advance = Callable[[], None]
+VENUE = "demo-venue"
+MARKET = "default"
 
 
 class DemoCheckError(ZkError):
     """The service disagrees with what the demo computed locally (e.g. the snapshot hash)."""
 
 
-def register_circuit(
-    service: InProcessService, circuit_id: str, vk_json: dict[str, object], description: str
-) -> None:
-    """As the admin, register the margin circuit's verifying key under ``circuit_id``."""
+def admin_setup(
+    service: InProcessService,
+    circuit_id: str,
+    keys: DemoKeys,
+    description: str,
+    epoch: int,
+    accounts: Sequence[str],
+) -> CircuitPublic:
+    """As the admin, register the margin circuit's verifying key under ``circuit_id``, declare
+    it the circuit that counts at ``epoch``, open the epoch and enrol the venue's accounts.
+
+    Dev keys are registered as ``dev`` (the service runs with ``--allow-unsafe-keys``, and
+    every verdict under them says UNSAFE); the local ceremony's keys, whose transcript the
+    demo verified with ``zkm zkey verify``, are registered with the admin's attestation.
+    """
+    ceremony = None
+    if not keys.unsafe:
+        ceremony = {"attested_offline": True, "transcript_sha256": sha256_file(keys.zkey)}
     with ZkmClient(service.url, service.issue_key(Role.ADMIN, label="demo admin")) as admin:
-        admin.register_circuit(circuit_id, vk_json, margin=True, description=description)
+        circuit = admin.register_circuit(
+            circuit_id,
+            keys.verifying_key_json(),
+            margin=True,
+            description=description,
+            provenance="dev" if keys.unsafe else "ceremony-verified",
+            ceremony=ceremony,
+        )
+        admin.declare_margin_circuit(
+            circuit_id, from_epoch=epoch, to_epoch=epoch, fingerprint=circuit.fingerprint
+        )
+        admin.open_epoch(epoch, market=MARKET)
+        admin.enroll_accounts(VENUE, accounts)
+    return circuit
 
 
 def post_snapshot(service: InProcessService, snapshot: MarketSnapshot) -> int:
     """As the oracle, post the epoch's snapshot; return its hash (checked against ours)."""
-    with ZkmClient(service.url, service.issue_key(Role.ORACLE, label="demo oracle")) as oracle:
+    key = service.issue_key(Role.ORACLE, label="demo oracle", markets=[MARKET])
+    with ZkmClient(service.url, key) as oracle:
         posted = oracle.post_snapshot(snapshot.epoch, snapshot.model_dump(mode="json"))
     local = snapshot_hash(snapshot)
     if int(posted.snapshot_hash) != local:
@@ -57,7 +90,8 @@ def register_commitments(
     """As the venue, commit to every account (fresh salt) and register ``C``; return the
     openings, which the venue hands to each trader privately."""
     openings: dict[str, Opening] = {}
-    with ZkmClient(service.url, service.issue_key(Role.VENUE, label="demo venue")) as venue:
+    key = service.issue_key(Role.VENUE, label="demo venue", venue=VENUE)
+    with ZkmClient(service.url, key) as venue:
         for account_id, state in books:
             opening = commit(state)
             venue.register_commitment(account_id, epoch, opening.commitment)
@@ -120,20 +154,27 @@ def query_statuses(
     epoch: int,
     outcomes: Sequence[AccountOutcome],
     advance: Advance,
-) -> dict[str, int]:
-    """As the clearing protocol, ask the status of every account; return the epoch's counts."""
+) -> tuple[dict[str, int], set[str]]:
+    """As the clearing protocol, ask the status of every account; return the epoch's counts
+    and the warnings the answers carried (the UNSAFE label of dev keys)."""
     key = service.issue_key(Role.CLEARING, label="demo clearing")
+    warnings: set[str] = set()
     with ZkmClient(service.url, key) as clearing:
         for outcome in outcomes:
-            outcome.status = clearing.status(outcome.account_id, epoch).status
+            answer = clearing.status(outcome.account_id, epoch)
+            outcome.status = answer.status
+            if answer.verdict.warning is not None:
+                warnings.add(answer.verdict.warning)
             advance()
         report = clearing.epoch_report(epoch)
+    if report.verdict.warning is not None:
+        warnings.add(report.verdict.warning)
     return {
         "accounts": report.accounts,
         "compliant": report.compliant,
         "non_compliant": report.non_compliant,
         "missing": report.missing,
-    }
+    }, warnings
 
 
 def audit_epoch(

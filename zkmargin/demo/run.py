@@ -59,11 +59,11 @@ def _database(options: DemoOptions, out: Path) -> str:
 
 
 def _next_epoch(service: InProcessService) -> int:
-    """Return the epoch after the latest one with a snapshot (1 on a fresh database)."""
-    from api.models import Snapshot
+    """Return the epoch after the latest opened one (1 on a fresh database)."""
+    from api.models import Epoch
 
     with service.state.sessions() as session:
-        latest = session.scalar(select(func.max(Snapshot.epoch)))
+        latest = session.scalar(select(func.max(Epoch.epoch)))
     return 1 if latest is None else int(latest) + 1
 
 
@@ -138,9 +138,15 @@ def _publish(world: _World) -> dict[str, Opening]:
     fingerprint = verifying_key_from_json(vk_json).fingerprint()
     world.circuit_id = f"margin-{world.options.size}-{fingerprint[:12]}"
     description = f"zkm demo, {result.keys.how}"
-    actors.register_circuit(service, world.circuit_id, vk_json, description)
-    story.say("service", f"verifier service on {service.url}; circuit {world.circuit_id}"
-                         f" registered by the admin")  # fmt: skip
+    accounts = [account_id for account_id, _ in world.books]
+    circuit = actors.admin_setup(
+        service, world.circuit_id, result.keys, description, result.epoch, accounts
+    )
+    label = "[bold yellow]UNSAFE[/] " if circuit.unsafe else ""
+    story.say("service", f"verifier service on {service.url}; the admin registered circuit"
+                         f" {world.circuit_id} ({label}{circuit.provenance} key), declared it the"
+                         f" margin circuit of epoch {result.epoch}, opened the epoch and enrolled"
+                         f" {len(accounts)} accounts to venue {actors.VENUE}")  # fmt: skip
     story.note(f"database: {result.database_url}; access log: {result.out_dir / LOG_NAME}")
     digest = actors.post_snapshot(service, world.snapshot)
     story.say("oracle", f"posted the epoch-{result.epoch} snapshot; snapshot_hash {_short(digest)}")
@@ -209,7 +215,7 @@ def _clearing(world: _World) -> None:
     story, result = world.story, world.result
     start = time.perf_counter()
     with story.bar("clearing: status", len(result.accounts)) as advance:
-        result.service_counts = actors.query_statuses(
+        result.service_counts, warnings = actors.query_statuses(
             world.service, result.epoch, result.accounts, advance
         )
     result.timings["status"] = time.perf_counter() - start
@@ -217,6 +223,8 @@ def _clearing(world: _World) -> None:
     story.say("clearing", f"asked every account's status: {counts['compliant']} compliant,"
                           f" {counts['non_compliant']} non-compliant, {counts['missing']} missing"
                           " (no proof)")  # fmt: skip
+    for warning in sorted(warnings):
+        story.note(f"[bold yellow]every answer says: {warning}[/]")
 
 
 def _audit(world: _World) -> None:

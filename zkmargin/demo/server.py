@@ -37,8 +37,12 @@ class InProcessService:
     """The verifier service on ``127.0.0.1:<free port>`` for the lifetime of a ``with`` block."""
 
     def __init__(self, database_url: str, log_file: Path) -> None:
-        """Build the app on ``database_url`` (migrated); the access log goes to ``log_file``."""
-        self._settings = Settings(database_url=database_url)
+        """Build the app on ``database_url`` (migrated); the access log goes to ``log_file``.
+
+        The demo's service runs with ``allow_unsafe_keys`` (``zkm serve --allow-unsafe-keys``):
+        its default keys come from the dev setup, and every verdict under them says UNSAFE.
+        """
+        self._settings = Settings(database_url=database_url, allow_unsafe_keys=True)
         self._app = create_app(self._settings)
         self._log_file = logging.FileHandler(log_file, encoding="utf-8")
         self._log_file.setFormatter(JsonFormatter())
@@ -94,7 +98,22 @@ class InProcessService:
             if handler not in logger.handlers:
                 logger.addHandler(handler)
 
-    def issue_key(self, role: Role, *, accounts: list[str] | None = None, label: str = "") -> str:
-        """Create an API key for ``role`` (traders: scoped to ``accounts``) and return it."""
+    def issue_key(
+        self,
+        role: Role,
+        *,
+        accounts: list[str] | None = None,
+        label: str = "",
+        venue: str | None = None,
+        markets: list[str] | None = None,
+    ) -> str:
+        """Create an API key for ``role`` with its scope (see ``zkm keys create``); return it."""
         with self.state.sessions() as session:
-            return issue_key(session=session, role=role, accounts=list(accounts or []), label=label)
+            return issue_key(
+                session=session,
+                role=role,
+                accounts=list(accounts or []),
+                label=label,
+                venue=venue,
+                markets=markets,
+            )
