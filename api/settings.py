@@ -33,6 +33,13 @@ class Settings(BaseSettings):
             epoch are open for ``epoch_market`` (None: only the admin opens epochs).
         epoch_origin: Unix time at which epoch 0 of the schedule starts.
         epoch_market: the market of the epochs the schedule opens.
+        allow_unsigned_snapshots: accept snapshots posted without the risk desk's signed
+            metadata (no signature, no market inputs, no freshness check); for demos, tests
+            and migrations only. Off: every snapshot must be signed by a signing key the
+            admin registered for the posting oracle key.
+        snapshot_max_age_seconds: a signed snapshot whose market inputs are older than
+            this (by the service's clock) is refused as stale; None turns the check off
+            (the demo, whose shipped sample data carries a fixed date).
     """
 
     model_config = SettingsConfigDict(env_prefix="ZKM_", extra="ignore")
@@ -51,6 +58,8 @@ class Settings(BaseSettings):
     epoch_seconds: int | None = Field(default=None, ge=1)
     epoch_origin: int = Field(default=0, ge=0)
     epoch_market: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    allow_unsigned_snapshots: bool = False
+    snapshot_max_age_seconds: int | None = Field(default=86_400, ge=1)
 
     def epoch_schedule(self) -> EpochSchedule | None:
         """Return the configured epoch schedule, or None when only the admin opens epochs."""

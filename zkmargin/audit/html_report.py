@@ -58,6 +58,8 @@ def render_html(report: AuditReport) -> str:
 def _verdict(report: AuditReport) -> str:
     if report.all_valid:
         return f"All {report.checked:,} proofs valid"
+    if not report.invalid:
+        return "; ".join(report.findings)
     return f"{len(report.invalid):,} of {report.checked:,} proofs invalid"
 
 

@@ -67,6 +67,8 @@ class AuditReport:
     sample: dict[str, Any] | None = None
     service: dict[str, Any] | None = None
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    """Epoch-level findings beyond single proofs (e.g. a snapshot signature that fails)."""
     started_at: str = ""
     total_seconds: float = 0.0
 
@@ -77,8 +79,8 @@ class AuditReport:
 
     @property
     def all_valid(self) -> bool:
-        """Whether every audited proof is valid."""
-        return not self.invalid
+        """Whether every audited proof is valid and nothing else was found."""
+        return not self.invalid and not self.findings
 
     @property
     def proofs_per_second(self) -> float:
@@ -96,7 +98,11 @@ class AuditReport:
         """Return the ``--report`` JSON object."""
         return {
             "schema": SCHEMA,
-            "verdict": "all valid" if self.all_valid else "invalid proofs found",
+            "verdict": (
+                "all valid"
+                if self.all_valid
+                else ("invalid proofs found" if self.invalid else "findings")
+            ),
             "source": self.source,
             "counts": {
                 "entries": self.entries,
@@ -106,6 +112,7 @@ class AuditReport:
                 "invalid_by_kind": self.invalid_counts(),
             },
             "invalid": [entry.to_json() for entry in self.invalid],
+            "findings": list(self.findings),
             "backend": self.backend,
             "method": self.method,
             "runner": self.runner,

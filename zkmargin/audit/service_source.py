@@ -6,8 +6,10 @@ key must be the auditor's key (same fingerprint, else the audit stops: wrong key
 must belong to the epoch, and for margin proofs ``[C, snapshot_hash, kind, buffer_ppm]``
 the ``C`` must be the commitment the venue registered for (account, epoch) and
 ``snapshot_hash`` the hash of the epoch's snapshot. A line failing those is an invalid
-``statement`` item; the pairing check is left to the audit. The service's own verdict is
-kept, so the report can show where the audit disagrees with it.
+``statement`` item; the pairing check is left to the audit. The snapshot's signed
+metadata (``GET /v1/snapshots/{epoch}/provenance``) is checked too: a signature that is
+missing or invalid where the snapshot claims one is an epoch-level finding. The service's
+own verdict is kept, so the report can show where the audit disagrees with it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from api.schemas import ProofExport
 from verifier.audit.items import AuditItem, parse_statement, rejected
 from verifier.keys import VerifyingKey
 from zkmargin.audit.run import KeyMismatchError
+from zkmargin.audit.snapshot_signature import SignatureCheck
 from zkmargin.audit.stats import MARGIN_N_PUBLIC
 
 T = TypeVar("T")
@@ -56,9 +59,13 @@ class ServiceEpoch:
     account_ids: set[str] = field(default_factory=set)
     lines: int = 0
     service_valid: int = 0
+    signature: SignatureCheck | None = None
 
     def load_snapshot(self) -> None:
-        """Fetch the epoch's snapshot hash (None when the oracle posted no snapshot)."""
+        """Fetch the epoch's snapshot hash (None when the oracle posted no snapshot) and
+        check its signature (see :func:`zkmargin.audit.snapshot_signature.check_provenance`)."""
+        from zkmargin.audit.snapshot_signature import check_provenance
+
         try:
             snapshot = call_with_retry(lambda: self.client.get_snapshot(self.epoch))
         except ServiceCallError as error:
@@ -66,6 +73,8 @@ class ServiceEpoch:
                 raise
             return
         self.snapshot_hash = int(snapshot.snapshot_hash)
+        provenance = call_with_retry(lambda: self.client.snapshot_provenance(self.epoch))
+        self.signature = check_provenance(snapshot.snapshot, provenance)
 
     def items(self) -> Iterator[AuditItem]:
         """Yield one item per exported proof, in the service's order (oldest first)."""
@@ -142,7 +151,14 @@ class ServiceEpoch:
             "service_accepted": self.service_valid,
             "circuits": dict(self.fingerprints),
             "accounts": len(self.account_ids),
+            "snapshot_signature": None if self.signature is None else self.signature.to_json(),
         }
+
+    def findings(self) -> list[str]:
+        """Return the epoch-level findings (a snapshot whose signature does not check out)."""
+        if self.signature is None or self.signature.problem is None:
+            return []
+        return [f"epoch {self.epoch} snapshot signature: {self.signature.problem}"]
 
 
 def _with_verdict(item: AuditItem, line: ProofExport) -> AuditItem:

@@ -1,7 +1,8 @@
 """``zkm audit``: verify every proof of a source, locally or on Dask, and write reports.
 
-Exit codes: 0 every audited proof is valid, 1 some are invalid (listed with reasons),
-2 bad input (unreadable source or key, wrong key, unreachable service or cluster).
+Exit codes: 0 every audited proof is valid, 1 some are invalid (listed with reasons) or
+there is a finding (with ``--service``: the epoch snapshot's signature fails), 2 bad input
+(unreadable source or key, wrong key, unreachable service or cluster).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def _audit_service(
         except httpx.HTTPError as error:
             raise FormatError(f"cannot reach the service at {url}: {error}") from error
     result.service = pulled.summary()
+    result.findings.extend(pulled.findings())
     return result
 
 
@@ -157,6 +159,8 @@ def _print_summary(result: AuditReport) -> None:
         f"{result.checked:,} proofs audited in {result.total_seconds:.2f} s "
         f"({result.proofs_per_second:,.0f} proofs/s; {result.backend}, {result.runner})"
     )
+    for finding in result.findings:
+        console.print(f"  FINDING {finding}", markup=False)
     for entry in result.invalid[:MAX_LISTED]:
         console.print(f"  INVALID {entry.item_id}: {entry.reason}", markup=False)
     if len(result.invalid) > MAX_LISTED:

@@ -148,7 +148,7 @@ def _publish(world: _World) -> dict[str, Opening]:
                          f" margin circuit of epoch {result.epoch}, opened the epoch and enrolled"
                          f" {len(accounts)} accounts to venue {actors.VENUE}")  # fmt: skip
     story.note(f"database: {result.database_url}; access log: {result.out_dir / LOG_NAME}")
-    digest = actors.post_snapshot(service, world.snapshot)
+    digest = actors.post_snapshot(service, world.snapshot, result.out_dir / "riskdesk")
     story.say("oracle", f"posted the epoch-{result.epoch} snapshot; snapshot_hash {_short(digest)}")
     start = time.perf_counter()
     with story.bar("venue: committing", len(world.books)) as advance:
