@@ -209,12 +209,16 @@ def get_snapshot(*, session: Session, epoch: int) -> Snapshot:
 
 
 def provenance_of(*, session: Session, record: Snapshot) -> SnapshotProvenance:
-    """Return how ``record`` was made: signed metadata, signer, inputs, policy (or unsigned)."""
-    if record.signed_metadata is None:
+    """Return how ``record`` was made: signed metadata, signer, inputs, policy (or unsigned).
+
+    Whatever is stored is served as stored, so an auditor notices a record whose signer is
+    named but whose metadata, inputs or policy went missing.
+    """
+    if record.signed_metadata is None and record.signer_key_id is None:
         return SnapshotProvenance(
             epoch=record.epoch, snapshot_hash=record.snapshot_hash, signed=False
         )
-    metadata = json.loads(record.signed_metadata)
+    metadata = None if record.signed_metadata is None else json.loads(record.signed_metadata)
     signer = (
         None
         if record.signer_key_id is None
@@ -225,7 +229,7 @@ def provenance_of(*, session: Session, record: Snapshot) -> SnapshotProvenance:
         snapshot_hash=record.snapshot_hash,
         signed=True,
         signer_key_id=record.signer_key_id,
-        signature=metadata.get("signature"),
+        signature=None if metadata is None else metadata.get("signature"),
         public_key=None if signer is None else signer.public_key,
         oracle_key_id=None if signer is None else signer.api_key_id,
         metadata=metadata,
