@@ -31,12 +31,16 @@ class SigningKeyError(ServiceError):
 
 def signer_key_id(public_pem: str) -> str:
     """Return the risk desk's key id of a PEM public key; SigningKeyError if it is not one."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+
     from zkmargin.riskdesk.signing import key_id
 
     try:
         return key_id(public_pem.encode("utf-8"))
     except ZkError as error:
         raise SigningKeyError(str(error)) from None
+    except (UnsupportedAlgorithm, ValueError, TypeError):
+        raise SigningKeyError("the public key is not an Ed25519 PEM public key") from None
 
 
 def register_signing_key(

@@ -34,6 +34,7 @@ ROLE_FOR = {
     ("GET", "/v1/venues/{venue_id}/accounts"): "admin",
     ("POST", "/v1/commitments/{account_id}/{epoch}/void"): "venue",
     ("POST", "/v1/snapshots/{epoch}/void"): "oracle",
+    ("POST", "/v1/oracle-keys"): "admin",
 }
 
 
