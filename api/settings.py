@@ -38,8 +38,8 @@ class Settings(BaseSettings):
             and migrations only. Off: every snapshot must be signed by a signing key the
             admin registered for the posting oracle key.
         snapshot_max_age_seconds: a signed snapshot whose market inputs are older than
-            this (by the service's clock) is refused as stale; None turns the check off
-            (the demo, whose shipped sample data carries a fixed date).
+            this (by the service's clock) is refused as stale; 0 turns the check off (the
+            demo and the docs, whose shipped sample data carries a fixed date).
     """
 
     model_config = SettingsConfigDict(env_prefix="ZKM_", extra="ignore")
@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     epoch_origin: int = Field(default=0, ge=0)
     epoch_market: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     allow_unsigned_snapshots: bool = False
-    snapshot_max_age_seconds: int | None = Field(default=86_400, ge=1)
+    snapshot_max_age_seconds: int = Field(default=86_400, ge=0)
 
     def epoch_schedule(self) -> EpochSchedule | None:
         """Return the configured epoch schedule, or None when only the admin opens epochs."""

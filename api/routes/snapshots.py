@@ -34,7 +34,7 @@ def post_snapshot(
         schedule=state.settings.epoch_schedule(),
         signatures=service.SignaturePolicy(
             allow_unsigned=state.settings.allow_unsigned_snapshots,
-            max_age_seconds=state.settings.snapshot_max_age_seconds,
+            max_age_seconds=state.settings.snapshot_max_age_seconds or None,
             clock=state.clock,
         ),
     )

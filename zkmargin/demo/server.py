@@ -43,10 +43,10 @@ class InProcessService:
         The demo's service runs with ``allow_unsafe_keys`` (``zkm serve --allow-unsafe-keys``):
         its default keys come from the dev setup, and every verdict under them says UNSAFE.
         It requires signed snapshots but does not check their age
-        (``snapshot_max_age_seconds=None``): the demo's shipped market data carries a fixed
+        (``snapshot_max_age_seconds=0``): the demo's shipped market data carries a fixed
         date. ``overrides`` are further :class:`api.settings.Settings` fields.
         """
-        settings: dict[str, Any] = {"allow_unsafe_keys": True, "snapshot_max_age_seconds": None}
+        settings: dict[str, Any] = {"allow_unsafe_keys": True, "snapshot_max_age_seconds": 0}
         self._settings = Settings(database_url=database_url, **{**settings, **overrides})
         self._app = create_app(self._settings)
         self._log_file = logging.FileHandler(log_file, encoding="utf-8")
