@@ -333,6 +333,11 @@ class ProofExport(BaseModel):
     """The circuit, key fingerprint and provenance the record was verified under."""
     counts: bool = True
     """Whether the record's circuit is the one declared for its epoch (only those count)."""
+    snapshot_signer_key_id: str | None = None
+    """The oracle signing key that signed the epoch's snapshot (None: unsigned or none)."""
+    snapshot_signature: str | None = None
+    """Its Ed25519 signature (base64); the full metadata, inputs and policy are at
+    ``GET /v1/snapshots/{epoch}/provenance``."""
 
 
 # --- accounts and epochs ----------------------------------------------------------------

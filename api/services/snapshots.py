@@ -236,3 +236,12 @@ def provenance_of(*, session: Session, record: Snapshot) -> SnapshotProvenance:
         market_inputs=None if record.market_inputs is None else json.loads(record.market_inputs),
         policy=None if record.policy is None else json.loads(record.policy),
     )
+
+
+def snapshot_signature(*, session: Session, epoch: int) -> tuple[str | None, str | None]:
+    """Return the epoch snapshot's (signer key id, signature), or Nones if unsigned or none."""
+    record = session.get(Snapshot, epoch)
+    if record is None or record.signed_metadata is None:
+        return (None if record is None else record.signer_key_id), None
+    signature = json.loads(record.signed_metadata).get("signature")
+    return record.signer_key_id, signature if isinstance(signature, str) else None

@@ -14,10 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from algebra.backend import get_backend
 from api.auth import Role
 from api.client import ZkmClient
+from api.models import utc_now
 from tests.audit.fixtures import margin_key, write_vk
 from tests.riskdesk.helpers import MARKET_TINY, POLICY_TINY, raw
+from tests.verifier.vectors import toy_proofs
+from verifier.snarkjs_json import proof_to_json, verifying_key_to_json
 from zkmargin.cli import main
 from zkmargin.demo.server import InProcessService
 from zkmargin.riskdesk.build import build_snapshot
@@ -45,8 +49,25 @@ def signed_service(tmp_path: Path) -> Iterator[tuple[InProcessService, str]]:
             "policy": raw(POLICY_TINY),
         }
         with ZkmClient(service.url, oracle) as client:
-            client.post_snapshot(EPOCH, snapshot.model_dump(mode="json"), signed)
+            posted = client.post_snapshot(EPOCH, snapshot.model_dump(mode="json"), signed)
+        _prove_one(service, int(posted.snapshot_hash))
         yield service, service.issue_key(Role.AUDITOR)
+
+
+def _prove_one(service: InProcessService, snapshot_hash: int) -> None:
+    """Register the toy margin circuit, one account's C, and submit a valid proof for it."""
+    key, commitment = margin_key(), 12345
+    public = [commitment, snapshot_hash, 0, 1_000_000]
+    (proof,) = toy_proofs(get_backend("native"), key, [public], seed=3)
+    with ZkmClient(service.url, service.issue_key(Role.ADMIN)) as admin:
+        admin.register_circuit("margin-v1", verifying_key_to_json(key.vk), margin=True)
+        admin.declare_margin_circuit("margin-v1", from_epoch=EPOCH, to_epoch=EPOCH)
+        admin.enroll_accounts("v", ["acct-1"])
+    with ZkmClient(service.url, service.issue_key(Role.VENUE, venue="v")) as venue:
+        venue.register_commitment("acct-1", EPOCH, commitment)
+    trader = service.issue_key(Role.TRADER, accounts=["acct-1"])
+    with ZkmClient(service.url, trader) as client:
+        assert client.submit_proof("acct-1", EPOCH, "margin-v1", proof_to_json(proof), public).valid
 
 
 def _audit(
@@ -80,6 +101,19 @@ def test_audit_reports_a_valid_snapshot_signature(
     assert isinstance(service_part, dict)
     assert service_part["snapshot_signature"]["status"] == "valid"
     assert report["findings"] == []
+    counts = report["counts"]
+    assert isinstance(counts, dict) and counts["valid"] == 1
+
+
+def test_export_lines_name_the_snapshot_signer_and_signature(
+    signed_service: tuple[InProcessService, str],
+) -> None:
+    service, auditor = signed_service
+    meta = _stored_metadata(service)
+    with ZkmClient(service.url, auditor) as client:
+        (line,) = list(client.epoch_proofs(EPOCH))
+    assert line.snapshot_signer_key_id == meta["signer_key_id"]
+    assert line.snapshot_signature == meta["signature"]
 
 
 def test_audit_finds_a_signature_altered_behind_the_service(
@@ -124,3 +158,32 @@ def test_audit_finds_a_claimed_signature_that_is_missing(
     assert code == 1
     findings = report["findings"]
     assert isinstance(findings, list) and "is missing" in findings[0]
+
+
+def test_an_export_line_naming_another_signature_is_a_finding() -> None:
+    """The export and the provenance come from one record; if they disagree, say so."""
+    from typing import cast
+
+    from api.schemas import ProofExport
+    from zkmargin.audit.service_source import ServiceEpoch
+    from zkmargin.audit.snapshot_signature import SignatureCheck
+
+    pulled = ServiceEpoch(client=cast(ZkmClient, None), epoch=EPOCH, vk=margin_key().vk, url="u")
+    pulled.signature = SignatureCheck(True, "a" * 32, None, "c2lnbmF0dXJl")
+    line = ProofExport(
+        proof_id=1,
+        account_id="acct-1",
+        epoch=EPOCH,
+        circuit_id="margin-v1",
+        valid=True,
+        public_inputs=["1"],
+        proof={},
+        created_at=utc_now(),
+        snapshot_signer_key_id="a" * 32,
+        snapshot_signature="b3RoZXI=",
+    )
+    pulled._check_export_signature(line)
+    assert pulled.findings() == [
+        f"epoch {EPOCH}: the export names another snapshot signer or signature than the"
+        " snapshot's provenance"
+    ]

@@ -60,6 +60,7 @@ class ServiceEpoch:
     lines: int = 0
     service_valid: int = 0
     signature: SignatureCheck | None = None
+    export_mismatch: bool = False
 
     def load_snapshot(self) -> None:
         """Fetch the epoch's snapshot hash (None when the oracle posted no snapshot) and
@@ -86,6 +87,7 @@ class ServiceEpoch:
 
     def _item(self, position: int, line: ProofExport) -> AuditItem:
         item_id = f"proof {line.proof_id} ({line.account_id})"
+        self._check_export_signature(line)
         self.account_ids.add(line.account_id)
         self._check_circuit(line.circuit_id)
         try:
@@ -98,6 +100,17 @@ class ServiceEpoch:
                 rejected(position, item_id, problem, "statement", line.epoch), line
             )
         return AuditItem(position, item_id, proof, public, line.epoch, service_valid=line.valid)
+
+    def _check_export_signature(self, line: ProofExport) -> None:
+        """Note an export line whose snapshot signer or signature is not the served one."""
+        served = self.signature
+        if served is None:
+            return
+        if (line.snapshot_signer_key_id, line.snapshot_signature) != (
+            served.signer_key_id,
+            served.signature,
+        ):
+            self.export_mismatch = True
 
     def _check_circuit(self, circuit_id: str) -> None:
         if circuit_id not in self.fingerprints:
@@ -156,9 +169,15 @@ class ServiceEpoch:
 
     def findings(self) -> list[str]:
         """Return the epoch-level findings (a snapshot whose signature does not check out)."""
-        if self.signature is None or self.signature.problem is None:
-            return []
-        return [f"epoch {self.epoch} snapshot signature: {self.signature.problem}"]
+        found = []
+        if self.signature is not None and self.signature.problem is not None:
+            found.append(f"epoch {self.epoch} snapshot signature: {self.signature.problem}")
+        if self.export_mismatch:
+            found.append(
+                f"epoch {self.epoch}: the export names another snapshot signer or signature"
+                " than the snapshot's provenance"
+            )
+        return found
 
 
 def _with_verdict(item: AuditItem, line: ProofExport) -> AuditItem:

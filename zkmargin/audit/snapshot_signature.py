@@ -24,6 +24,8 @@ class SignatureCheck:
     signed: bool
     signer_key_id: str | None = None
     problem: str | None = None
+    signature: str | None = None
+    """The served signature (base64), as the export lines should name it."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the report's ``service.snapshot_signature`` object."""
@@ -40,7 +42,7 @@ def check_provenance(snapshot: dict[str, Any], provenance: SnapshotProvenance) -
     claims = provenance.signed or provenance.signer_key_id is not None
     if not claims:
         return SignatureCheck(signed=False)
-    signer = provenance.signer_key_id
+    signer, served = provenance.signer_key_id, provenance.signature
     missing = [
         name
         for name, value in (
@@ -54,7 +56,7 @@ def check_provenance(snapshot: dict[str, Any], provenance: SnapshotProvenance) -
     ]
     if missing:
         return SignatureCheck(
-            True, signer, f"the snapshot claims a signer but its {missing[0]} is missing"
+            True, signer, f"the snapshot claims a signer but its {missing[0]} is missing", served
         )
     assert provenance.metadata is not None and provenance.public_key is not None
     assert provenance.market_inputs is not None and provenance.policy is not None
@@ -62,7 +64,7 @@ def check_provenance(snapshot: dict[str, Any], provenance: SnapshotProvenance) -
         metadata = load_metadata(provenance.metadata)
         if metadata.signer_key_id != signer or metadata.signature != provenance.signature:
             return SignatureCheck(
-                True, signer, "the signer or signature differs from the metadata's"
+                True, signer, "the signer or signature differs from the metadata's", served
             )
         verify_signed_snapshot(
             load_snapshot(snapshot),
@@ -72,5 +74,5 @@ def check_provenance(snapshot: dict[str, Any], provenance: SnapshotProvenance) -
             policy=load_policy(provenance.policy),
         )
     except ZkError as error:
-        return SignatureCheck(True, signer, str(error))
-    return SignatureCheck(True, signer)
+        return SignatureCheck(True, signer, str(error), served)
+    return SignatureCheck(True, signer, None, served)
