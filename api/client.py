@@ -27,7 +27,9 @@ from api.schemas import (
     HealthPublic,
     ProofExport,
     ProofPublic,
+    SigningKeyPublic,
     SnapshotFull,
+    SnapshotProvenance,
     SnapshotPublic,
     VerifyResult,
     VoidedPublic,
@@ -178,10 +180,30 @@ class ZkmClient:
         """``GET /v1/circuits/{circuit_id}``."""
         return self._call("GET", f"/v1/circuits/{circuit_id}", CircuitPublic)
 
-    def post_snapshot(self, epoch: int, snapshot: JsonObject) -> SnapshotPublic:
-        """``POST /v1/snapshots`` (oracle); returns the ``snapshot_hash``."""
-        body = {"epoch": epoch, "snapshot": snapshot}
+    def post_snapshot(
+        self, epoch: int, snapshot: JsonObject, signed: JsonObject | None = None
+    ) -> SnapshotPublic:
+        """``POST /v1/snapshots`` (oracle); returns the ``snapshot_hash``.
+
+        ``signed`` is ``{"metadata", "market_inputs", "policy"}`` (see ``SignedParts``).
+        """
+        body: dict[str, Any] = {"epoch": epoch, "snapshot": snapshot}
+        if signed is not None:
+            body["signed"] = signed
         return self._call("POST", "/v1/snapshots", SnapshotPublic, json=body)
+
+    def snapshot_provenance(self, epoch: int) -> SnapshotProvenance:
+        """``GET /v1/snapshots/{epoch}/provenance``: signed metadata, signer, inputs, policy."""
+        return self._call("GET", f"/v1/snapshots/{epoch}/provenance", SnapshotProvenance)
+
+    def register_signing_key(self, api_key_id: str, public_key_pem: str) -> SigningKeyPublic:
+        """``POST /v1/oracle-keys`` (admin): tie an Ed25519 public key to an oracle key."""
+        body = {"api_key_id": api_key_id, "public_key": public_key_pem}
+        return self._call("POST", "/v1/oracle-keys", SigningKeyPublic, json=body)
+
+    def signing_keys(self) -> list[SigningKeyPublic]:
+        """``GET /v1/oracle-keys``."""
+        return self._call_list("/v1/oracle-keys", SigningKeyPublic)
 
     def get_snapshot(self, epoch: int) -> SnapshotFull:
         """``GET /v1/snapshots/{epoch}``."""

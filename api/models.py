@@ -149,6 +149,32 @@ class Snapshot(Base):
     snapshot_hash: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
     posted_by: Mapped[str | None] = mapped_column(String(32))
+    signer_key_id: Mapped[str | None] = mapped_column(String(32))
+    """The registered Ed25519 key that signed it (None: posted unsigned)."""
+    signed_metadata: Mapped[str | None] = mapped_column(Text)
+    """The oracle's signed metadata (canonical JSON, signature included)."""
+    market_inputs: Mapped[str | None] = mapped_column(Text)
+    """The canonical market inputs the snapshot was built from."""
+    policy: Mapped[str | None] = mapped_column(Text)
+    """The canonical risk-desk policy it was built under."""
+
+
+class OracleSigningKey(Base):
+    """An oracle's Ed25519 public key, registered by the admin for one oracle API key.
+
+    ``signer_key_id`` is the risk desk's key id (first 16 bytes of SHA-256 of the raw
+    public key, hex); snapshots signed by it are accepted only from ``api_key_id``.
+    """
+
+    __tablename__ = "oracle_signing_keys"
+
+    signer_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    public_key: Mapped[str] = mapped_column(Text, nullable=False)
+    api_key_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("api_keys.key_id"), nullable=False, index=True
+    )
+    registered_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Commitment(Base):

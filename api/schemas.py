@@ -198,11 +198,63 @@ class VoidedPublic(BaseModel):
 
 
 # --- snapshots --------------------------------------------------------------------------
+class SignedParts(StrictRequest):
+    """What the risk desk publishes beside a snapshot: its signed metadata (the oracle's
+    Ed25519 signature over the hashes of the snapshot, inputs and policy), the market
+    inputs and the policy it was built from (see ``docs/risk-desk.md``)."""
+
+    metadata: dict[str, Any]
+    market_inputs: dict[str, Any]
+    policy: dict[str, Any]
+
+
 class SnapshotCreate(StrictRequest):
-    """The oracle's market snapshot for an epoch (the margin model's ``MarketSnapshot`` JSON)."""
+    """The oracle's market snapshot for an epoch (the margin model's ``MarketSnapshot`` JSON),
+    signed unless the service allows unsigned snapshots."""
 
     epoch: Epoch
     snapshot: dict[str, Any]
+    signed: SignedParts | None = None
+
+
+class SnapshotProvenance(BaseModel):
+    """How an epoch's snapshot was made: its signed metadata, signer and published inputs,
+    so anyone can re-check the signature and run ``zkm riskdesk check`` (all None when the
+    snapshot was posted unsigned)."""
+
+    epoch: int
+    snapshot_hash: str
+    signed: bool
+    signer_key_id: str | None = None
+    signature: str | None = None
+    public_key: str | None = None
+    """The signer's registered Ed25519 public key (PEM)."""
+    oracle_key_id: str | None = None
+    """The oracle API key the signer is registered for (and that posted the snapshot)."""
+    metadata: dict[str, Any] | None = None
+    market_inputs: dict[str, Any] | None = None
+    policy: dict[str, Any] | None = None
+
+
+SignerKeyId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class SigningKeyCreate(StrictRequest):
+    """The admin ties an oracle's Ed25519 public key (PEM) to that oracle's API key."""
+
+    api_key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
+    public_key: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class SigningKeyPublic(BaseModel):
+    """A registered oracle signing key: its key id, public key and the API key it belongs to."""
+
+    signer_key_id: str
+    public_key: str
+    api_key_id: str
+    markets: list[str]
+    registered_by: str
+    registered_at: datetime
 
 
 class SnapshotPublic(BaseModel):
@@ -287,6 +339,11 @@ class ProofExport(BaseModel):
     """The circuit, key fingerprint and provenance the record was verified under."""
     counts: bool = True
     """Whether the record's circuit is the one declared for its epoch (only those count)."""
+    snapshot_signer_key_id: str | None = None
+    """The oracle signing key that signed the epoch's snapshot (None: unsigned or none)."""
+    snapshot_signature: str | None = None
+    """Its Ed25519 signature (base64); the full metadata, inputs and policy are at
+    ``GET /v1/snapshots/{epoch}/provenance``."""
 
 
 # --- accounts and epochs ----------------------------------------------------------------

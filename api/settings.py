@@ -42,6 +42,13 @@ class Settings(BaseSettings):
             table and reads the other workers' (see :mod:`api.shared_limits`).
         max_invalid_per_account_epoch: invalid proof records kept per (account, epoch); once
             reached, further submissions for it are refused with 429 before any pairing.
+        allow_unsigned_snapshots: accept snapshots posted without the risk desk's signed
+            metadata (no signature, no market inputs, no freshness check); for demos, tests
+            and migrations only. Off: every snapshot must be signed by a signing key the
+            admin registered for the posting oracle key.
+        snapshot_max_age_seconds: a signed snapshot whose market inputs are older than
+            this (by the service's clock) is refused as stale; 0 turns the check off (the
+            demo and the docs, whose shipped sample data carries a fixed date).
     """
 
     model_config = SettingsConfigDict(env_prefix="ZKM_", extra="ignore")
@@ -60,14 +67,16 @@ class Settings(BaseSettings):
     epoch_seconds: int | None = Field(default=None, ge=1)
     epoch_origin: int = Field(default=0, ge=0)
     epoch_market: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    allow_unsigned_snapshots: bool = False
+    snapshot_max_age_seconds: int = Field(default=86_400, ge=0)
+
+    max_invalid_per_account_epoch: int = Field(default=32, ge=1)
+    auth_failures_per_minute: int = Field(default=30, ge=1)
+    rate_sync_seconds: float = Field(default=0.1, gt=0, le=10)
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
     def epoch_schedule(self) -> EpochSchedule | None:
         """Return the configured epoch schedule, or None when only the admin opens epochs."""
         if self.epoch_seconds is None:
             return None
         return EpochSchedule(self.epoch_seconds, self.epoch_origin, self.epoch_market)
-
-    max_invalid_per_account_epoch: int = Field(default=32, ge=1)
-    auth_failures_per_minute: int = Field(default=30, ge=1)
-    rate_sync_seconds: float = Field(default=0.1, gt=0, le=10)
-    key_cache_seconds: float = Field(default=5.0, ge=0, le=300)

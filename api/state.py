@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -32,3 +34,5 @@ class ServiceState:
     circuits: CircuitCache = field(default_factory=CircuitCache)
     keys: KeyCache = field(default_factory=KeyCache)
     registered: RegisteredCache = field(default_factory=RegisteredCache)
+    clock: Callable[[], float] = time.time
+    """"Now" for the freshness of signed snapshots (tests and replays fix it)."""

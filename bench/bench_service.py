@@ -76,6 +76,7 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "ZKM_RATE_LIMIT_BURST": "1000000",
         "ZKM_VERIFIER_BACKEND": "native",
         "ZKM_ALLOW_UNSAFE_KEYS": "true",  # the simulating key's trapdoor is known
+        "ZKM_ALLOW_UNSIGNED_SNAPSHOTS": "true",  # the load test's snapshot is hand-made
     }
     command = [
         sys.executable,

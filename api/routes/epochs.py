@@ -14,6 +14,7 @@ from api.routes.params import EpochPath
 from api.schemas import EpochOpen, EpochPublic, EpochReport, ProofExport, Verdict
 from api.services import tenancy
 from api.services.provenance import verdict_of
+from api.services.snapshots import snapshot_signature
 from api.services.status import (
     epoch_commitments,
     epoch_report,
@@ -31,6 +32,7 @@ def _export_lines(state: ServiceState, epoch: int) -> Iterator[bytes]:
     with state.sessions() as session:
         registered = epoch_commitments(session=session, epoch=epoch)
         declared = epoch_verdict(session, epoch).circuit_id
+        signer, signature = snapshot_signature(session=session, epoch=epoch)
         verdicts: dict[str, Verdict] = {}
         for record in iter_epoch_proofs(session=session, epoch=epoch):
             if record.circuit_id not in verdicts:
@@ -50,6 +52,8 @@ def _export_lines(state: ServiceState, epoch: int) -> Iterator[bytes]:
                 registered_commitment=registered.get(record.account_id),
                 verdict=verdicts[record.circuit_id],
                 counts=record.circuit_id == declared,
+                snapshot_signer_key_id=signer,
+                snapshot_signature=signature,
             )
             yield line.model_dump_json().encode() + b"\n"
 

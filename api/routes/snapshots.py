@@ -1,4 +1,4 @@
-"""``/v1/snapshots``: the oracle posts one immutable market snapshot per epoch."""
+"""``/v1/snapshots``: the oracle posts one immutable, signed market snapshot per epoch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import CurrentKey, OracleKey, OracleOrAdminKey, SessionDep, StateDep
 from api.routes.params import EpochPath
-from api.schemas import SnapshotCreate, SnapshotFull, SnapshotPublic, VoidedPublic, VoidRequest
+from api.schemas import (
+    SnapshotCreate,
+    SnapshotFull,
+    SnapshotProvenance,
+    SnapshotPublic,
+    VoidedPublic,
+    VoidRequest,
+)
 from api.services import snapshots as service
 from api.services.voiding import void_snapshot
 
@@ -25,6 +32,11 @@ def post_snapshot(
         principal=principal,
         body=body,
         schedule=state.settings.epoch_schedule(),
+        signatures=service.SignaturePolicy(
+            allow_unsigned=state.settings.allow_unsigned_snapshots,
+            max_age_seconds=state.settings.snapshot_max_age_seconds or None,
+            clock=state.clock,
+        ),
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -43,6 +55,14 @@ def get_snapshot(epoch: EpochPath, _: CurrentKey, session: SessionDep) -> Snapsh
         created_at=record.created_at,
         snapshot=json.loads(record.snapshot),
     )
+
+
+@router.get("/{epoch}/provenance")
+def get_provenance(epoch: EpochPath, _: CurrentKey, session: SessionDep) -> SnapshotProvenance:
+    """Return the snapshot's signed metadata, signer key and the market inputs and policy it
+    was built from, so anyone can check the signature and run ``zkm riskdesk check``."""
+    record = service.get_snapshot(session=session, epoch=epoch)
+    return service.provenance_of(session=session, record=record)
 
 
 @router.post("/{epoch}/void")

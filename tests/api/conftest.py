@@ -134,9 +134,11 @@ def make_harness(url: str, **overrides: Any) -> Iterator[Harness]:
     """Build the app on ``url`` with one key per role and yield it inside a running TestClient.
 
     Unsafe (trapdoor) keys are allowed unless ``allow_unsafe_keys=False`` is passed: the
-    tests' keys are simulating keys.
+    tests' keys are simulating keys. Unsigned snapshots are allowed unless
+    ``allow_unsigned_snapshots=False`` is passed (tests/api/test_signed_snapshots.py).
     """
     overrides.setdefault("allow_unsafe_keys", True)
+    overrides.setdefault("allow_unsigned_snapshots", True)
     settings = Settings(database_url=url, verifier_backend="native", **overrides)
     app = create_app(settings)
     keys: dict[str, str] = {}

@@ -36,7 +36,7 @@ def _free_port() -> int:
 def _start(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ZKM_VERIFIER_BACKEND": "native"}
     command = [sys.executable, "-m", "zkmargin", "serve", "--port", str(port), "--db", url,
-               "--allow-unsafe-keys"]  # fmt: skip
+               "--allow-unsafe-keys", "--allow-unsigned-snapshots"]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -43,6 +43,7 @@ ROLE_FOR = {
     ("GET", "/v1/venues/{venue_id}/accounts"): "admin",
     ("POST", "/v1/commitments/{account_id}/{epoch}/void"): "venue",
     ("POST", "/v1/snapshots/{epoch}/void"): "oracle",
+    ("POST", "/v1/oracle-keys"): "admin",
 }
 ROLES = [role.value for role in Role]
 TALLY: Counter[str] = Counter()

@@ -70,6 +70,7 @@ class AuditReport:
     disagreements: list[dict[str, Any]] = field(default_factory=list)
     coverage: Coverage | None = None
     findings: list[str] = field(default_factory=list)
+    """Epoch-level findings beyond single proofs (a snapshot hash or signature that fails)."""
     started_at: str = ""
     total_seconds: float = 0.0
 
@@ -80,8 +81,8 @@ class AuditReport:
 
     @property
     def all_valid(self) -> bool:
-        """Whether every audited proof is valid."""
-        return not self.invalid
+        """Whether every audited proof is valid and nothing else was found."""
+        return not self.invalid and not self.findings
 
     @property
     def clean(self) -> bool:

@@ -15,6 +15,8 @@ pairs the real snapshot with another snapshot's hash — so that proofs made at 
 match its records — is a finding of its own, and those proofs are invalid statements.
 After the audit, :meth:`ServiceEpoch.coverage` counts the registered accounts proven valid,
 invalid and missing (:mod:`zkmargin.audit.coverage`).
+The snapshot's signed metadata (``GET /v1/snapshots/{epoch}/provenance``) is checked too: a
+signature that is missing or invalid where the snapshot claims one is an epoch-level finding.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from verifier.keys import VerifyingKey
 from zkmargin.audit.coverage import Coverage, ServiceAccounts, account_coverage
 from zkmargin.audit.report import AuditReport
 from zkmargin.audit.run import KeyMismatchError
+from zkmargin.audit.snapshot_signature import SignatureCheck
 from zkmargin.audit.stats import MARGIN_N_PUBLIC
 
 T = TypeVar("T")
@@ -84,13 +87,18 @@ class ServiceEpoch:
     account_ids: set[str] = field(default_factory=set)
     lines: int = 0
     service_valid: int = 0
+    signature: SignatureCheck | None = None
+    export_mismatch: bool = False
 
     def load_snapshot(self) -> None:
         """Fetch the epoch's snapshot and hash its body here; record a finding on a mismatch.
 
         ``snapshot_hash`` is the auditor's own hash of the served body (None when the oracle
-        posted no snapshot or the body is not a valid snapshot).
+        posted no snapshot or the body is not a valid snapshot). The snapshot's signature is
+        checked too (:func:`zkmargin.audit.snapshot_signature.check_provenance`).
         """
+        from zkmargin.audit.snapshot_signature import check_provenance
+
         try:
             snapshot = call_with_retry(lambda: self.client.get_snapshot(self.epoch))
         except ServiceCallError as error:
@@ -98,6 +106,8 @@ class ServiceEpoch:
                 raise
             return
         self.served_snapshot_hash = int(snapshot.snapshot_hash)
+        provenance = call_with_retry(lambda: self.client.snapshot_provenance(self.epoch))
+        self.signature = check_provenance(snapshot.snapshot, provenance)
         try:
             recomputed = snapshot_hash_of(snapshot.snapshot, self.epoch)
         except ZkError as error:
@@ -124,6 +134,7 @@ class ServiceEpoch:
 
     def _item(self, position: int, line: ProofExport) -> AuditItem:
         item_id = f"proof {line.proof_id} ({line.account_id})"
+        self._check_export_signature(line)
         self.account_ids.add(line.account_id)
         self.positions_by_account.setdefault(line.account_id, []).append(position)
         self._check_circuit(line.circuit_id)
@@ -137,6 +148,17 @@ class ServiceEpoch:
                 rejected(position, item_id, problem, "statement", line.epoch), line
             )
         return AuditItem(position, item_id, proof, public, line.epoch, service_valid=line.valid)
+
+    def _check_export_signature(self, line: ProofExport) -> None:
+        """Note an export line whose snapshot signer or signature is not the served one."""
+        served = self.signature
+        if served is None:
+            return
+        if (line.snapshot_signer_key_id, line.snapshot_signature) != (
+            served.signer_key_id,
+            served.signature,
+        ):
+            self.export_mismatch = True
 
     def _check_circuit(self, circuit_id: str) -> None:
         if circuit_id not in self.fingerprints:
@@ -211,7 +233,7 @@ class ServiceEpoch:
         report.coverage = self.coverage(report)
         report.service = self.summary()
         coverage_findings = report.coverage.findings if report.coverage is not None else ()
-        report.findings = [*self.findings, *coverage_findings]
+        report.findings = [*self.findings, *self.signature_findings(), *coverage_findings]
 
     def summary(self) -> dict[str, Any]:
         """Return what the report says about the service and its records."""
@@ -225,7 +247,20 @@ class ServiceEpoch:
             "service_accepted": self.service_valid,
             "circuits": dict(self.fingerprints),
             "accounts_with_proofs": len(self.account_ids),
+            "snapshot_signature": None if self.signature is None else self.signature.to_json(),
         }
+
+    def signature_findings(self) -> list[str]:
+        """Return the epoch-level findings (a snapshot whose signature does not check out)."""
+        found = []
+        if self.signature is not None and self.signature.problem is not None:
+            found.append(f"epoch {self.epoch} snapshot signature: {self.signature.problem}")
+        if self.export_mismatch:
+            found.append(
+                f"epoch {self.epoch}: the export names another snapshot signer or signature"
+                " than the snapshot's provenance"
+            )
+        return found
 
 
 def _with_verdict(item: AuditItem, line: ProofExport) -> AuditItem:

@@ -1,8 +1,9 @@
 """``zkm audit``: verify every proof of a source, locally or on Dask, and write reports.
 
 Exit codes: 0 every audited proof is valid, 1 some are invalid (listed with reasons) or the
-service's records contradict themselves (a finding, e.g. a snapshot hash mismatch),
-2 bad input (unreadable source or key, wrong key, unreachable service or cluster).
+service's records contradict themselves (a finding, e.g. a snapshot hash mismatch or a
+snapshot signature that fails), 2 bad input (unreadable source or key, wrong key, unreachable
+service or cluster).
 """
 
 from __future__ import annotations

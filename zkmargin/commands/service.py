@@ -53,6 +53,14 @@ def serve(
             " someone may know the trapdoor). Demos only; such verdicts say UNSAFE.",
         ),
     ] = False,
+    allow_unsigned_snapshots: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsigned-snapshots",
+            help="Accept snapshots posted without the risk desk's signed metadata (no"
+            " signature, inputs or freshness check). Demos and tests only.",
+        ),
+    ] = False,
     ceremony_dir: Annotated[
         Path | None,
         typer.Option(
@@ -76,6 +84,8 @@ def serve(
         overrides["database_url"] = db
     if allow_unsafe_keys:
         overrides["allow_unsafe_keys"] = True
+    if allow_unsigned_snapshots:
+        overrides["allow_unsigned_snapshots"] = True
     if ceremony_dir is not None:
         overrides["ceremony_dir"] = str(ceremony_dir.resolve())
     settings = Settings(**overrides)  # type: ignore[arg-type]
@@ -87,6 +97,7 @@ def serve(
     # Workers build their app from the environment (rate limits and key caches are per worker).
     os.environ["ZKM_DATABASE_URL"] = settings.database_url
     os.environ["ZKM_ALLOW_UNSAFE_KEYS"] = "true" if settings.allow_unsafe_keys else "false"
+    os.environ["ZKM_ALLOW_UNSIGNED_SNAPSHOTS"] = str(settings.allow_unsigned_snapshots).lower()
     if settings.ceremony_dir is not None:
         os.environ["ZKM_CEREMONY_DIR"] = settings.ceremony_dir
     uvicorn.run(

@@ -70,11 +70,18 @@ def admin_setup(
     return circuit
 
 
-def post_snapshot(service: InProcessService, snapshot: MarketSnapshot) -> int:
-    """As the oracle, post the epoch's snapshot; return its hash (checked against ours)."""
+def post_snapshot(service: InProcessService, snapshot: MarketSnapshot, desk: Path) -> int:
+    """As the admin, register the risk desk's signing key for a new oracle key; as the
+    oracle, post the epoch's snapshot with its signed metadata, market inputs and policy
+    (from the risk desk's directory ``desk``); return its hash (checked against ours)."""
+    from zkmargin.riskdesk.publication import signed_parts
+
     key = service.issue_key(Role.ORACLE, label="demo oracle", markets=[MARKET])
+    with ZkmClient(service.url, service.issue_key(Role.ADMIN, label="demo admin")) as admin:
+        admin.register_signing_key(key.split("_")[1], (desk / "oracle.pub.pem").read_text())
+    signed = signed_parts(desk / "snapshot.sig.json", desk / "market.json", desk / "policy.json")
     with ZkmClient(service.url, key) as oracle:
-        posted = oracle.post_snapshot(snapshot.epoch, snapshot.model_dump(mode="json"))
+        posted = oracle.post_snapshot(snapshot.epoch, snapshot.model_dump(mode="json"), signed)
     local = snapshot_hash(snapshot)
     if int(posted.snapshot_hash) != local:
         raise DemoCheckError("the service's snapshot hash differs from the locally computed one")

@@ -22,6 +22,8 @@ from zkmargin.riskdesk.schemas import Policy
 from zkmargin.riskdesk.signing import generate_key_pair, sign_snapshot, verify_signed_snapshot
 from zkmargin.riskdesk.synthetic import documents
 
+EPOCH_STEP_SECONDS = 3_600
+
 
 @dataclass(frozen=True)
 class DeskSnapshot:
@@ -49,7 +51,11 @@ class DeskSnapshot:
 def risk_desk_snapshot(size: str, epoch: int, out: Path) -> DeskSnapshot:
     """Build, sign, verify and re-check the demo's snapshot for ``epoch`` at ``size``."""
     docs = documents()
-    market_doc = docs["market-tiny.json" if size == "tiny" else "market.json"]
+    market_doc = dict(docs["market-tiny.json" if size == "tiny" else "market.json"])
+    # Each epoch's snapshot must be newer than the last one of the market (the service
+    # refuses relabelled snapshots), so on a shared database the demo dates the sample
+    # inputs one hour later per epoch after the first.
+    market_doc["as_of"] += EPOCH_STEP_SECONDS * max(0, epoch - 1)
     policy_doc = {**docs["policy-tiny.json" if size == "tiny" else "policy.json"], "size": size}
     market, policy = load_market(market_doc), load_policy(policy_doc)
     snapshot = build_snapshot(market, policy, epoch).snapshot

@@ -148,8 +148,10 @@ def _publish(world: _World) -> dict[str, Opening]:
                          f" margin circuit of epoch {result.epoch}, opened the epoch and enrolled"
                          f" {len(accounts)} accounts to venue {actors.VENUE}")  # fmt: skip
     story.note(f"database: {result.database_url}; access log: {result.out_dir / LOG_NAME}")
-    digest = actors.post_snapshot(service, world.snapshot)
-    story.say("oracle", f"posted the epoch-{result.epoch} snapshot; snapshot_hash {_short(digest)}")
+    digest = actors.post_snapshot(service, world.snapshot, result.out_dir / "riskdesk")
+    story.say("oracle", f"posted the epoch-{result.epoch} snapshot, signed; the service checked"
+                        " the signature against the key the admin registered for this oracle"
+                        f" and keeps inputs and policy; hash {_short(digest)}")  # fmt: skip
     start = time.perf_counter()
     with story.bar("venue: committing", len(world.books)) as advance:
         openings = actors.register_commitments(service, result.epoch, world.books, advance)

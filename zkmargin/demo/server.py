@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -36,13 +37,17 @@ class ServiceStartError(ZkError):
 class InProcessService:
     """The verifier service on ``127.0.0.1:<free port>`` for the lifetime of a ``with`` block."""
 
-    def __init__(self, database_url: str, log_file: Path) -> None:
+    def __init__(self, database_url: str, log_file: Path, **overrides: Any) -> None:
         """Build the app on ``database_url`` (migrated); the access log goes to ``log_file``.
 
         The demo's service runs with ``allow_unsafe_keys`` (``zkm serve --allow-unsafe-keys``):
         its default keys come from the dev setup, and every verdict under them says UNSAFE.
+        It requires signed snapshots but does not check their age
+        (``snapshot_max_age_seconds=0``): the demo's shipped market data carries a fixed
+        date. ``overrides`` are further :class:`api.settings.Settings` fields.
         """
-        self._settings = Settings(database_url=database_url, allow_unsafe_keys=True)
+        settings: dict[str, Any] = {"allow_unsafe_keys": True, "snapshot_max_age_seconds": 0}
+        self._settings = Settings(database_url=database_url, **{**settings, **overrides})
         self._app = create_app(self._settings)
         self._log_file = logging.FileHandler(log_file, encoding="utf-8")
         self._log_file.setFormatter(JsonFormatter())
