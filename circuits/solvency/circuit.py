@@ -1,8 +1,9 @@
 """``SolvencyChunk``: k committed accounts evaluated under the margin model, folded into totals.
 
-Public inputs ``[acc_in, acc_out, list_hash, snapshot_hash]``. For private commitments
-``C_0 … C_{k−1}`` (bound by ``list_hash``, :mod:`circuits.solvency.totals`), states, salts and
-the snapshot, the circuit proves:
+Public inputs ``[acc_in, acc_out, chunk_root, snapshot_hash]``. For private commitments
+``C_0 … C_{k−1}`` (bound by ``chunk_root``, their Poseidon Merkle root: the chunk's node in
+the epoch tree of :mod:`circuits.solvency.epoch`), states, salts and the snapshot, the
+circuit proves:
 
 1. ``snapshot_hash`` is the snapshot's sponge with *both* tier kinds hashed in-circuit;
 2. for every slot a: ``empty_a = (C_a = 0)``; a real slot opens ``C_a`` exactly as
@@ -19,8 +20,10 @@ the snapshot, the circuit proves:
    T_prev + Σ slots)``, and every previous and new total range-checked to 200 bits (count
    to 64), so no sum wraps around r.
 
-Cost (pinned in tests/solvency): tiny 7,348 constraints per slot plus 7,088 per chunk
-(snapshot hash with both tier kinds, list sponge, two accumulator hashes, range checks).
+Cost (pinned in tests/solvency): tiny 7,585 constraints per slot (7,345 of margin model,
+commitment and totals, 240 for its Merkle node) plus 6,287 per chunk (snapshot hash with
+both tier kinds, two accumulator hashes, range checks): k = 4 is 36,627 (a 2^16 domain),
+k = 8 is 66,967 (2^17).
 
 Exactness needs ≤ 2 tier pieces per schedule (the margin gadgets prove the exact tiered
 requirement and haircut value for one or two pieces; more pieces give one-sided bounds only),
@@ -38,7 +41,7 @@ from circuits.margin.bounds import sum_bounds
 from circuits.margin.circuit import MarginCircuit, margin_params, tier_elements
 from circuits.margin.commitment import DOMAIN_TIERS
 from circuits.margin.sizes import MarginSize
-from circuits.solvency.totals import ACCUMULATOR_TAG, COUNT_BITS, TOTAL_BITS, list_domain
+from circuits.solvency.totals import ACCUMULATOR_TAG, COUNT_BITS, TOTAL_BITS
 from circuits.std.minmax import signed_max, signed_max_many
 from circuits.std.poseidon import poseidon_hash, poseidon_sponge_hash
 
@@ -72,8 +75,8 @@ def slot_bounds(size: MarginSize) -> SlotBounds:
 
 def solvency_params(size: MarginSize, chunk: int) -> dict[str, int]:
     """Return the compile parameters of ``SolvencyChunk`` for ``size`` and ``chunk`` slots."""
-    if chunk < 1:
-        raise CircuitError(f"a solvency chunk needs at least one slot, got {chunk}")
+    if chunk < 1 or chunk & (chunk - 1):
+        raise CircuitError(f"a solvency chunk has a power-of-two number of slots, got {chunk}")
     if max(size.tier_slots, size.haircut_tier_slots) > MAX_EXACT_TIER_SLOTS:
         raise CircuitError(
             f"solvency needs exact requirements: at most {MAX_EXACT_TIER_SLOTS} tier pieces"
@@ -112,7 +115,7 @@ class SolvencyChunk(Circuit):
 
     acc_in: Variable = public()
     acc_out: Variable = public()
-    list_hash: Variable = public()
+    chunk_root: Variable = public()
     snapshot_hash: Variable = public()
 
     previous_totals: list[Variable] = secret(6)
@@ -148,9 +151,8 @@ class SolvencyChunk(Circuit):
         bounds = slot_bounds(size)
         with api.scope("snapshot_hash"):
             self._view(api, size, None)._snapshot_hash(api, size)
-        with api.scope("list_hash"):
-            digest = poseidon_sponge_hash(api, self.commitments, list_domain(len(self.commitments)))
-            api.assert_is_equal(digest, self.list_hash)
+        with api.scope("chunk_root"):
+            api.assert_is_equal(_merkle_root(api, self.commitments), self.chunk_root)
         slots = []
         for a in range(self.params["chunk"]):
             with api.scope(f"slot[{a}]"):
@@ -271,3 +273,12 @@ def _positive_part(api: API, v: Variable, n_bits: int) -> Variable:
     """
     bits = api.to_binary(api.add(v, 1 << n_bits), n_bits + 1)
     return api.mul(bits[n_bits], v)
+
+
+def _merkle_root(api: API, leaves: list[Variable]) -> Variable:
+    """Return the Poseidon Merkle root of ``len(leaves)`` (a power of two) leaves: 240
+    constraints per node (``circuits.std.merkle``'s node hash)."""
+    nodes = leaves
+    while len(nodes) > 1:
+        nodes = [poseidon_hash(api, [nodes[i], nodes[i + 1]]) for i in range(0, len(nodes), 2)]
+    return nodes[0]

@@ -4,23 +4,17 @@ The accumulator of totals ``T = (liabilities, deficit, at_risk, maintenance, ini
 is ``acc(T) = Poseidon(ACCUMULATOR_TAG, T…)``; the chain starts at ``ACC_0 = acc(0, …, 0)``.
 A chunk proves ``acc_in = acc(T_prev)`` and ``acc_out = acc(T_prev + chunk sums)``, so the
 last ``acc_N`` opens (by Poseidon's collision resistance) to the totals of every chunk.
-
-The commitment list of a chunk is bound by ``list_hash = PoseidonSponge_{domain}(C_0 … C_{k−1})``
-with domain tag ``LIST_DOMAIN + 2^8·k``; an empty (padding) slot holds ``C = 0``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Final
 
 from algebra.errors import MalformedInputError
-from circuits.std.poseidon import poseidon, poseidon_sponge
+from circuits.std.poseidon import poseidon
 
 ACCUMULATOR_TAG: Final = 0x736F6C76656E6379  # "solvency": keeps acc apart from other Poseidon(7)s
-LIST_DOMAIN: Final = 4
-"""Sponge domains 1–3 are the state, snapshot and tier encodings (circuits.margin.commitment)."""
 TOTAL_BITS: Final = 200
 """Every running total is range-checked to 200 bits: 2^64 accounts of < 2^136 each fit, and
 2^200 ≪ r, so a sum can never wrap around the field."""
@@ -85,13 +79,3 @@ def accumulator(totals: SolvencyTotals) -> int:
 
 ACC_0: Final = accumulator(SolvencyTotals())
 """The fixed start of every epoch's chain: the accumulator of zero totals."""
-
-
-def list_domain(chunk_size: int) -> int:
-    """Return the sponge domain of a chunk's commitment list (binds the chunk size)."""
-    return LIST_DOMAIN + (chunk_size << 8)
-
-
-def commitment_list_hash(commitments: Sequence[int]) -> int:
-    """Return ``PoseidonSponge_{list_domain(k)}(C_0 … C_{k−1})`` (0 marks a padding slot)."""
-    return poseidon_sponge(list(commitments), list_domain(len(commitments)))

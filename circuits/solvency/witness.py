@@ -15,11 +15,11 @@ from circuits.margin.loading import check_state_matches
 from circuits.margin.model import AccountState, MarketSnapshot, Opening, Position
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from circuits.margin.witness import Assignment, cached_snapshot_hash, snapshot_assignment
+from circuits.solvency.epoch import chunk_root
 from circuits.solvency.reference import account_totals
 from circuits.solvency.totals import (
     SolvencyTotals,
     accumulator,
-    commitment_list_hash,
 )
 
 
@@ -65,7 +65,7 @@ def chunk_assignment(
     assignment: Assignment = {
         "acc_in": accumulator(previous),
         "acc_out": accumulator(totals),
-        "list_hash": commitment_list_hash(commitments),
+        "chunk_root": chunk_root(commitments),
         "snapshot_hash": cached_snapshot_hash(snapshot),
         "previous_totals": previous.to_list(),
         "commitments": commitments,

@@ -10,13 +10,13 @@ from circuits.margin.model import Opening
 from circuits.margin.reference import margin_report
 from circuits.margin.sizes import TINY, pad_snapshot
 from circuits.margin.witness import cached_snapshot_hash
+from circuits.solvency.epoch import chunk_root
 from circuits.solvency.reference import account_totals, venue_totals
 from circuits.solvency.totals import (
     ACC_0,
     ACCUMULATOR_TAG,
     SolvencyTotals,
     accumulator,
-    commitment_list_hash,
 )
 from circuits.solvency.witness import chunk_assignment
 from circuits.std.poseidon import poseidon
@@ -30,21 +30,21 @@ from tests.solvency.fixtures import (
     tiny_snapshot,
 )
 
-SLOT_COST = 7_348
-CHUNK_OVERHEAD = 7_088
+SLOT_COST = 7_585
+CHUNK_OVERHEAD = 6_287
 
 
 def test_constraint_count_per_slot_and_per_chunk_is_pinned() -> None:
     assert tiny_chunk(1).n_constraints == CHUNK_OVERHEAD + SLOT_COST
-    assert tiny_chunk(3).n_constraints == CHUNK_OVERHEAD + 3 * SLOT_COST
+    assert tiny_chunk(4).n_constraints == CHUNK_OVERHEAD + 4 * SLOT_COST
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_chained_chunks_agree_with_the_reference_totals(seed: int) -> None:
     snapshot = tiny_snapshot()
     openings = random_openings(snapshot, 5, seed)
-    compiled = tiny_chunk(3)
-    chunks: list[list[Opening | None]] = [[*openings[:3]], [*openings[3:], None]]
+    compiled = tiny_chunk(4)
+    chunks: list[list[Opening | None]] = [[*openings[:4]], [openings[4], None, None, None]]
     previous = SolvencyTotals()
     acc = ACC_0
     for slots in chunks:
@@ -146,7 +146,7 @@ def test_padding_slot_with_a_state_is_refused(honest: tuple[Assignment, Solvency
         assignment,
         commitments=commitments,
         padding_openings=pads,
-        list_hash=commitment_list_hash(commitments),
+        chunk_root=chunk_root(commitments),
         acc_out=accumulator(_replace(totals, count=totals.count - 1)),
     )
     label = check_circuit_invalid(forged)
@@ -170,19 +170,19 @@ def test_wrong_commitment_is_refused(honest: tuple[Assignment, SolvencyTotals]) 
     assignment, _ = honest
     commitments = list(assignment["commitments"])  # type: ignore[arg-type]
     commitments[0] += 1
-    forged = dict(assignment, commitments=commitments, list_hash=commitment_list_hash(commitments))
+    forged = dict(assignment, commitments=commitments, chunk_root=chunk_root(commitments))
     label = check_circuit_invalid(forged)
     assert label.startswith("slot[0]/commitment")
 
 
-def test_commitment_list_not_matching_the_public_hash_is_refused(
+def test_commitment_list_not_matching_the_public_root_is_refused(
     honest: tuple[Assignment, SolvencyTotals],
 ) -> None:
     assignment, _ = honest
     commitments = list(assignment["commitments"])  # type: ignore[arg-type]
     commitments[0], commitments[1] = commitments[1], commitments[0]
-    label = check_circuit_invalid(dict(assignment, list_hash=commitment_list_hash(commitments)))
-    assert label.startswith("list_hash")
+    label = check_circuit_invalid(dict(assignment, chunk_root=chunk_root(commitments)))
+    assert label.startswith("chunk_root")
 
 
 def test_snapshot_of_another_epoch_is_refused(honest: tuple[Assignment, SolvencyTotals]) -> None:
