@@ -16,14 +16,14 @@ circuit proves:
    only lower bounds, since the totals are published;
 4. ``liabilities = max(0, equity)``, ``deficit = max(0, −equity)`` from the sign bit of
    ``equity + 2^E`` (E + 1 bits), ``at_risk = max(0, MM − equity)`` likewise;
-5. ``acc_in = Poseidon(TAG, T_prev)`` for private previous totals, ``acc_out = Poseidon(TAG,
-   T_prev + Σ slots)``, and every previous and new total range-checked to 200 bits (count
-   to 64), so no sum wraps around r.
+5. ``acc_in = Poseidon(TAG, k, T_prev)`` for private previous totals, ``acc_out =
+   Poseidon(TAG, k, T_prev + Σ slots)``, and every previous and new total range-checked to
+   200 bits (count to 64), so no sum wraps around r.
 
 Cost (pinned in tests/solvency): tiny 7,585 constraints per slot (7,345 of margin model,
-commitment and totals, 240 for its Merkle node) plus 6,287 per chunk (snapshot hash with
-both tier kinds, two accumulator hashes, range checks): k = 4 is 36,627 (a 2^16 domain),
-k = 8 is 66,967 (2^17).
+commitment and totals, 240 for its Merkle node) plus 6,323 per chunk (snapshot hash with
+both tier kinds, two accumulator hashes, range checks): k = 4 is 36,663 (a 2^16 domain),
+k = 8 is 67,003 (2^17).
 
 Exactness needs ≤ 2 tier pieces per schedule (the margin gadgets prove the exact tiered
 requirement and haircut value for one or two pieces; more pieces give one-sided bounds only),
@@ -251,19 +251,20 @@ class SolvencyChunk(Circuit):
 
     def _accumulate(self, api: API, slots: list[SlotValues]) -> None:
         previous = self.previous_totals
-        api.assert_is_equal(poseidon_hash(api, [ACCUMULATOR_TAG, *previous]), self.acc_in)
+        chunk = self.params["chunk"]
+        api.assert_is_equal(poseidon_hash(api, [ACCUMULATOR_TAG, chunk, *previous]), self.acc_in)
         new_totals = []
         for k, prev in enumerate(previous):
             bits = COUNT_BITS if k == len(previous) - 1 else TOTAL_BITS
             # The chain already keeps acc_in's opening in range (it is an earlier acc_out or
-            # ACC_0); checking it here too makes each chunk sound on its own.
+            # acc_zero); checking it here too makes each chunk sound on its own.
             with api.scope(f"previous[{k}]"):
                 api.to_binary(prev, bits)
             total = api.add(prev, *(slot.as_list()[k] for slot in slots))
             with api.scope(f"total[{k}]"):
                 api.to_binary(total, bits)
             new_totals.append(total)
-        api.assert_is_equal(poseidon_hash(api, [ACCUMULATOR_TAG, *new_totals]), self.acc_out)
+        api.assert_is_equal(poseidon_hash(api, [ACCUMULATOR_TAG, chunk, *new_totals]), self.acc_out)
 
 
 def _positive_part(api: API, v: Variable, n_bits: int) -> Variable:

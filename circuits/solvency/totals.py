@@ -1,7 +1,9 @@
 """Solvency totals and their Poseidon accumulator: what a chain of ``SolvencyChunk`` proofs carries.
 
 The accumulator of totals ``T = (liabilities, deficit, at_risk, maintenance, initial, count)``
-is ``acc(T) = Poseidon(ACCUMULATOR_TAG, T…)``; the chain starts at ``ACC_0 = acc(0, …, 0)``.
+is ``acc_k(T) = Poseidon(ACCUMULATOR_TAG, k, T…)`` for chunks of k slots; the chain starts at
+``ACC_0 = acc_k(0, …, 0)``. Binding k keeps a proof made with keys for another chunk size (a
+Merkle node one level lower, read as a commitment) out of the chain.
 A chunk proves ``acc_in = acc(T_prev)`` and ``acc_out = acc(T_prev + chunk sums)``, so the
 last ``acc_N`` opens (by Poseidon's collision resistance) to the totals of every chunk.
 """
@@ -72,10 +74,11 @@ class SolvencyTotals:
             raise MalformedInputError("solvency totals must be decimal integers") from None
 
 
-def accumulator(totals: SolvencyTotals) -> int:
-    """Return ``Poseidon(ACCUMULATOR_TAG, liabilities, deficit, at_risk, MM, IM, count)``."""
-    return poseidon([ACCUMULATOR_TAG, *totals.to_list()])
+def accumulator(totals: SolvencyTotals, chunk: int) -> int:
+    """Return ``Poseidon(ACCUMULATOR_TAG, k, liabilities, deficit, at_risk, MM, IM, count)``."""
+    return poseidon([ACCUMULATOR_TAG, chunk, *totals.to_list()])
 
 
-ACC_0: Final = accumulator(SolvencyTotals())
-"""The fixed start of every epoch's chain: the accumulator of zero totals."""
+def acc_zero(chunk: int) -> int:
+    """Return ``ACC_0``, the fixed start of every epoch's chain for chunks of ``chunk`` slots."""
+    return accumulator(SolvencyTotals(), chunk)

@@ -63,8 +63,8 @@ def chunk_assignment(
     maintenance = snapshot_assignment(snapshot, REQUIREMENT_MAINTENANCE)
     initial = snapshot_assignment(snapshot, REQUIREMENT_INITIAL)
     assignment: Assignment = {
-        "acc_in": accumulator(previous),
-        "acc_out": accumulator(totals),
+        "acc_in": accumulator(previous, len(slots)),
+        "acc_out": accumulator(totals, len(slots)),
         "chunk_root": chunk_root(commitments),
         "snapshot_hash": cached_snapshot_hash(snapshot),
         "previous_totals": previous.to_list(),

@@ -13,9 +13,9 @@ from circuits.margin.witness import cached_snapshot_hash
 from circuits.solvency.epoch import chunk_root
 from circuits.solvency.reference import account_totals, venue_totals
 from circuits.solvency.totals import (
-    ACC_0,
     ACCUMULATOR_TAG,
     SolvencyTotals,
+    acc_zero,
     accumulator,
 )
 from circuits.solvency.witness import chunk_assignment
@@ -31,7 +31,7 @@ from tests.solvency.fixtures import (
 )
 
 SLOT_COST = 7_585
-CHUNK_OVERHEAD = 6_287
+CHUNK_OVERHEAD = 6_323
 
 
 def test_constraint_count_per_slot_and_per_chunk_is_pinned() -> None:
@@ -46,7 +46,7 @@ def test_chained_chunks_agree_with_the_reference_totals(seed: int) -> None:
     compiled = tiny_chunk(4)
     chunks: list[list[Opening | None]] = [[*openings[:4]], [openings[4], None, None, None]]
     previous = SolvencyTotals()
-    acc = ACC_0
+    acc = acc_zero(4)
     for slots in chunks:
         assignment, previous = chunk_assignment(slots, snapshot, previous)
         assert assignment["acc_in"] == acc
@@ -54,7 +54,7 @@ def test_chained_chunks_agree_with_the_reference_totals(seed: int) -> None:
         assert compiled.r1cs.which_is_unsatisfied(witness) is None
         acc = witness[2]  # acc_out: the second public input
     expected = venue_totals([o.state for o in openings], snapshot)
-    assert acc == accumulator(expected)
+    assert acc == accumulator(expected, 4)
     assert expected.count == 5
     assert expected.deficit > 0 and expected.at_risk > 0 and expected.liabilities > 0
 
@@ -75,7 +75,7 @@ def test_tiered_account_with_distinct_initial_schedule_agrees() -> None:
     assignment, after = chunk_assignment([opening], snapshot, SolvencyTotals())
     witness = tiny_chunk(1).solve(assignment)
     assert tiny_chunk(1).r1cs.which_is_unsatisfied(witness) is None
-    forged = dict(assignment, acc_out=accumulator(_replace(after, initial=totals.maintenance)))
+    forged = dict(assignment, acc_out=accumulator(_replace(after, initial=totals.maintenance), 1))
     assert check_circuit_invalid(forged).startswith("accumulator")
 
 
@@ -107,7 +107,7 @@ def test_forged_accumulator_is_refused(
 ) -> None:
     assignment, totals = honest
     forged_totals = _replace(totals, **{field: getattr(totals, field) + 1})
-    label = check_circuit_invalid(dict(assignment, acc_out=accumulator(forged_totals)))
+    label = check_circuit_invalid(dict(assignment, acc_out=accumulator(forged_totals, 4)))
     assert label.startswith("accumulator")
 
 
@@ -129,8 +129,8 @@ def test_sum_wrapped_around_the_field_is_refused(
     forged = dict(
         assignment,
         previous_totals=previous,
-        acc_in=poseidon([ACCUMULATOR_TAG, *previous]),
-        acc_out=poseidon([ACCUMULATOR_TAG, *wrapped]),
+        acc_in=poseidon([ACCUMULATOR_TAG, 4, *previous]),
+        acc_out=poseidon([ACCUMULATOR_TAG, 4, *wrapped]),
     )
     label = check_circuit_invalid(forged)
     assert label.startswith("accumulator/previous[1]")
@@ -147,7 +147,7 @@ def test_padding_slot_with_a_state_is_refused(honest: tuple[Assignment, Solvency
         commitments=commitments,
         padding_openings=pads,
         chunk_root=chunk_root(commitments),
-        acc_out=accumulator(_replace(totals, count=totals.count - 1)),
+        acc_out=accumulator(_replace(totals, count=totals.count - 1), 4),
     )
     label = check_circuit_invalid(forged)
     assert label.startswith("slot[1]/padding")
@@ -221,3 +221,13 @@ def test_chunk_of_padding_only_keeps_acc_0() -> None:
     assert totals == SolvencyTotals()
     witness = tiny_chunk(1).solve(assignment)
     assert tiny_chunk(1).r1cs.which_is_unsatisfied(witness) is None
+
+
+def test_accumulator_of_another_chunk_size_does_not_chain(
+    honest: tuple[Assignment, SolvencyTotals],
+) -> None:
+    """acc binds k: a chain started for chunks of 2 is refused by keys for chunks of 4."""
+    assignment, totals = honest
+    forged = dict(assignment, acc_in=acc_zero(2), acc_out=accumulator(totals, 2))
+    assert check_circuit_invalid(forged).startswith("accumulator")
+    assert acc_zero(2) != acc_zero(4)

@@ -7,7 +7,7 @@ Checks, in order (each failure is a finding; any finding makes the bundle invali
 2. the list root is the Merkle root of that list, and chunk ``i``'s public ``chunk_root`` is the
    tree's node for chunk ``i`` (so chunks cannot be dropped, repeated or re-ordered);
 3. every chunk's ``snapshot_hash`` is the hash of the epoch's snapshot (whose epoch matches);
-4. the accumulator chain: chunk 0 starts at ``ACC_0``, each ``acc_in`` is the previous
+4. the accumulator chain: chunk 0 starts at ``ACC_0 = acc_k(0…)``, each ``acc_in`` is the previous
    ``acc_out``, the last ``acc_out`` opens to the published totals whose count is the list's length;
 5. every Groth16 proof verifies (one random-linear-combination batch, bisected on failure).
 
@@ -26,7 +26,7 @@ from algebra.errors import MalformedInputError, ZkError
 from circuits.margin.model import MarketSnapshot
 from circuits.margin.witness import cached_snapshot_hash
 from circuits.solvency.epoch import canonical_order, epoch_tree
-from circuits.solvency.totals import ACC_0, SolvencyTotals, accumulator
+from circuits.solvency.totals import SolvencyTotals, acc_zero, accumulator
 from verifier.keys import VerifyingKey
 from zkmargin.solvency.bundle import ChunkProof, EpochStatement, read_chunks, read_statement
 
@@ -166,7 +166,7 @@ def _chunk_findings(statement: EpochStatement, chunks: list[ChunkProof]) -> list
     if len(chunks) != tree.n_chunks or statement.n_chunks != tree.n_chunks:
         out.append(f"{len(chunks)} chunk proofs for {tree.n_chunks} chunks of {statement.chunk}")
         return out
-    acc = ACC_0
+    acc = acc_zero(statement.chunk)
     for position, (chunk, root) in enumerate(zip(chunks, tree.chunk_roots(), strict=True)):
         where = f"chunk {position}"
         if chunk.index != position or len(chunk.public) != N_PUBLIC:
@@ -181,7 +181,7 @@ def _chunk_findings(statement: EpochStatement, chunks: list[ChunkProof]) -> list
         if acc_in != acc:
             out.append(f"{where}: acc_in does not continue the accumulator chain")
         acc = acc_out
-    if acc != accumulator(statement.totals):
+    if acc != accumulator(statement.totals, statement.chunk):
         out.append("the published totals are not the opening of the final accumulator")
     return out
 
