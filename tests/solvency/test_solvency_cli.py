@@ -93,7 +93,8 @@ def test_valid_bundle_verifies_with_the_reference_totals(venue: Path, tmp_path: 
     assert (
         _verify_cli(venue, venue / "bundle", "--json-out", str(out), "--html-out", str(html)) == 0
     )
-    assert json.loads(out.read_text())["verdict"] == "SOLVENT"
+    data = json.loads(out.read_text())
+    assert data["verdict"] == "SOLVENT" and data["registry_checked"] is True
     assert "SOLVENT" in html.read_text()
 
 

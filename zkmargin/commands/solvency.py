@@ -142,12 +142,12 @@ def verify_command(
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
-        _print_report(report, registry is not None)
+        _print_report(report)
     if report.verdict() != "SOLVENT":
         raise typer.Exit(1)
 
 
-def _print_report(report: SolvencyReport, registry_checked: bool) -> None:
+def _print_report(report: SolvencyReport) -> None:
     t = report.totals
     typer.echo(f"epoch {report.epoch}: {report.n_accounts} accounts, {report.n_chunks} chunk"
                f" proofs, list root {report.list_root} ({report.seconds:.2f} s)")  # fmt: skip
@@ -157,7 +157,7 @@ def _print_report(report: SolvencyReport, registry_checked: bool) -> None:
         ("reserves", report.reserves), ("insurance", report.insurance),
     ):  # fmt: skip
         typer.echo(f"{name:>12}: {value:,}")
-    if not registry_checked:
+    if not report.registry_checked:
         typer.echo("note: no --registry given: the list was not checked against the service's")
     for finding in report.findings:
         typer.echo(f"FINDING: {finding}", err=True)

@@ -27,6 +27,11 @@ def render_html(report: SolvencyReport) -> str:
         ("surplus", report.reserves + report.insurance - report.covered),
     ]  # fmt: skip
     body = "".join(f"<tr><th>{escape(k)}</th><td>{v:,}</td></tr>" for k, v in rows)
+    registry = (
+        "The commitment list was checked against the service's registry for the epoch."
+        if report.registry_checked
+        else "The commitment list was NOT checked against a registry (no --registry given)."
+    )
     findings = "".join(f"<li>{escape(f)}</li>" for f in report.findings) or "<li>none</li>"
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>Solvency epoch {report.epoch}"
@@ -36,6 +41,6 @@ def render_html(report: SolvencyReport) -> str:
         f" <code>{report.list_root}</code>; key"
         f" <code>{escape(report.key_fingerprint[:16])}…</code>;"
         f" verified in {report.seconds:.2f} s.</p><table>{body}</table>"
-        f"<h2>Findings</h2><ul>{findings}</ul>"
+        f"<p>{registry}</p><h2>Findings</h2><ul>{findings}</ul>"
         "<p>Reserves and insurance are the venue's figures, not proven here.</p></body></html>\n"
     )

@@ -45,6 +45,7 @@ class SolvencyReport:
     reserves: int
     insurance: int
     key_fingerprint: str
+    registry_checked: bool = False
     findings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -85,6 +86,7 @@ class SolvencyReport:
             "covered": str(self.covered),
             "surplus": str(self.reserves + self.insurance - self.covered),
             "key_fingerprint": self.key_fingerprint,
+            "registry_checked": self.registry_checked,
             "findings": list(self.findings),
             "seconds": round(self.seconds, 3),
         }
@@ -113,7 +115,7 @@ def verify_bundle(
     chunks, findings = read_chunks(bundle)
     report = SolvencyReport(
         statement.epoch, len(statement.commitments), statement.n_chunks, statement.list_root,
-        statement.totals, reserves, insurance, vk.fingerprint(), findings,
+        statement.totals, reserves, insurance, vk.fingerprint(), registry is not None, findings,
     )  # fmt: skip
     findings += _list_findings(statement, registry)
     findings += _snapshot_findings(statement, snapshot)
