@@ -189,7 +189,11 @@ def _run_dask(spec: str, zkey: str, shape: SolvencyShape, jobs: list[ChunkJob]) 
         cluster = distributed.LocalCluster(
             n_workers=parsed.workers, threads_per_worker=1, processes=True,
             dashboard_address=None, worker_dashboard_address=None,
-            env={"PYTHONPATH": os.pathsep.join(p for p in (_PROJECT_ROOT, path) if p)},
+            # One native thread per worker: the workers already fill the cores.
+            env={
+                "PYTHONPATH": os.pathsep.join(p for p in (_PROJECT_ROOT, path) if p),
+                "RAYON_NUM_THREADS": "1",
+            },
         )  # fmt: skip
     client = distributed.Client(cluster if cluster is not None else parsed.address)
     try:
