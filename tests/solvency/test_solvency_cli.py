@@ -253,6 +253,16 @@ def test_bad_input_exits_2(args: list[str], tmp_path: Path) -> None:
     assert main(["solvency", *args]) == 2
 
 
+def test_registry_of_another_epoch_exits_2(venue: Path, tmp_path: Path) -> None:
+    registry = load_registry(venue / "registry.json", 1)
+    _write_registry(tmp_path / "registry.json", sorted(registry), epoch=2)
+    code = main(["solvency", "verify", str(venue / "bundle"), "--snapshot",
+                 str(venue / "snapshot.json"), "--keys", str(venue / "keys"),
+                 "--registry", str(tmp_path / "registry.json"), "--reserves", RICH,
+                 "--insurance", "0"])  # fmt: skip
+    assert code == 2
+
+
 def test_prove_resumes_keeping_finished_chunks(venue: Path, tmp_path: Path) -> None:
     bundle = _copy(venue, tmp_path)
     kept = {p.name: p.read_text() for p in (bundle / "chunks").glob("*.json")}
