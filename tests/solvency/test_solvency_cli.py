@@ -263,6 +263,18 @@ def test_registry_of_another_epoch_exits_2(venue: Path, tmp_path: Path) -> None:
     assert code == 2
 
 
+def test_prove_refuses_keys_of_another_circuit_version(venue: Path, tmp_path: Path) -> None:
+    root = tmp_path
+    shutil.copytree(venue / "keys", root / "keys")
+    meta = json.loads((root / "keys" / "solvency.json").read_text())
+    meta["n_constraints"] -= 36
+    (root / "keys" / "solvency.json").write_text(json.dumps(meta))
+    for name in ("openings", "snapshot.json"):
+        (root / name).symlink_to(venue / name)
+    assert _prove(root, "stale") == 2
+    assert not (root / "stale").exists()
+
+
 def test_prove_resumes_keeping_finished_chunks(venue: Path, tmp_path: Path) -> None:
     bundle = _copy(venue, tmp_path)
     kept = {p.name: p.read_text() for p in (bundle / "chunks").glob("*.json")}

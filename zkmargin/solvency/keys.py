@@ -83,6 +83,18 @@ def keys_shape(keys_dir: Path) -> SolvencyShape:
     return shape
 
 
+def check_keys_current(keys_dir: Path, shape: SolvencyShape) -> None:
+    """Raise MalformedInputError unless the keys were made for today's ``SolvencyChunk`` of
+    ``shape`` (same constraint count): stale keys would only yield proofs that fail."""
+    meta = json.loads((keys_dir / META_NAME).read_text())
+    current = compiled_chunk(shape).n_constraints
+    if meta.get("n_constraints") != current:
+        raise MalformedInputError(
+            f"{keys_dir} holds keys for a {meta.get('n_constraints')}-constraint circuit; this"
+            f" version's SolvencyChunk has {current}: run zkm solvency setup again"
+        )
+
+
 def load_verifying_key(path: Path) -> VerifyingKey:
     """Return the verifying key in ``path`` (a key directory or a verification_key.json)."""
     from verifier.snarkjs_json import verifying_key_from_json

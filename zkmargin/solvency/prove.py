@@ -33,7 +33,14 @@ from zkmargin.solvency.bundle import (
     write_atomic,
     write_chunk,
 )
-from zkmargin.solvency.keys import ZKEY_NAME, SolvencyShape, compiled_chunk, keys_shape, proving_key
+from zkmargin.solvency.keys import (
+    ZKEY_NAME,
+    SolvencyShape,
+    check_keys_current,
+    compiled_chunk,
+    keys_shape,
+    proving_key,
+)
 
 Advance = Callable[[int], None]
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
@@ -139,6 +146,7 @@ def prove_epoch(
             :func:`plan_epoch`); ClusterError: the Dask cluster failed.
     """
     shape = keys_shape(keys_dir)
+    check_keys_current(keys_dir, shape)
     statement, jobs = plan_epoch(openings, snapshot, shape, epoch)
     if (out / STATEMENT_NAME).exists() and read_statement(out) != statement:
         raise MalformedInputError(f"{out} holds another statement; prove into a new --out")
