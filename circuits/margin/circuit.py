@@ -63,6 +63,20 @@ wires they alone determine — chiefly the in-circuit snapshot hash — are the 
 of that epoch's proofs (``circuits.frontend.solve_program``)."""
 
 
+def tier_elements(
+    size: MarginSize, rates: list[Variable], deductions: list[Variable]
+) -> list[Variable]:
+    """Return the elements ``H_kind`` absorbs: per instrument ``rate_0, (rate_k, deduction_k)…``
+    (:func:`circuits.margin.commitment.tier_encoding`)."""
+    t = size.tier_slots
+    out: list[Variable] = []
+    for i in range(size.n_instruments):
+        out.append(rates[i * t])
+        for k in range(1, t):
+            out += [rates[i * t + k], deductions[i * (t - 1) + k - 1]]
+    return out
+
+
 @dataclass
 class _Instrument:
     equity_part: Variable
@@ -70,6 +84,7 @@ class _Instrument:
     losses: list[Variable]
     short_option_minimum: Variable
     encoding: Variable
+    abs_notional: Variable
 
 
 class MarginCircuit(Circuit):
@@ -157,7 +172,7 @@ class MarginCircuit(Circuit):
             api.mul(api.add(basis, OFFSET_64), 1 << 64),
             api.mul(api.add(entry, OFFSET_64), 1 << 128),
         )
-        return _Instrument(api.add(n, basis, f), requirement, losses, som, encoding)
+        return _Instrument(api.add(n, basis, f), requirement, losses, som, encoding, abs_n)
 
     def _collateral(
         self, api: API, size: MarginSize, j: int
@@ -191,12 +206,8 @@ class MarginCircuit(Circuit):
         api.assert_is_equal(poseidon_hash(api, [self.salt, digest]), self.commitment)
 
     def _snapshot_hash(self, api: API, size: MarginSize) -> None:
-        t, h, s = size.tier_slots, size.haircut_tier_slots, size.n_scenarios
-        tiers: list[Variable] = []
-        for i in range(size.n_instruments):
-            tiers.append(self.tier_rates[i * t])
-            for k in range(1, t):
-                tiers += [self.tier_rates[i * t + k], self.tier_deductions[i * (t - 1) + k - 1]]
+        h, s = size.haircut_tier_slots, size.n_scenarios
+        tiers = tier_elements(size, self.tier_rates, self.tier_deductions)
         chosen = poseidon_sponge_hash(api, tiers, DOMAIN_TIERS)
         maintenance = api.select(self.requirement_kind, self.other_tier_hash, chosen)
         initial = api.sub(api.add(chosen, self.other_tier_hash), maintenance)

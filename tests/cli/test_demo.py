@@ -57,6 +57,13 @@ def test_demo_tells_every_actors_step(demo: DemoRun) -> None:
     assert "refused" in demo.stdout  # the replayed proof
 
 
+def test_demo_ends_with_the_venue_solvency_verdict(demo: DemoRun) -> None:
+    assert "proved epoch" in demo.stdout and "solvency" in demo.stdout
+    assert "→ SOLVENT" in demo.stdout  # reserves are the venue's claim of 110 % of what it owes
+    statement = json.loads((demo.out / "solvency" / "statement.json").read_text())
+    assert statement["totals"]["count"] == str(ACCOUNTS)
+
+
 def test_demo_summary_counts_match_the_sample(demo: DemoRun) -> None:
     summary = json.loads((demo.out / "summary.json").read_text())
     # The sample alternates compliant / not compliant accounts.

@@ -19,6 +19,7 @@ def register_all(app: typer.Typer) -> None:
         onchain,
         riskdesk,
         service,
+        solvency,
         tools,
         venue,
     )
@@ -38,3 +39,4 @@ def register_all(app: typer.Typer) -> None:
     demo.register(app)
     riskdesk.register(app)
     venue.register(app)
+    solvency.register(app)

@@ -9,7 +9,7 @@ from typing import Final
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-STEPS: Final = 8
+STEPS: Final = 10
 """market, keys, service, oracle, venue, traders, clearing, auditor."""
 
 

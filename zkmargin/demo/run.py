@@ -27,6 +27,7 @@ from zkmargin.demo.narrator import Narrator
 from zkmargin.demo.outcome import DemoResult
 from zkmargin.demo.riskdesk import risk_desk_snapshot
 from zkmargin.demo.server import InProcessService
+from zkmargin.demo.solvency import venue_solvency
 from zkmargin.demo.trader import ProverKit, Statement, TraderResult
 
 STATEMENT: Final = Statement(kind=REQUIREMENT_MAINTENANCE, buffer_ppm=1_250_000)
@@ -282,6 +283,9 @@ def run_demo(options: DemoOptions, console: Console, progress_console: Console) 
         _traders(world, _load_kit(options, keys), openings)
         _clearing(world)
         _audit(world)
+        start = time.perf_counter()
+        venue_solvency(out, options.size, snapshot, openings, story)
+        result.timings["solvency"] = time.perf_counter() - start
     result.timings["total"] = time.perf_counter() - started
     return result
 
