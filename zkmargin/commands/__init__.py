@@ -10,7 +10,17 @@ if TYPE_CHECKING:
 
 def register_all(app: typer.Typer) -> None:
     """Attach every area's sub-app or command to the root ``zkm`` app."""
-    from zkmargin.commands import audit, ceremony, demo, groth16, margin, onchain, service, tools
+    from zkmargin.commands import (
+        audit,
+        ceremony,
+        demo,
+        groth16,
+        margin,
+        onchain,
+        service,
+        tools,
+        version,
+    )
 
     app.add_typer(groth16.groth16_app, name="groth16", help="Groth16 setup, prove and verify.")
     app.add_typer(groth16.zkey_app, name="zkey", help="Export keys and calldata; phase-2 ceremony.")
@@ -25,3 +35,4 @@ def register_all(app: typer.Typer) -> None:
     service.register(app)
     audit.register(app)
     demo.register(app)
+    version.register(app)
