@@ -15,11 +15,11 @@ cache="${CARGO_TARGET_DIR:-$HOME/.cache/zkmargin/cargo-target}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 build() {  # build <target-dir> <out-dir> [RUSTFLAGS]
-  CARGO_TARGET_DIR="$1" RUSTFLAGS="${3:-}" "$py" -m maturin build --quiet --release --zig \
+  CARGO_TARGET_DIR="$1" RUSTFLAGS="${3:-}" "$py" -m maturin build --release --zig \
     --compatibility manylinux2014 --target x86_64-unknown-linux-gnu --interpreter "$py" --out "$2"
 }
 echo "== sdist"
-"$py" -m maturin sdist --quiet --out "$out"
+"$py" -m maturin sdist --out "$out"
 echo "== wheel: baseline x86-64"
 build "$cache/wheel-baseline" "$work/baseline"
 echo "== wheel: x86-64-v3 + ADX"

@@ -20,7 +20,7 @@ python3 -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 if [ "$dev" = 1 ]; then
   python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 else
-  python3 -m pip install --quiet --disable-pip-version-check -e .
+  python3 -m pip install --quiet --disable-pip-version-check -e '.[all]'  # zkm demo runs the service
 fi
 python3 -c "import algebra._native" || { echo "setup: the native extension did not build" >&2; exit 1; }
 # The editable build above is the baseline one (runs on any CPU); add the fast x86-64-v3 build
