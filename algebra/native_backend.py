@@ -17,6 +17,9 @@ from algebra.constants import FR_BYTES, SCALAR_FIELD_R
 from algebra.errors import BackendUnavailableError, MalformedInputError
 
 try:
+    from algebra.native_build import load_native
+
+    load_native()  # registers the build this CPU can run as algebra._native
     from algebra import _native
 except ImportError as error:  # pragma: no cover - exercised only without a built crate
     raise BackendUnavailableError(

@@ -18,10 +18,12 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-import algebra._native as native_module
 from algebra.backend import get_backend
 from algebra.constants import G1_GENERATOR, G2_GENERATOR, SCALAR_FIELD_R
 from algebra.encoding import fr_vector_to_bytes, g1_to_bytes, g2_to_bytes
+from algebra.native_build import load_native
+
+native_module = load_native()  # the build this CPU runs (algebra/native_build.py)
 
 RNG = random.Random(2026)
 

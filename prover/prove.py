@@ -5,7 +5,8 @@ sparse mat-vec, ``C·w := (A·w)∘(B·w)`` — equal to the real C row values w
 witness satisfies the R1CS, as snarkjs assumes — inverse NTT to coefficients, coset NTT
 on the odd coset ``ω_{2n}·⟨ω_n⟩``, ``h_i = a_i·b_i − c_i`` there), then four MSMs over
 base tables loaded once per key (L and H share one table and one MSM; the G2 MSM runs
-beside the G1 ones). With fresh ``r, s`` from :mod:`secrets`:
+beside the G1 ones). With fresh ``r, s`` from the caller's random source (default the OS
+CSPRNG, :mod:`secrets`; arkworks likewise takes the prover's ``rng`` as an argument):
 
     A = α + Σ wᵢ·aᵢ + r·δ          B = β + Σ wᵢ·bᵢ + s·δ  (in G2, and in G1 as B₁)
     C = Σ_{private} wᵢ·lᵢ + Σ hᵢ·Hᵢ + s·A + r·B₁ − r·s·δ
@@ -17,6 +18,7 @@ and raises :class:`~prover.errors.ProofSelfCheckError` instead of returning it.
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Sequence
 
@@ -53,6 +55,13 @@ def _blind(
     for index in range(3):
         c = g1_add(c, terms[64 * index : 64 * index + 64])
     return a, b2, c
+
+
+def _blinding_scalars(rng: random.Random | None) -> tuple[int, int]:
+    """Two uniform scalars in [0, r) from ``rng``, or from the OS CSPRNG when it is None."""
+    if rng is None:
+        return secrets.randbelow(SCALAR_FIELD_R), secrets.randbelow(SCALAR_FIELD_R)
+    return rng.randrange(SCALAR_FIELD_R), rng.randrange(SCALAR_FIELD_R)
 
 
 def _msms(
@@ -93,6 +102,7 @@ def prove(
     *,
     backend: Backend | None = None,
     self_check: bool = True,
+    rng: random.Random | None = None,
 ) -> tuple[Proof, list[int]]:
     """Return a Groth16 proof for ``witness`` under ``pk`` and the public inputs it proves.
 
@@ -104,6 +114,9 @@ def prove(
         backend: the algebra backend (default: :func:`algebra.backend.get_backend`, or the
             one a loaded key lives in).
         self_check: verify the proof before returning it (recommended; one multi-pairing).
+        rng: source of the blinding scalars ``r, s``; default the OS CSPRNG
+            (:mod:`secrets`). The proof is zero-knowledge only if they are secret and
+            uniform: pass a seeded ``random.Random`` only in tests.
 
     Raises:
         ValueError: ``pk`` is a loaded key and ``backend`` is a different backend.
@@ -121,8 +134,7 @@ def prove(
     w = witness_to_bytes(witness, pk.n_wires)
     h = quotient_evaluations(chosen, prepared, w)
     sums = _msms(chosen, prepared, w, w[(pk.n_public + 1) * FR_BYTES :] + h)
-    r = secrets.randbelow(SCALAR_FIELD_R)
-    s = secrets.randbelow(SCALAR_FIELD_R)
+    r, s = _blinding_scalars(rng)
     a, b, c = _blind(chosen, prepared, sums, r, s)
     proof = Proof(a=g1_from_bytes(a), b=g2_from_bytes(b), c=g1_from_bytes(c))
     public = fr_vector_from_bytes(w[FR_BYTES : (pk.n_public + 1) * FR_BYTES])

@@ -20,10 +20,15 @@ python3 -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 if [ "$dev" = 1 ]; then
   python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 else
-  # zkm demo builds its snapshot with the risk desk (scipy, cryptography: the riskdesk extra)
-  python3 -m pip install --quiet --disable-pip-version-check -e '.[riskdesk]'
+  python3 -m pip install --quiet --disable-pip-version-check -e '.[all]'  # zkm demo: service + risk desk
 fi
 python3 -c "import algebra._native" || { echo "setup: the native extension did not build" >&2; exit 1; }
+# The editable build above is the baseline one (runs on any CPU); add the fast x86-64-v3 build
+# that algebra/native_build.py picks on CPUs with BMI2/ADX/AVX2 (a second release build).
+scripts/build-native-v3.sh
+if [ "$dev" = 1 ]; then
+  rustup component add rustfmt clippy >/dev/null 2>&1 || true  # scripts/test.sh runs both
+fi
 
 if [ "$dev" = 1 ]; then
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every check CI runs: ruff, mypy --strict, then the whole pytest suite.
+# Run every check CI runs: the Rust checks, ruff, mypy --strict, the whole pytest suite, the
+# native suite again with ZKM_NATIVE_CPU=portable, and the trader-path subset on Python 3.13.
 # Set ZKM_REQUIRE_ALL=1 (as .ci/run does) to turn a missing tool into a failure instead of a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,9 +9,24 @@ if [ -z "${ZKM_TEST_POSTGRES_URL:-}" ] && [ -s "$url_file" ]; then
   ZKM_TEST_POSTGRES_URL="$(tail -n 1 "$url_file")"
   export ZKM_TEST_POSTGRES_URL
 fi
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zkmargin/cargo-target}"
+echo "== cargo fmt --check, clippy -D warnings, cargo test (native/)"
+(
+  cd native
+  cargo fmt --check
+  cargo clippy --quiet --release --all-targets -- -D warnings
+  cargo test --quiet
+)
 echo "== ruff"
 python3 -m ruff check .
 echo "== mypy --strict"
 python3 -m mypy
 echo "== pytest"
 python3 -m pytest -q "$@"
+echo "== native differential suite with the portable path forced (what ARM and old x86 run)"
+ZKM_NATIVE_CPU=portable python3 -m pytest -q -p no:cacheprovider tests/algebra
+echo "== trader-path subset on Python 3.13"
+scripts/test-py313.sh

@@ -25,6 +25,16 @@ def require(available: bool, what: str) -> None:
     pytest.skip(f"{what} is not available")
 
 
+def require_hardware(available: bool, what: str) -> None:
+    """Skip the test when this machine lacks ``what`` (a CPU feature), even under ZKM_REQUIRE_ALL.
+
+    Unlike :func:`require`, no installable tool could supply a missing CPU feature, so
+    CI on such a machine skips (with the reason) instead of failing.
+    """
+    if not available:
+        pytest.skip(f"{what} is not available on this CPU")
+
+
 def npm_tool(name: str) -> Path:
     """Return the path of a pinned npm tool in tests/interop/node_modules/.bin, or skip/fail."""
     path = INTEROP_DIR / "node_modules" / ".bin" / name

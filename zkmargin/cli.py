@@ -95,16 +95,38 @@ def main(argv: list[str] | None = None) -> int:
     except ZkError as error:
         _error_line(str(error))
         return 2
+    except ModuleNotFoundError as error:
+        from zkmargin.extras import missing_extra_message
+
+        message = missing_extra_message(error, _verb(args))
+        if message is None:
+            raise
+        _error_line(message)
+        return 2
     except OSError as error:
         _error_line(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return 2
     return 0
 
 
+def _verb(args: list[str]) -> str:
+    """The command words of ``args`` (up to the first option or argument that is a path)."""
+    words: list[str] = []
+    for arg in args[:2]:
+        if arg.startswith("-") or "/" in arg or "." in arg:
+            break
+        words.append(arg)
+    return " ".join(words)
+
+
 def _error_line(message: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: messages hold brackets ("zkmargin[service]") that rich would read as markup.
+    Console(stderr=True).print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ pub(crate) fn batch_double<P: SWCurveConfig>(
 }
 
 /// One chunk of [`batch_mul`]: the per-slot digit schedule, tables, then the shared rounds.
-fn mul_chunk<P: GLVConfig<ScalarField = Fr>>(
+pub(crate) fn mul_chunk<P: GLVConfig<ScalarField = Fr>>(
     points: &[Affine<P>],
     scalars: &[Fr],
     glv: bool,
@@ -186,7 +186,7 @@ fn odd_multiples<P: SWCurveConfig>(
 ///
 /// `glv` must only be set when every point is in the order-r group (GLV is exact there).
 pub fn batch_mul<P: Vectorized>(points: &[Affine<P>], scalars: &[Fr], glv: bool) -> Vec<Affine<P>> {
-    debug_assert_eq!(points.len(), scalars.len());
+    assert_eq!(points.len(), scalars.len(), "one scalar per point");
     let chunk = if crate::ifma::available() {
         crate::ifma::chunk_size(points.len())
     } else {
@@ -273,5 +273,71 @@ fn stage<P: Vectorized>(
         let i = a_index(u);
         v[i] = p;
         v[i + half] = m;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{G1Affine, G2Affine};
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::UniformRand;
+    use ark_std::test_rng;
+
+    fn random_points<A: AffineRepr>(n: usize, rng: &mut impl ark_std::rand::Rng) -> Vec<A> {
+        (0..n)
+            .map(|i| {
+                if i % 17 == 5 {
+                    A::zero()
+                } else {
+                    (A::generator() * A::ScalarField::rand(rng)).into_affine()
+                }
+            })
+            .collect()
+    }
+
+    fn scalars(n: usize, rng: &mut impl ark_std::rand::Rng) -> Vec<Fr> {
+        let mut k: Vec<Fr> = (0..n).map(|_| Fr::rand(rng)).collect();
+        k[0] = Fr::zero();
+        k[1] = Fr::one();
+        k[2] = -Fr::one();
+        k
+    }
+
+    #[test]
+    fn g1_batch_mul_equals_scalar_mul_with_and_without_glv() {
+        let mut rng = test_rng();
+        let points: Vec<G1Affine> = random_points(37, &mut rng);
+        let k = scalars(37, &mut rng);
+        let expected: Vec<G1Affine> = points
+            .iter()
+            .zip(&k)
+            .map(|(p, s)| (*p * s).into_affine())
+            .collect();
+        for glv in [false, true] {
+            assert_eq!(mul_chunk(&points, &k, glv), expected);
+            assert_eq!(batch_mul(&points, &k, glv), expected);
+        }
+    }
+
+    #[test]
+    fn g2_batch_mul_equals_scalar_mul() {
+        let mut rng = test_rng();
+        let points: Vec<G2Affine> = random_points(19, &mut rng);
+        let k = scalars(19, &mut rng);
+        let expected: Vec<G2Affine> = points
+            .iter()
+            .zip(&k)
+            .map(|(p, s)| (*p * s).into_affine())
+            .collect();
+        assert_eq!(mul_chunk(&points, &k, true), expected);
+        assert_eq!(batch_mul(&points, &k, true), expected);
+    }
+
+    #[test]
+    #[should_panic(expected = "one scalar per point")]
+    fn batch_mul_rejects_ragged_inputs() {
+        let points = vec![G1Affine::generator(); 3];
+        batch_mul(&points, &[Fr::one(); 2], true);
     }
 }

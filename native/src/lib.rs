@@ -7,6 +7,7 @@
 
 mod batch_mul;
 mod codec;
+mod cpu;
 mod curve;
 mod groth16;
 mod ifma;
@@ -20,7 +21,7 @@ mod subgroup;
 
 use ark_bn254::{G1Affine, G2Affine};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 use codec::KResult;
 
@@ -377,7 +378,7 @@ fn fr_to_montgomery<'py>(py: Python<'py>, values: &[u8]) -> PyResult<Bound<'py, 
     })
 }
 
-/// Whether this CPU can run the AVX-512 IFMA kernels.
+/// Whether this CPU can run the AVX-512 IFMA kernels (and `ZKM_NATIVE_CPU` allows them).
 #[pyfunction]
 fn ifma_supported() -> bool {
     ifma::supported()
@@ -389,11 +390,34 @@ fn set_ifma(enabled: bool) -> bool {
     ifma::set_enabled(enabled)
 }
 
+/// How many chunks the AVX-512 IFMA kernels have multiplied in this process.
+#[pyfunction]
+fn ifma_chunks_run() -> u64 {
+    ifma::chunks_run()
+}
+
 /// Test hook: make every n-th batched vector operation take its exact portable fallback
-/// (0 turns this off).
+/// (0 turns this off). Only in builds with the `fault-injection` feature.
+#[cfg(all(target_arch = "x86_64", feature = "fault-injection"))]
 #[pyfunction]
 fn ifma_force_fallback_every(n: usize) {
     ifma::batch::force_fallback_every(n)
+}
+
+/// What this build is and what it runs: target, compiled-in and detected CPU features,
+/// and the kernel chosen for each job (`zkm version --verbose` prints it).
+#[pyfunction]
+fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let info = PyDict::new(py);
+    info.set_item("target_arch", std::env::consts::ARCH)?;
+    info.set_item("compiled_features", cpu::compiled_features())?;
+    info.set_item("cpu_features", cpu::detected_features().to_vec())?;
+    info.set_item("forced_portable", cpu::forced_portable())?;
+    info.set_item("field_arithmetic", cpu::field_arithmetic())?;
+    info.set_item("batch_scalar_mul", ifma::kernel_name())?;
+    info.set_item("ifma_chunks_run", ifma::chunks_run())?;
+    info.set_item("threads", rayon::current_num_threads())?;
+    Ok(info)
 }
 
 /// Number of threads in the rayon pool the kernels run on.
@@ -437,8 +461,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fr_from_montgomery, m)?)?;
     m.add_function(wrap_pyfunction!(fr_to_montgomery, m)?)?;
     m.add_function(wrap_pyfunction!(num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(build_info, m)?)?;
     m.add_function(wrap_pyfunction!(ifma_supported, m)?)?;
     m.add_function(wrap_pyfunction!(set_ifma, m)?)?;
+    m.add_function(wrap_pyfunction!(ifma_chunks_run, m)?)?;
+    #[cfg(all(target_arch = "x86_64", feature = "fault-injection"))]
     m.add_function(wrap_pyfunction!(ifma_force_fallback_every, m)?)?;
     m.add_function(wrap_pyfunction!(groth16::groth16_batch_invalid, m)?)?;
     Ok(())

@@ -32,7 +32,7 @@ pub fn msm<P: SWCurveConfig<ScalarField = ark_bn254::Fr>>(
     bases: &[Affine<P>],
     scalars: &[BigInt<4>],
 ) -> Projective<P> {
-    debug_assert_eq!(bases.len(), scalars.len());
+    assert_eq!(bases.len(), scalars.len(), "one scalar per base");
     if scalars.len() < SMALL_MSM {
         return Projective::<P>::msm_bigint(bases, scalars);
     }
@@ -410,4 +410,42 @@ fn add_pairs<P: SWCurveConfig>(
 
 fn is_special<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> bool {
     a.infinity || b.infinity || a.x == b.x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{Fr, G1Affine, G2Affine};
+    use ark_ff::{PrimeField, UniformRand};
+    use ark_std::test_rng;
+
+    fn naive<P: SWCurveConfig<ScalarField = Fr>>(bases: &[Affine<P>], k: &[Fr]) -> Projective<P> {
+        bases.iter().zip(k).map(|(b, s)| *b * s).sum()
+    }
+
+    #[test]
+    fn g1_msm_equals_sum_of_products_above_and_below_the_small_cutoff() {
+        let mut rng = test_rng();
+        for n in [3, SMALL_MSM + 1, 1000] {
+            let bases: Vec<G1Affine> = (0..n)
+                .map(|i| (G1Affine::generator() * Fr::from(i as u64 + 2)).into_affine())
+                .collect();
+            let mut k: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            k[0] = -Fr::from(1u64);
+            k[1] = Fr::from(0u64);
+            let ints: Vec<BigInt<4>> = k.iter().map(|s| s.into_bigint()).collect();
+            assert_eq!(msm(&bases, &ints), naive(&bases, &k), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn g2_msm_equals_sum_of_products() {
+        let mut rng = test_rng();
+        let bases: Vec<G2Affine> = (0..200)
+            .map(|_| (G2Affine::generator() * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        let k: Vec<Fr> = (0..200).map(|_| Fr::rand(&mut rng)).collect();
+        let ints: Vec<BigInt<4>> = k.iter().map(|s| s.into_bigint()).collect();
+        assert_eq!(msm(&bases, &ints), naive(&bases, &k));
+    }
 }

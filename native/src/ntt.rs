@@ -105,3 +105,36 @@ pub fn quotient(mut a: Vec<Fr>, mut b: Vec<Fr>, shift: &[u8]) -> KResult<Vec<u8>
         });
     Ok(fr_vector_bytes(&a))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{Field, One, UniformRand};
+    use ark_std::test_rng;
+
+    #[test]
+    fn ntt_evaluates_at_powers_of_omega_and_inverts() {
+        let mut rng = test_rng();
+        let coefficients: Vec<Fr> = (0..16).map(|_| Fr::rand(&mut rng)).collect();
+        let bytes = crate::codec::fr_vector_bytes(&coefficients);
+        let evaluations = fr_vector(&fr_ntt(&bytes, false).unwrap(), "out").unwrap();
+        let omega = domain(16).unwrap().group_gen;
+        for (i, e) in evaluations.iter().enumerate() {
+            let x = omega.pow([i as u64]);
+            let direct = coefficients
+                .iter()
+                .rev()
+                .fold(Fr::zero(), |acc, c| acc * x + c);
+            assert_eq!(*e, direct);
+        }
+        let back = fr_ntt(&crate::codec::fr_vector_bytes(&evaluations), true).unwrap();
+        assert_eq!(back, bytes);
+    }
+
+    #[test]
+    fn ntt_rejects_lengths_that_are_not_powers_of_two() {
+        let bytes = crate::codec::fr_vector_bytes(&[Fr::one(); 3]);
+        assert!(fr_ntt(&bytes, false).is_err());
+        assert!(fr_ntt(&[0u8; 31], false).is_err());
+    }
+}

@@ -31,6 +31,19 @@ def test_proofs_are_randomised_per_call(backend: Backend, dev_key: ProvingKey) -
     assert first.a != second.a and first.c != second.c
 
 
+def test_prove_draws_its_blinding_from_the_given_rng(backend: Backend, dev_key: ProvingKey) -> None:
+    """Same seeded source, same proof; another seed (or the OS CSPRNG) blinds differently."""
+    import random
+
+    witness = tiny_witness(3, 5)
+    first, public = prove(dev_key, witness, backend=backend, rng=random.Random(7))
+    again, _ = prove(dev_key, witness, backend=backend, rng=random.Random(7))
+    other, _ = prove(dev_key, witness, backend=backend, rng=random.Random(8))
+    assert first == again
+    assert other != first
+    assert verify(dev_key.vk, other, public, backend=backend)
+
+
 def test_prove_refuses_unsatisfying_witness(backend: Backend, dev_key: ProvingKey) -> None:
     witness = tiny_witness()
     witness[5] += 1  # z ≠ x·y

@@ -109,7 +109,9 @@ class DaskRunner:
         try:
             distributed: Any = importlib.import_module("distributed")
         except ImportError as error:
-            raise ClusterError(f"--dask needs dask.distributed ({error})") from error
+            raise ClusterError(
+                f"--dask needs dask.distributed ({error}): pip install 'zkmargin[audit]'"
+            ) from error
         self._cluster: Any = None
         try:
             if spec.address is not None:

@@ -22,6 +22,7 @@ def register_all(app: typer.Typer) -> None:
         solvency,
         tools,
         venue,
+        version,
     )
 
     app.add_typer(groth16.groth16_app, name="groth16", help="Groth16 setup, prove and verify.")
@@ -40,3 +41,4 @@ def register_all(app: typer.Typer) -> None:
     riskdesk.register(app)
     venue.register(app)
     solvency.register(app)
+    version.register(app)

@@ -12,7 +12,7 @@
 //! exact code (`crate::batch_mul::{batch_add, batch_double}`). Points at infinity are tracked
 //! per slot and handled in the vector code (doubling keeps them, adding to one copies).
 
-use std::arch::x86_64::*;
+#[cfg(any(test, feature = "fault-injection"))]
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ark_bn254::Fr;
@@ -26,18 +26,32 @@ use crate::scalar_mul::wnaf;
 const TABLE: usize = 8;
 
 /// Fault injection for tests: when nonzero, every n-th batched operation takes the
-/// portable fallback as if a lane product were zero.
+/// portable fallback as if a lane product were zero. Compiled only into `cargo test` and
+/// builds with the `fault-injection` feature, never into a release extension.
+#[cfg(any(test, feature = "fault-injection"))]
 static FORCE_FALLBACK_EVERY: AtomicUsize = AtomicUsize::new(0);
+#[cfg(any(test, feature = "fault-injection"))]
 static OPERATIONS: AtomicUsize = AtomicUsize::new(0);
 
 /// Make every n-th batched operation take the exact fallback (0 turns this off).
+#[cfg(any(test, feature = "fault-injection"))]
 pub fn force_fallback_every(n: usize) {
     FORCE_FALLBACK_EVERY.store(n, Ordering::SeqCst);
 }
 
+#[cfg(any(test, feature = "fault-injection"))]
 fn forced_fallback() -> bool {
     let every = FORCE_FALLBACK_EVERY.load(Ordering::Relaxed);
-    every != 0 && OPERATIONS.fetch_add(1, Ordering::Relaxed) % every == 0
+    every != 0
+        && OPERATIONS
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(every)
+}
+
+#[cfg(not(any(test, feature = "fault-injection")))]
+#[inline(always)]
+fn forced_fallback() -> bool {
+    false
 }
 
 /// n affine points (n a multiple of 8) in lane form, with a bit per slot for infinity.
@@ -108,7 +122,7 @@ impl Terms {
     }
     fn push(&mut self, slot: usize, source: usize, negate: bool) {
         let k = self.slots.len();
-        if k % 8 == 0 {
+        if k.is_multiple_of(8) {
             self.negate.push(0);
         }
         self.slots.push(slot as u32);
@@ -122,7 +136,7 @@ impl Terms {
     }
     /// Pad to a multiple of 8 with slot 0 / source 0 (masked out by the kernel).
     fn pad(&mut self) {
-        while self.slots.len() % 8 != 0 {
+        while !self.slots.len().is_multiple_of(8) {
             self.slots.push(0);
             self.sources.push(0);
         }
@@ -326,15 +340,15 @@ unsafe fn add_terms<L: Lanes>(
     if forced_fallback() {
         return false;
     }
-    debug_assert!(terms.slots.len() % 8 == 0 && terms.slots.len() >= count);
+    debug_assert!(terms.slots.len().is_multiple_of(8) && terms.slots.len() >= count);
     let vectors = terms.slots.len() / 8;
     let one = L::one();
     scratch.clear();
     let mut products = [one; CHAINS];
     for v in 0..vectors {
         let chain = v % CHAINS;
-        let ids = _mm256_loadu_si256(terms.slots[8 * v..].as_ptr() as *const __m256i);
-        let sources = _mm256_loadu_si256(terms.sources[8 * v..].as_ptr() as *const __m256i);
+        let ids = &terms.slots[8 * v..8 * v + 8];
+        let sources = &terms.sources[8 * v..8 * v + 8];
         let (live, valid) = live_lanes(count, v);
         let mut acc_inf = 0u8;
         for k in 0..live {
@@ -437,7 +451,7 @@ unsafe fn add_group<L: Lanes, const G: usize>(
         let v = vs[k];
         let acc_inf = scratch.acc_inf[v];
         let (live, valid) = live_lanes(count, v);
-        let ids = _mm256_loadu_si256(terms.slots[8 * v..].as_ptr() as *const __m256i);
+        let ids = &terms.slots[8 * v..8 * v + 8];
         x3[k]
             .select(acc_inf, qx[k])
             .scatter(&mut acc.x, acc.n, ids, valid);
@@ -532,6 +546,10 @@ unsafe fn double_or_fallback<P: GLVConfig, L: Lanes<Ark = P::BaseField>>(
 /// `k_i·P_i` for one chunk of slots (the vector twin of `crate::batch_mul::mul_chunk`).
 ///
 /// `glv` must only be set when every point is in the order-r group.
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX-512 IFMA (`super::available()`). Every index
+/// the kernel gathers or scatters with is bounds-checked (`Lanes::gather`/`scatter`).
 #[target_feature(enable = "avx512f,avx512ifma")]
 pub unsafe fn mul_chunk<P: GLVConfig<ScalarField = Fr>, L: Lanes<Ark = P::BaseField>>(
     points: &[Affine<P>],
@@ -641,4 +659,69 @@ pub unsafe fn mul_chunk<P: GLVConfig<ScalarField = Fr>, L: Lanes<Ark = P::BaseFi
         }
     }
     from_slots::<P, L>(&acc, len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{G1Affine, G2Affine};
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::{UniformRand, Zero};
+    use ark_std::test_rng;
+
+    fn case<A: AffineRepr<ScalarField = Fr>>(n: usize) -> (Vec<A>, Vec<Fr>) {
+        let mut rng = test_rng();
+        let points = (0..n)
+            .map(|i| {
+                if i == 5 {
+                    A::zero()
+                } else {
+                    (A::generator() * Fr::rand(&mut rng)).into_affine()
+                }
+            })
+            .collect();
+        let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        scalars[1] = Fr::zero();
+        (points, scalars)
+    }
+
+    /// The exact fallback (taken when a lane product is zero) is exact wherever it strikes:
+    /// forced on every n-th batched operation, the vector kernel still equals the portable one.
+    #[test]
+    fn forced_fallbacks_give_the_same_points() {
+        if !crate::ifma::supported() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA (or ZKM_NATIVE_CPU=portable)");
+            return;
+        }
+        let (g1, k1) = case::<G1Affine>(300);
+        let (g2, k2) = case::<G2Affine>(100);
+        let portable1 = crate::batch_mul::mul_chunk(&g1, &k1, true);
+        let portable2 = crate::batch_mul::mul_chunk(&g2, &k2, true);
+        for every in [1, 2, 7] {
+            force_fallback_every(every);
+            // SAFETY: the CPU has AVX-512F and AVX-512 IFMA (checked above); the points
+            // are multiples of the generators, so in the order-r group as GLV needs.
+            let (vector1, vector2) = unsafe {
+                (
+                    mul_chunk::<_, crate::ifma::fq8::Fq8>(&g1, &k1, true),
+                    mul_chunk::<_, crate::ifma::lanes::Fq2x8>(&g2, &k2, true),
+                )
+            };
+            force_fallback_every(0);
+            assert_eq!(vector1, portable1, "G1, every {every}");
+            assert_eq!(vector2, portable2, "G2, every {every}");
+        }
+    }
+
+    #[test]
+    fn vector_kernel_equals_portable_without_glv() {
+        if !crate::ifma::supported() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA (or ZKM_NATIVE_CPU=portable)");
+            return;
+        }
+        let (g1, k1) = case::<G1Affine>(77);
+        // SAFETY: the CPU has AVX-512F and AVX-512 IFMA (checked above).
+        let vector = unsafe { mul_chunk::<_, crate::ifma::fq8::Fq8>(&g1, &k1, false) };
+        assert_eq!(vector, crate::batch_mul::mul_chunk(&g1, &k1, false));
+    }
 }

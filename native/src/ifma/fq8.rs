@@ -404,23 +404,150 @@ impl Fq8 {
         }
     }
 
-    /// Gather lanes `src[j·stride + idx[k]]` (indices below `stride`, checked by the caller).
+    /// Gather lanes `src[j·stride + idx[k]]` for the 8 indices `idx`.
+    ///
+    /// Panics unless every index is below `stride` and `src` holds `LIMBS` rows of
+    /// `stride` words: the indices come from data, so the bound is checked, not assumed.
     #[inline(always)]
-    pub unsafe fn gather(src: &[u64], stride: usize, idx: __m256i) -> Self {
+    pub unsafe fn gather(src: &[u64], stride: usize, idx: &[u32]) -> Self {
+        let idx = checked_indices(idx, stride, src.len());
         let mut l = [_mm512_setzero_si512(); LIMBS];
         for (j, limb) in l.iter_mut().enumerate() {
             let base = src[j * stride..].as_ptr() as *const i64;
+            // In bounds: j·stride + idx[k] < LIMBS·stride ≤ src.len() (checked_indices).
             *limb = _mm512_i32gather_epi64::<8>(idx, base);
         }
         Fq8 { l }
     }
 
-    /// Scatter lanes to `dst[j·stride + idx[k]]` for lanes in `mask` (distinct indices).
+    /// Scatter lanes to `dst[j·stride + idx[k]]` for lanes in `mask` (distinct indices;
+    /// bounds checked as in [`Fq8::gather`]).
     #[inline(always)]
-    pub unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: __m256i, mask: __mmask8) {
+    pub unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: &[u32], mask: __mmask8) {
+        let idx = checked_indices(idx, stride, dst.len());
         for j in 0..LIMBS {
             let base = dst[j * stride..].as_mut_ptr() as *mut i64;
+            // In bounds: j·stride + idx[k] < LIMBS·stride ≤ dst.len() (checked_indices).
             _mm512_mask_i32scatter_epi64::<8>(base, mask, idx, self.l[j]);
         }
+    }
+}
+
+/// The 8 indices as a vector of signed 32-bit offsets, after [`check_indices`].
+#[inline(always)]
+unsafe fn checked_indices(idx: &[u32], stride: usize, len: usize) -> __m256i {
+    let idx = check_indices(idx, stride, len);
+    _mm256_loadu_si256(idx.as_ptr() as *const __m256i)
+}
+
+/// `idx` as 8 indices, after checking that each is below `stride` (and below 2^31, as the
+/// gather instructions sign-extend them) and that a buffer of `len` words holds `LIMBS`
+/// rows of `stride`; panics otherwise.
+#[inline(always)]
+fn check_indices(idx: &[u32], stride: usize, len: usize) -> &[u32; 8] {
+    let idx: &[u32; 8] = idx.try_into().expect("8 gather/scatter indices");
+    let bound = stride.min(i32::MAX as usize);
+    assert!(
+        len >= LIMBS * stride && idx.iter().all(|&i| (i as usize) < bound),
+        "gather/scatter index out of bounds"
+    );
+    idx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use ark_std::test_rng;
+
+    /// Runs `check` only where the vector kernels can run (the portable path has no lanes).
+    fn on_ifma(check: impl FnOnce()) {
+        if crate::ifma::supported() {
+            check();
+        } else {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA (or ZKM_NATIVE_CPU=portable)");
+        }
+    }
+
+    #[test]
+    fn constants_are_derived_from_the_modulus() {
+        assert!(constants_match());
+    }
+
+    #[test]
+    fn lane_arithmetic_equals_arkworks() {
+        on_ifma(|| {
+            let mut rng = test_rng();
+            for _ in 0..50 {
+                let a: [Fq; 8] = std::array::from_fn(|_| Fq::rand(&mut rng));
+                let mut b: [Fq; 8] = std::array::from_fn(|_| Fq::rand(&mut rng));
+                b[3] = -a[3]; // a sum of zero
+                b[4] = a[4]; // a difference of zero
+                             // SAFETY: `on_ifma` checked that the CPU has AVX-512F and AVX-512 IFMA.
+                let (sum, diff, prod, sq, zeros) = unsafe {
+                    let (x, y) = (Fq8::from_ark(&a), Fq8::from_ark(&b));
+                    (
+                        x.add(y).to_ark(),
+                        x.sub(y).to_ark(),
+                        x.mul(y).to_ark(),
+                        x.square().to_ark(),
+                        x.add(y).zero_lanes(),
+                    )
+                };
+                for k in 0..8 {
+                    assert_eq!(sum[k], a[k] + b[k]);
+                    assert_eq!(diff[k], a[k] - b[k]);
+                    assert_eq!(prod[k], a[k] * b[k]);
+                    assert_eq!(sq[k], a[k] * a[k]);
+                }
+                assert_eq!(zeros, 1 << 3);
+            }
+        });
+    }
+
+    #[test]
+    fn index_check_accepts_indices_below_the_stride() {
+        let idx = [0, 1, 2, 3, 4, 5, 6, 7];
+        assert_eq!(check_indices(&idx, 8, LIMBS * 8), &idx);
+    }
+
+    #[test]
+    #[should_panic(expected = "gather/scatter index out of bounds")]
+    fn index_check_rejects_an_index_past_the_stride() {
+        check_indices(&[0, 1, 2, 3, 4, 5, 6, 8], 8, LIMBS * 8);
+    }
+
+    #[test]
+    #[should_panic(expected = "gather/scatter index out of bounds")]
+    fn index_check_rejects_a_buffer_shorter_than_its_rows() {
+        check_indices(&[0, 1, 2, 3, 4, 5, 6, 7], 8, LIMBS * 8 - 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "gather/scatter index out of bounds")]
+    fn index_check_rejects_indices_the_instruction_would_sign_extend() {
+        let huge = 1usize << 31;
+        check_indices(
+            &[0, 0, 0, 0, 0, 0, 0, 1 << 31],
+            huge + 1,
+            LIMBS * (huge + 1),
+        );
+    }
+
+    #[test]
+    fn gather_reads_the_indexed_slots() {
+        on_ifma(|| {
+            let src: Vec<u64> = (0..LIMBS as u64 * 16).collect();
+            let idx = [15, 0, 3, 3, 7, 8, 1, 2];
+            // SAFETY: `on_ifma` checked that the CPU has AVX-512F and AVX-512 IFMA.
+            let lanes = unsafe { Fq8::gather(&src, 16, &idx) };
+            let mut row = [0u64; 8];
+            for j in 0..LIMBS {
+                // SAFETY: as above; `row` holds 8 words.
+                unsafe { _mm512_storeu_si512(row.as_mut_ptr() as *mut _, lanes.l[j]) };
+                let expected: Vec<u64> = idx.iter().map(|&i| (j * 16) as u64 + i as u64).collect();
+                assert_eq!(row.to_vec(), expected);
+            }
+        });
     }
 }

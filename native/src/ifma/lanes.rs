@@ -56,9 +56,9 @@ pub trait Lanes: Copy {
     /// Contiguous store of slots `at..at+8`.
     unsafe fn store(self, dst: &mut [u64], stride: usize, at: usize);
     /// Load slots `idx[0..8]`.
-    unsafe fn gather(src: &[u64], stride: usize, idx: __m256i) -> Self;
+    unsafe fn gather(src: &[u64], stride: usize, idx: &[u32]) -> Self;
     /// Store to slots `idx[k]` for lanes k in `mask`.
-    unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: __m256i, mask: __mmask8);
+    unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: &[u32], mask: __mmask8);
 }
 
 impl Lanes for Fq8 {
@@ -121,11 +121,11 @@ impl Lanes for Fq8 {
         Fq8::store(self, dst, stride, at)
     }
     #[inline(always)]
-    unsafe fn gather(src: &[u64], stride: usize, idx: __m256i) -> Self {
+    unsafe fn gather(src: &[u64], stride: usize, idx: &[u32]) -> Self {
         Fq8::gather(src, stride, idx)
     }
     #[inline(always)]
-    unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: __m256i, mask: __mmask8) {
+    unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: &[u32], mask: __mmask8) {
         Fq8::scatter(self, dst, stride, idx, mask)
     }
 }
@@ -237,14 +237,14 @@ impl Lanes for Fq2x8 {
         self.c1.store(&mut dst[LIMBS * stride..], stride, at);
     }
     #[inline(always)]
-    unsafe fn gather(src: &[u64], stride: usize, idx: __m256i) -> Self {
+    unsafe fn gather(src: &[u64], stride: usize, idx: &[u32]) -> Self {
         Fq2x8 {
             c0: Fq8::gather(src, stride, idx),
             c1: Fq8::gather(&src[LIMBS * stride..], stride, idx),
         }
     }
     #[inline(always)]
-    unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: __m256i, mask: __mmask8) {
+    unsafe fn scatter(self, dst: &mut [u64], stride: usize, idx: &[u32], mask: __mmask8) {
         self.c0.scatter(dst, stride, idx, mask);
         self.c1
             .scatter(&mut dst[LIMBS * stride..], stride, idx, mask);

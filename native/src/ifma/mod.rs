@@ -1,14 +1,22 @@
-//! AVX-512 IFMA kernels: eight field elements per instruction (see [`fq8`]).
+//! AVX-512 IFMA kernels: eight field elements per instruction (see `fq8`).
 //!
-//! Used when the CPU has AVX-512F and AVX-512 IFMA (checked at run time) and not turned off
-//! by [`set_enabled`]; otherwise every caller keeps its portable arkworks code. Both paths
-//! compute the same exact results and the tests compare them.
+//! Used when the target is x86-64, the CPU has AVX-512F and AVX-512 IFMA (checked once at
+//! run time), `ZKM_NATIVE_CPU` is not `portable` and [`set_enabled`] did not turn them off;
+//! otherwise every caller keeps its portable arkworks code, which is the only code on other
+//! architectures. Both paths compute the same exact results and the tests compare them.
 
+// The lane code indexes several limb arrays in lock-step, where `for j in 0..LIMBS` reads
+// better than zipped iterators (and unrolls the same).
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::needless_range_loop)]
 pub mod batch;
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::needless_range_loop)]
 pub mod fq8;
+#[cfg(target_arch = "x86_64")]
 pub mod lanes;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use ark_bn254::Fr;
@@ -16,23 +24,43 @@ use ark_ec::models::short_weierstrass::Affine;
 use ark_ec::scalar_mul::glv::GLVConfig;
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
+/// Chunks the vector kernels have multiplied (lets tests and `zkm version` show they ran).
+static CHUNKS_RUN: AtomicU64 = AtomicU64::new(0);
 
-/// Whether this CPU has AVX-512F and AVX-512 IFMA.
+/// Whether this build and CPU can run the vector kernels: x86-64 with AVX-512F and
+/// AVX-512 IFMA, and `ZKM_NATIVE_CPU` is not `portable` (decided once).
 pub fn supported() -> bool {
     static SUPPORTED: OnceLock<bool> = OnceLock::new();
     *SUPPORTED.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
         assert!(
             fq8::constants_match(),
             "the lane constants disagree with arkworks' modulus"
         );
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512ifma")
+        cfg!(target_arch = "x86_64")
+            && !crate::cpu::forced_portable()
+            && crate::cpu::has("avx512f")
+            && crate::cpu::has("avx512ifma")
     })
 }
 
 /// Whether the vector kernels are in use: supported and not turned off.
 pub fn available() -> bool {
     supported() && ENABLED.load(Ordering::Relaxed)
+}
+
+/// How many chunks the vector kernels have multiplied in this process.
+pub fn chunks_run() -> u64 {
+    CHUNKS_RUN.load(Ordering::Relaxed)
+}
+
+/// The name of the batch scalar-multiplication kernel in use.
+pub fn kernel_name() -> &'static str {
+    if available() {
+        "avx512-ifma"
+    } else {
+        "portable"
+    }
 }
 
 /// Turn the vector kernels on or off (for differential tests); returns the previous setting.
@@ -61,22 +89,44 @@ pub trait Vectorized: GLVConfig<ScalarField = Fr> {
     fn mul_chunk(points: &[Affine<Self>], scalars: &[Fr], glv: bool) -> Option<Vec<Affine<Self>>>;
 }
 
+#[cfg(target_arch = "x86_64")]
 impl Vectorized for ark_bn254::g1::Config {
     fn mul_chunk(points: &[Affine<Self>], scalars: &[Fr], glv: bool) -> Option<Vec<Affine<Self>>> {
         if !available() {
             return None;
         }
-        // SAFETY: the CPU supports AVX-512F and AVX-512 IFMA (checked above).
+        CHUNKS_RUN.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: `batch::mul_chunk` is compiled for AVX-512F/IFMA and `available()` just
+        // confirmed this CPU has both; its other preconditions are on the arguments' values
+        // (GLV only for subgroup points), which callers of this trait uphold as for the
+        // portable kernel.
         Some(unsafe { batch::mul_chunk::<Self, fq8::Fq8>(points, scalars, glv) })
     }
 }
 
+#[cfg(target_arch = "x86_64")]
 impl Vectorized for ark_bn254::g2::Config {
     fn mul_chunk(points: &[Affine<Self>], scalars: &[Fr], glv: bool) -> Option<Vec<Affine<Self>>> {
         if !available() {
             return None;
         }
-        // SAFETY: the CPU supports AVX-512F and AVX-512 IFMA (checked above).
+        CHUNKS_RUN.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as for G1 above: the CPU has AVX-512F and AVX-512 IFMA (`available()`).
         Some(unsafe { batch::mul_chunk::<Self, lanes::Fq2x8>(points, scalars, glv) })
+    }
+}
+
+/// Other architectures have no vector kernels: every chunk takes the portable path.
+#[cfg(not(target_arch = "x86_64"))]
+impl Vectorized for ark_bn254::g1::Config {
+    fn mul_chunk(_: &[Affine<Self>], _: &[Fr], _: bool) -> Option<Vec<Affine<Self>>> {
+        None
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Vectorized for ark_bn254::g2::Config {
+    fn mul_chunk(_: &[Affine<Self>], _: &[Fr], _: bool) -> Option<Vec<Affine<Self>>> {
+        None
     }
 }
