@@ -17,11 +17,15 @@ CAP = 3
 
 @pytest.fixture
 def capped(database_url: str, simulating_key: SimulatingKey) -> Iterator[tuple[Harness, int]]:
-    """(harness with a cap of 3 invalid records, snapshot_hash); acct-1/2 committed at epoch 5."""
+    """(harness with a cap of 3 invalid records, snapshot_hash); acct-1/2 committed at epoch 5.
+
+    The circuit is declared the margin circuit: proofs against an undeclared one are 422.
+    """
     for h in make_harness(database_url, max_invalid_per_account_epoch=CAP):
         body: dict[str, Any] = {"circuit_id": CIRCUIT, "verifying_key": simulating_key.vk_json}
         response = h.client.post("/v1/circuits", json=body, headers=h.headers("admin"))
         assert response.status_code == 201
+        h.declare(CIRCUIT)
         for account, value in (("acct-1", 1111), ("acct-2", 2222)):
             body = {"account_id": account, "epoch": EPOCH, "commitment": str(value)}
             assert (
