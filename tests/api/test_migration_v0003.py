@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 import api.db
 from api.auth import Role, authenticate, create_key
 from api.db import make_engine, make_session_factory, upgrade_database
+from api.models import ApiKey
 
 
 def test_initial_schema_database_upgrades_and_its_keys_still_work(tmp_path: Path) -> None:
@@ -35,8 +36,11 @@ def test_initial_schema_database_upgrades_and_its_keys_still_work(tmp_path: Path
     }
     assert "rate_windows" in inspect(engine).get_table_names()
     with make_session_factory(engine)() as session:
-        key, _ = create_key(session=session, role=Role.VENUE, accounts=[])
+        # Through v0002 (tenancy) too: a venue key now names its venue.
+        key, _ = create_key(session=session, role=Role.VENUE, accounts=[], venue="venue-a")
         session.commit()
         found = authenticate(session, key)
         assert found is not None and found.role is Role.VENUE
+        old = session.get(ApiKey, "00000000abcd")
+        assert old is not None and old.role == "admin" and old.revoked_at is None
     engine.dispose()
