@@ -86,15 +86,20 @@ def scope_for(role: Role) -> dict[str, Any]:
 
 
 def seed_tenancy(session: Any, accounts: Any = (*TRADER_ACCOUNTS, *OTHER_TRADER_ACCOUNTS)) -> None:
-    """Enrol ``accounts`` to :data:`VENUE` and open :data:`OPEN_EPOCHS`, as the admin would."""
+    """Enrol ``accounts`` to :data:`VENUE` and open :data:`OPEN_EPOCHS`, as the admin would.
+
+    Idempotent, so a second app (another worker) on the same database can seed too.
+    """
     from api.models import Account, Epoch, utc_now
 
     for account in accounts:
-        session.add(
-            Account(account_id=account, venue_id=VENUE, created_by="test", created_at=utc_now())
-        )
+        if session.get(Account, account) is None:
+            session.add(
+                Account(account_id=account, venue_id=VENUE, created_by="test", created_at=utc_now())
+            )
     for epoch in OPEN_EPOCHS:
-        session.add(Epoch(epoch=epoch, market=MARKET, opened_by="test", opened_at=utc_now()))
+        if session.get(Epoch, epoch) is None:
+            session.add(Epoch(epoch=epoch, market=MARKET, opened_by="test", opened_at=utc_now()))
 
 
 @dataclass

@@ -13,7 +13,14 @@ import httpx
 import pytest
 
 from api.auth import Role
-from tests.api.conftest import Harness, fresh_postgres_database, make_harness, postgres_base_url
+from tests.api.conftest import (
+    MARKET,
+    VENUE,
+    Harness,
+    fresh_postgres_database,
+    make_harness,
+    postgres_base_url,
+)
 from tests.api.test_crash import _free_port
 from zkmargin.cli import main as zkm
 
@@ -62,7 +69,7 @@ def test_another_worker_refuses_a_revoked_key_within_the_cache_bound(database_ur
     first = next(workers[0])
     second_app = next(workers[1])
     try:
-        leaked = first.add_key(Role.VENUE)
+        leaked = first.add_key(Role.VENUE, venue=VENUE)
         assert _status_of(second_app, leaked) == 200  # now cached by the second worker
         revoked = first.client.post(
             f"/v1/keys/{_key_id(leaked)}/revoke", headers=first.headers("admin")
@@ -82,7 +89,7 @@ def test_zkm_keys_revoke_refuses_the_key_and_names_unknown_ids(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path}/keys.db"
-    assert zkm(["keys", "create", "--role", "oracle", "--db", url]) == 0
+    assert zkm(["keys", "create", "--role", "oracle", "--market", MARKET, "--db", url]) == 0
     key = capsys.readouterr().out.strip()
     assert zkm(["keys", "revoke", _key_id(key), "--db", url]) == 0
     assert "revoked: key" in capsys.readouterr().out
