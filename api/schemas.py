@@ -240,7 +240,13 @@ SignerKeyId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
 class SigningKeyCreate(StrictRequest):
-    """The admin ties an oracle's Ed25519 public key (PEM) to that oracle's API key."""
+    """The admin ties an oracle's Ed25519 public key (PEM) to that oracle's API key.
+
+    The PEM's line feeds are allowed (no other control character); the service stores the
+    key re-encoded, never the text as sent.
+    """
+
+    multiline_fields = frozenset({"public_key"})
 
     api_key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
     public_key: Annotated[str, StringConstraints(min_length=1, max_length=1000)]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -42,29 +42,37 @@ def bad_character(text: str) -> str | None:
     return next((ch for ch in text if unicodedata.category(ch) in _REFUSED_CATEGORIES), None)
 
 
-def _check_strings(value: Any, where: str) -> None:
+def _check_strings(value: Any, where: str, multiline: frozenset[str] = frozenset()) -> None:
     if isinstance(value, str):
-        found = bad_character(value)
+        # A declared multi-line field (a PEM block) may hold line feeds, nothing else.
+        text = value.replace("\n", "") if where in multiline else value
+        found = bad_character(text)
         if found is not None:
             raise ValueError(f"{where or 'value'} holds control character U+{ord(found):04X}")
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_strings(key, f"{where}.<key>" if where else "<key>")
-            _check_strings(item, f"{where}.{key}" if where else str(key))
+            _check_strings(item, f"{where}.{key}" if where else str(key), multiline)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             _check_strings(item, f"{where}[{index}]")
 
 
 class StrictRequest(BaseModel):
-    """Base of request bodies: strict JSON types, unknown fields refused, no control characters."""
+    """Base of request bodies: strict JSON types, unknown fields refused, no control characters.
+
+    ``multiline_fields`` names top-level fields whose format has lines (a PEM public key):
+    those may hold line feeds (U+000A) and no other control character; the route must parse
+    such a field fully and store its canonical form.
+    """
 
     model_config = ConfigDict(strict=True, extra="forbid")
+    multiline_fields: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _no_control_characters(cls, data: Any) -> Any:
-        _check_strings(data, "")
+        _check_strings(data, "", cls.multiline_fields)
         return data
 
 

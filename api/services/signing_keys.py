@@ -29,14 +29,15 @@ class SigningKeyError(ServiceError):
     status_code = 422
 
 
-def signer_key_id(public_pem: str) -> str:
-    """Return the risk desk's key id of a PEM public key; SigningKeyError if it is not one."""
+def _parsed(public_pem: str) -> tuple[str, str]:
+    """Return (key id, canonical PEM) of a PEM public key; SigningKeyError if it is not one."""
     from cryptography.exceptions import UnsupportedAlgorithm
 
-    from zkmargin.riskdesk.signing import key_id
+    from zkmargin.riskdesk.signing import canonical_public_pem, key_id
 
     try:
-        return key_id(public_pem.encode("utf-8"))
+        data = public_pem.encode("utf-8")
+        return key_id(data), canonical_public_pem(data).decode("ascii")
     except ZkError as error:
         raise SigningKeyError(str(error)) from None
     except (UnsupportedAlgorithm, ValueError, TypeError):
@@ -54,7 +55,8 @@ def register_signing_key(
         NotFoundError: no API key has that id.
         ConflictError: the signing key is already registered for another API key.
     """
-    signer = signer_key_id(body.public_key)
+    # Stored re-encoded: text around or inside the PEM block as sent is never kept.
+    signer, public_pem = _parsed(body.public_key)
 
     def job(session: Session) -> tuple[OracleSigningKey, bool]:
         api_key = session.get(ApiKey, body.api_key_id)
@@ -75,7 +77,7 @@ def register_signing_key(
             return existing, False
         record = OracleSigningKey(
             signer_key_id=signer,
-            public_key=body.public_key,
+            public_key=public_pem,
             api_key_id=body.api_key_id,
             registered_by=principal.key_id,
             registered_at=utc_now(),

@@ -52,3 +52,22 @@ def test_only_the_admin_registers_signing_keys(harness: Harness) -> None:
     for role in ("oracle", "venue", "auditor"):
         response = harness.client.post("/v1/oracle-keys", json=body, headers=harness.headers(role))
         assert response.status_code == 403, role
+
+
+def test_a_pem_public_key_keeps_its_line_feeds_and_nothing_else(harness: Harness) -> None:
+    from zkmargin.riskdesk.signing import generate_key_pair
+
+    _, public_pem = generate_key_pair()
+    pem = public_pem.decode("ascii")
+    assert "\n" in pem
+    oracle_id = harness.keys["oracle"].split("_")[1]
+    admin = harness.headers("admin")
+    for bad in (pem.replace("\n", "\r\n"), pem.replace("\n", "\n\x00", 1), "\t" + pem):
+        body = {"api_key_id": oracle_id, "public_key": bad}
+        refused = harness.client.post("/v1/oracle-keys", json=body, headers=admin)
+        assert refused.status_code == 422 and "control character" in refused.text, bad
+    # Text around the PEM block is not stored: the service keeps the key re-encoded.
+    body = {"api_key_id": oracle_id, "public_key": "comment\n" + pem + "\n\n"}
+    created = harness.client.post("/v1/oracle-keys", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["public_key"] == pem

@@ -79,6 +79,21 @@ def _raw_public(public_pem: bytes) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+def canonical_public_pem(public_pem: bytes) -> bytes:
+    """Return ``public_pem`` re-encoded as the SubjectPublicKeyInfo PEM of its Ed25519 key.
+
+    Raises:
+        SignatureError: it is not an Ed25519 PEM public key.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    key = Ed25519PublicKey.from_public_bytes(_raw_public(public_pem))
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
 def key_id(public_pem: bytes) -> str:
     """Return the key id: hex of the first 16 bytes of SHA-256(raw public key)."""
     return hashlib.sha256(_raw_public(public_pem)).hexdigest()[:32]
