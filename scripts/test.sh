@@ -24,8 +24,11 @@ echo "== ruff"
 python3 -m ruff check .
 echo "== mypy --strict"
 python3 -m mypy
-echo "== pytest"
-python3 -m pytest -q "$@"
+echo "== pytest (everything but the slow-marked 2,400-response schemathesis soak;"
+echo "   run it with -m slow)"
+python3 -m pytest -q -m "not slow" "$@"
+echo "== the other slow-marked tests: Poseidon constants vs circomlibjs, doctored files vs snarkjs"
+python3 -m pytest -q -p no:cacheprovider -m slow tests/circuits/test_poseidon_constants.py tests/ceremony/test_doctored_tables.py
 echo "== native differential suite with the portable path forced (what ARM and old x86 run)"
 ZKM_NATIVE_CPU=portable python3 -m pytest -q -p no:cacheprovider tests/algebra
 echo "== trader-path subset on Python 3.13"
