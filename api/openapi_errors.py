@@ -3,7 +3,7 @@
 Every error body is JSON with a string ``detail``; a 422 adds ``errors``, the list of
 field-level problems (empty when the refusal is about registered state, not the request's
 shape). :func:`document_errors` adds these to each operation of the generated document,
-by what it takes: authentication (401, 403, 429), a path (404), a POST (413, 415), a body
+by what it takes: authentication (401, 403, 429), a path or a body (404), a POST (413, 415), a body
 (409), and any parameter or body (422). FastAPI's own default 422 entry, an array
 ``detail`` that the service never sends, is thereby replaced.
 """
@@ -64,7 +64,8 @@ def statuses_of(method: str, operation: dict[str, Any]) -> list[int]:
     if method in ("post", "put", "patch"):
         statuses |= {413, 415}
     if "requestBody" in operation:
-        statuses.add(409)
+        # A body names resources too (an account of the key's venue, a circuit): 404.
+        statuses |= {404, 409}
     if parameters or "requestBody" in operation:
         statuses.add(422)
     return sorted(statuses)

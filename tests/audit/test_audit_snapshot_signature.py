@@ -128,7 +128,7 @@ def test_audit_finds_a_signature_altered_behind_the_service(
     _update(service, "signed_metadata = :m", m=json.dumps(meta))
     code, report = _audit(service, auditor, tmp_path)
     assert code == 1
-    assert report["verdict"] == "findings"
+    assert report["verdict"] == "findings against the service"
     assert report["findings"] == [
         f"epoch {EPOCH} snapshot signature: the signature does not verify"
     ]

@@ -81,8 +81,8 @@ class AuditReport:
 
     @property
     def all_valid(self) -> bool:
-        """Whether every audited proof is valid and nothing else was found."""
-        return not self.invalid and not self.findings
+        """Whether every audited proof is valid (:attr:`clean` also needs no findings)."""
+        return not self.invalid
 
     @property
     def clean(self) -> bool:
@@ -118,7 +118,7 @@ class AuditReport:
         return counts
 
     def _verdict(self) -> str:
-        if not self.all_valid:
+        if self.invalid:
             return "invalid proofs found"
         return "findings against the service" if self.findings else "all valid"
 
