@@ -68,7 +68,7 @@ def live_service(tmp_path: Path) -> Iterator[LiveService]:
             database_url=f"sqlite:///{tmp_path}/zkm.db",
             verifier_backend="native",
             allow_unsafe_keys=True,  # the toy key's trapdoor is known
-            allow_unsigned_snapshots=True,  # hand-made snapshots; signed: test_audit_snapshot_signature
+            allow_unsigned_snapshots=True,  # hand-made snapshots (signed: another file)
         )
     )
     keys: dict[str, str] = {}
