@@ -12,9 +12,12 @@ chunk list), followed, if ``2m > n``, by the leftover chunks packed seven per el
 
 **Snapshot hash** ``PoseidonSponge(main encoding)`` with domain tag
 ``2 + 2^8·version + 2^12·n_i + 2^24·n_c + 2^36·n_s + 2^48·tier_slots + 2^52·haircut_tier_slots``
-(version 1), so the shape is bound without spending a sponge lane. Signed values are field
-elements (−k as r − k). Every schedule is padded to the snapshot's tier slots by repeating
-its last piece; first-piece deductions/additions are 0 by validation and left out:
+(version 1), so the shape is bound without spending a sponge lane. A version-2 snapshot
+has version 2 in the tag and one last element, the extension hash ``H_ext``
+(:mod:`circuits.margin.extensions`); version 1 hashes exactly as it always did. Signed
+values are field elements (−k as r − k). Every schedule is padded to the snapshot's tier
+slots by repeating its last piece; first-piece deductions/additions are 0 by validation and
+left out:
 
 1. ``epoch, timestamp, quote_decimals``;
 2. per instrument: ``size_scale, mark_price, funding_index, short_option_minimum,
@@ -36,6 +39,11 @@ from collections.abc import Sequence
 from typing import Final, TypeVar
 
 from algebra.constants import SCALAR_FIELD_R
+from circuits.margin.extensions import (
+    EXTENDED_VERSION,
+    extension_hash,
+    feature_mask,
+)
 from circuits.margin.model import (
     AccountState,
     CollateralSpec,
@@ -105,21 +113,30 @@ def commit(state: AccountState) -> Opening:
 
 
 def snapshot_domain(snapshot: MarketSnapshot) -> int:
-    """Return the snapshot sponge's domain tag, which binds the version and the shape."""
+    """Return the snapshot sponge's domain tag, which binds the version, shape and features."""
     return snapshot_domain_for(
         snapshot.n_instruments,
         snapshot.n_collateral,
         snapshot.n_scenarios,
         snapshot.tier_slots,
         snapshot.haircut_tier_slots,
+        features=feature_mask(snapshot),
     )
 
 
-def snapshot_domain_for(n_i: int, n_c: int, n_s: int, tiers: int, haircut_tiers: int) -> int:
-    """Return ``2 + 2^8·version + 2^12·n_i + 2^24·n_c + 2^36·n_s + 2^48·T + 2^52·H``."""
+def snapshot_domain_for(
+    n_i: int, n_c: int, n_s: int, tiers: int, haircut_tiers: int, *, features: int = 0
+) -> int:
+    """Return ``2 + 2^8·version + 2^12·n_i + 2^24·n_c + 2^36·n_s + 2^48·T + 2^52·H``.
+
+    The version is 1 when the feature mask ``features`` is 0 (the version-1 tag, unchanged)
+    and 2 otherwise; the mask itself is bound by the extension hash
+    (:mod:`circuits.margin.extensions`).
+    """
+    version = EXTENDED_VERSION if features else SNAPSHOT_VERSION
     return (
         DOMAIN_SNAPSHOT
-        + (SNAPSHOT_VERSION << 8)
+        + (version << 8)
         + (n_i << 12)
         + (n_c << 24)
         + (n_s << 36)
@@ -178,7 +195,10 @@ def snapshot_encoding_with(snapshot: MarketSnapshot, maintenance: int, initial: 
         out += instrument_encoding(inst)
     for coll in snapshot.collateral:
         out += collateral_encoding(coll, snapshot.haircut_tier_slots)
-    return [*out, maintenance, initial]
+    out += [maintenance, initial]
+    if feature_mask(snapshot):
+        out.append(extension_hash(snapshot))
+    return out
 
 
 def snapshot_hash(snapshot: MarketSnapshot) -> int:

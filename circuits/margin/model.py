@@ -155,7 +155,7 @@ class MarketSnapshot(_Frozen):
     of the snapshot's shape, like the slot counts.
     """
 
-    version: Literal[1] = 1
+    version: Literal[1, 2] = 1
     epoch: UInt64
     timestamp: UInt64
     quote_decimals: Annotated[int, Field(strict=True, ge=0, le=MAX_QUOTE_DECIMALS)] = 6
