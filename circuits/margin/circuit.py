@@ -32,6 +32,7 @@ from circuits.margin.commitment import (
     snapshot_domain_for,
     state_domain,
 )
+from circuits.margin.extensions import DOMAIN_EXTENSIONS
 from circuits.margin.sizes import MarginSize
 from circuits.margin.units import BUFFER_BITS, MIN_BUFFER_PPM, U
 from circuits.std import minmax  # noqa: F401  (registers the "signed_extreme" hint)
@@ -145,7 +146,7 @@ class MarginCircuit(Circuit):
         p = self.params
         size = MarginSize(
             "compiled", p["n_instruments"], p["n_collateral"], p["n_scenarios"],
-            p["tier_slots"], p["haircut_tier_slots"],
+            p["tier_slots"], p["haircut_tier_slots"], p.get("features", 0),
         )  # fmt: skip
         if min(size.params().values()) < 1 or dict(p) != margin_params(size):
             raise CircuitError(f"MarginCircuit parameters are inconsistent: {dict(p)}")
@@ -224,8 +225,29 @@ class MarginCircuit(Circuit):
                     self.haircut_additions[j * (h - 1) + k - 1],
                 ]
         main += [maintenance, initial]
-        domain = snapshot_domain_for(*size.params().values())
+        if size.features:
+            extension: list[Variable | int] = [size.features]
+            extension += self._extension_elements(api, size)
+            main.append(poseidon_sponge_hash(api, extension, DOMAIN_EXTENSIONS))
+        domain = snapshot_domain_for(
+            size.n_instruments, size.n_collateral, size.n_scenarios, size.tier_slots,
+            size.haircut_tier_slots, features=size.features,
+        )  # fmt: skip
         api.assert_is_equal(poseidon_sponge_hash(api, main, domain), self.snapshot_hash)
+
+    def _extension_elements(self, api: API, size: MarginSize) -> list[Variable]:
+        """Return the wires ``H_ext`` absorbs after the mask: for each feature bit b in
+        ``size.features``, in increasing b, ``b`` then the feature's elements
+        (:func:`circuits.margin.extensions.extension_elements`).
+
+        Raises:
+            CircuitError: the mask names a feature this circuit does not implement.
+        """
+        unknown = size.features
+        out: list[Variable] = []
+        if unknown:
+            raise CircuitError(f"MarginCircuit implements no snapshot feature in {unknown:#x}")
+        return out
 
     def _compliance(
         self, api: API, size: MarginSize, instruments: list[_Instrument], values: list[Variable]

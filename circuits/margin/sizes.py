@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from circuits.margin.errors import MarginInputError
+from circuits.margin.extensions import feature_mask
 from circuits.margin.model import (
     AccountState,
     CollateralSpec,
@@ -29,7 +30,11 @@ from circuits.margin.units import U
 
 @dataclass(frozen=True)
 class MarginSize:
-    """The shape parameters of a ``MarginCircuit``."""
+    """The shape parameters of a ``MarginCircuit``.
+
+    ``features`` is the mask of snapshot-format-2 features the circuit implements
+    (:mod:`circuits.margin.extensions`); 0 is the version-1 circuit.
+    """
 
     name: str
     n_instruments: int
@@ -37,16 +42,24 @@ class MarginSize:
     n_scenarios: int
     tier_slots: int
     haircut_tier_slots: int
+    features: int = 0
 
     def params(self) -> dict[str, int]:
-        """Return the circuit parameters (``compile(MarginCircuit, size.params())``)."""
-        return {
+        """Return the circuit parameters (``compile(MarginCircuit, size.params())``).
+
+        ``features`` appears only when non-zero, so version-1 parameters (recorded in key
+        directories made before version 2) are unchanged.
+        """
+        params = {
             "n_instruments": self.n_instruments,
             "n_collateral": self.n_collateral,
             "n_scenarios": self.n_scenarios,
             "tier_slots": self.tier_slots,
             "haircut_tier_slots": self.haircut_tier_slots,
         }
+        if self.features:
+            params["features"] = self.features
+        return params
 
 
 TINY: Final = MarginSize("tiny", 4, 2, 4, 2, 2)
@@ -72,6 +85,7 @@ def shape_of(snapshot: MarketSnapshot) -> MarginSize:
         snapshot.n_scenarios,
         snapshot.tier_slots,
         snapshot.haircut_tier_slots,
+        feature_mask(snapshot),
     )
 
 
@@ -89,7 +103,9 @@ def _describe(size: MarginSize) -> str:
     return (
         f"({size.n_instruments} instruments, {size.n_collateral} collateral,"
         f" {size.n_scenarios} scenarios, {size.tier_slots} tiers,"
-        f" {size.haircut_tier_slots} haircut tiers)"
+        f" {size.haircut_tier_slots} haircut tiers"
+        + (f", features {size.features:#x}" if size.features else "")
+        + ")"
     )
 
 
@@ -123,6 +139,7 @@ def pad_snapshot(snapshot: MarketSnapshot, size: MarginSize) -> MarketSnapshot:
         or snapshot.n_collateral > size.n_collateral
         or snapshot.tier_slots > size.tier_slots
         or snapshot.haircut_tier_slots > size.haircut_tier_slots
+        or feature_mask(snapshot) != size.features
     ):
         raise MarginInputError(
             f"snapshot shape {_describe(shape_of(snapshot))} cannot be padded to size"
