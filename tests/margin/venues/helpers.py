@@ -52,11 +52,14 @@ def to_qq(amount: str, decimals: int) -> int:
     """Return a published decimal amount in QQ; the test fails if it is not whole."""
     value = Fraction(amount.replace(",", "")) * 10**decimals
     assert value.denominator == 1, f"{amount} is not a whole number of QQ"
-    return value.numerator
+    return int(value.numerator)
 
 
 def cli_report(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], state: AccountState, snapshot: MarketSnapshot
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    state: AccountState,
+    snapshot: MarketSnapshot,
 ) -> dict[str, Any]:
     """Return ``zkm margin report --json`` of ``state`` under ``snapshot`` (files in tmp)."""
     (tmp_path / "state.json").write_text(dump_json(state))

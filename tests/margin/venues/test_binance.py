@@ -45,7 +45,9 @@ def test_cross_margin_pro_liabilities_reproduce_75327_1_and_31330(
     assert report.maintenance == to_qq(ex["results"]["maintenance_margin"], DEC)
     assert report.equity == 0  # a borrow held as its proceeds is worth nothing net
     venue_im = sum(
-        bn.initial_margin(Fraction(leg["amount"]) * Fraction(leg["price"]), _brackets(leg["brackets"]))
+        bn.initial_margin(
+            Fraction(leg["amount"]) * Fraction(leg["price"]), _brackets(leg["brackets"])
+        )
         for leg in legs
     )
     assert venue_im * 10**DEC == report.initial

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from circuits.margin.model import AccountState, MarketSnapshot
 from circuits.margin.reference import margin_report
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from tests.margin.helpers import state
@@ -21,16 +23,19 @@ CALL_PNL = [460, -610, 2640, 1730, -1270, -2340, 5210, 4540, -2540, -3430,
             8060, 7640, -3380, -3990, 3130, -1500]  # fmt: skip
 
 
-def _snapshot(som: int = 0) -> object:
-    future = cme_span.contract("SP-FUT", kind="future", profit_per_contract=FUTURE_PNL,
-                               mark_price=0, quote_decimals=DEC)  # fmt: skip
-    call = cme_span.contract("SP-410C", kind="option", profit_per_contract=CALL_PNL,
-                             mark_price=0, short_option_minimum=som, quote_decimals=DEC)  # fmt: skip
+def _snapshot(som: int = 0) -> MarketSnapshot:
+    future = cme_span.contract(
+        "SP-FUT", kind="future", profit_per_contract=FUTURE_PNL, mark_price=0, quote_decimals=DEC
+    )
+    call = cme_span.contract(
+        "SP-410C", kind="option", profit_per_contract=CALL_PNL, mark_price=0,
+        short_option_minimum=som, quote_decimals=DEC,
+    )  # fmt: skip
     return venue_snapshot([future, call], [quote_collateral("USD")],
                           scenarios=cme_span.scenarios(), quote_decimals=DEC)  # fmt: skip
 
 
-def _account(positions: dict[str, int]) -> object:
+def _account(positions: dict[str, int]) -> AccountState:
     return state([(positions.get("future", 0), 0, 0), (positions.get("call", 0), 0, 0)], [0])
 
 
@@ -41,7 +46,7 @@ def test_fixture_arrays_are_the_quoted_ones() -> None:
     assert len(cme_span.scenarios()) == 16
 
 
-def _sources() -> list[dict[str, object]]:
+def _sources() -> list[dict[str, Any]]:
     from tests.margin.venues.helpers import fixture
 
     return list(fixture("cme_span")["sources"])

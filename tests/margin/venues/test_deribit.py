@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from circuits.margin.model import MarketSnapshot
 from circuits.margin.reference import margin_report
 from circuits.margin.sizes import TINY
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
@@ -20,8 +21,10 @@ DEC = deribit.SATOSHI_DECIMALS
 SCALE = 10**4  # 0.0001 BTC a size quantum
 
 
-def _snapshot(chords: list[int]) -> object:
-    fut = deribit.future("BTC-FUT", sizes_btc=chords, size_scale=SCALE, n_scenarios=TINY.n_scenarios)
+def _snapshot(chords: list[int]) -> MarketSnapshot:
+    fut = deribit.future(
+        "BTC-FUT", sizes_btc=chords, size_scale=SCALE, n_scenarios=TINY.n_scenarios
+    )
     return venue_snapshot([fut], [quote_collateral("BTC")], quote_decimals=DEC)
 
 

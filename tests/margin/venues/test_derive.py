@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from circuits.margin.model import MarketSnapshot
 from circuits.margin.reference import margin_report
 from circuits.margin.sizes import TINY
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
@@ -18,7 +19,7 @@ DEC = 6
 ETH_DECIMALS = 8
 
 
-def _snapshot(kind: int, spot: str) -> object:
+def _snapshot(kind: int, spot: str) -> MarketSnapshot:
     perp = derive.perp(derive.ETH, mark_price=qq(spot, DEC), size_scale=10**4,
                        n_scenarios=TINY.n_scenarios)  # fmt: skip
     eth = derive.base_collateral(derive.ETH, kind, price=qq(spot, DEC), scale=10**ETH_DECIMALS)
@@ -41,8 +42,8 @@ def test_perp_and_base_collateral_match_the_published_parameters(
     inputs, results = ex["inputs"], ex["results"]
     snapshot = _snapshot(kind, inputs["spot"])
     notional = to_qq(inputs["perp_size"], DEC) * int(inputs["spot"])
-    account = state([(to_qq(inputs["perp_size"], 4), -notional, 0)],
-                    [to_qq(inputs["usdc_balance"], DEC), to_qq(inputs["eth_balance"], ETH_DECIMALS)])  # fmt: skip
+    balances = [to_qq(inputs["usdc_balance"], DEC), to_qq(inputs["eth_balance"], ETH_DECIMALS)]
+    account = state([(to_qq(inputs["perp_size"], 4), -notional, 0)], balances)
     report = margin_report(account, snapshot)
     assert report.level12(kind) == to_qq(results[perp_key], DEC)
     assert report.collateral == to_qq(results[base_key], DEC)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from circuits.margin.model import MarginTier, MarketSnapshot
 from circuits.margin.reference import margin_report
 from circuits.margin.sizes import TINY
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
@@ -17,13 +18,12 @@ from tests.margin.helpers import state
 from tests.margin.venues.helpers import assert_circuit_boundary, cli_report, example, to_qq
 from zkmargin.riskdesk.venues import drift
 from zkmargin.riskdesk.venues.common import instrument, qq, quote_collateral, venue_snapshot
-from circuits.margin.model import MarginTier
 
 DEC = 6
 SOL_DECIMALS = 9
 
 
-def _snapshot(kind: int, price: str) -> object:
+def _snapshot(kind: int, price: str) -> MarketSnapshot:
     sol = drift.collateral(drift.SOL, kind, price=qq(price, DEC), scale=10**SOL_DECIMALS)
     empty = instrument("SOL-PERP", size_scale=1, mark_price=0, maintenance=[MarginTier(rate_ppm=0)],
                        initial=[MarginTier(rate_ppm=0)], n_scenarios=TINY.n_scenarios)  # fmt: skip
@@ -36,7 +36,9 @@ def test_2000_sol_keeps_the_published_80_percent_initial_weight(
     ex = example("drift", "sol-2000-initial-weight")
     inputs, results = ex["inputs"], ex["results"]
     discount = Decimal("1.1") / (1 + Decimal("0.003") * Decimal(inputs["balance"]).sqrt())
-    assert discount.quantize(Decimal("0.00001"), rounding=ROUND_DOWN) == Decimal(results["discount"])
+    assert discount.quantize(Decimal("0.00001"), rounding=ROUND_DOWN) == Decimal(
+        results["discount"]
+    )
     weight = drift.size_discounted_weight("0.80", "0.003", int(inputs["balance"]))
     assert weight == Decimal(results["initial_asset_weight"])
     snapshot = _snapshot(REQUIREMENT_INITIAL, inputs["price"])
@@ -54,7 +56,10 @@ def test_maintenance_snapshot_uses_the_maintenance_weights() -> None:
     sol = snapshot.collateral[1]
     assert (sol.haircut_tiers[0].weight_ppm, sol.liability_weight_ppm) == (900_000, 1_100_000)
     initial = _snapshot(REQUIREMENT_INITIAL, "150").collateral[1]
-    assert (initial.haircut_tiers[0].weight_ppm, initial.liability_weight_ppm) == (800_000, 1_200_000)
+    assert (initial.haircut_tiers[0].weight_ppm, initial.liability_weight_ppm) == (
+        800_000,
+        1_200_000,
+    )
     borrow = margin_report(state([(0, 0, 0)], [0, -to_qq("10", SOL_DECIMALS)]), snapshot)
     assert borrow.collateral == -to_qq("1650", DEC)  # 10 SOL x 150 x 110 %
 

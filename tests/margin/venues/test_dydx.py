@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from circuits.margin.model import MarketSnapshot
 from circuits.margin.reference import margin_report, tier_requirement
 from circuits.margin.sizes import TINY
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
@@ -20,7 +21,7 @@ DEC = 6
 SCALE = 10**8  # dYdX BTC steps are multiples of 10^-8 BTC (atomic resolution −10 > 2^30)
 
 
-def _snapshot(mark: str) -> object:
+def _snapshot(mark: str) -> MarketSnapshot:
     perp = dydx.perp("BTC-USD", dydx.LARGE_CAP, mark_price=qq(mark, DEC), size_scale=SCALE,
                      n_scenarios=TINY.n_scenarios)  # fmt: skip
     return venue_snapshot([perp], [quote_collateral("USDC")])
@@ -59,7 +60,10 @@ def test_nested_ceiling_is_one_qq_above_the_single_ceiling_at_51_qq() -> None:
     snapshot = _snapshot("1")
     inst = snapshot.instruments[0]
     imr, mmr = dydx.venue_requirements(notional, dydx.LARGE_CAP)
-    assert (imr, mmr) == (ex["results"]["initial_margin_qq"], ex["results"]["maintenance_margin_qq"])
+    assert (imr, mmr) == (
+        ex["results"]["initial_margin_qq"],
+        ex["results"]["maintenance_margin_qq"],
+    )
     assert tier_requirement(notional, inst.initial_tiers) == imr
     assert mmr - tier_requirement(notional, inst.maintenance_tiers) == ex["model"]["deficit_qq"]
 

@@ -1,4 +1,4 @@
-"""Hyperliquid margin tiers (fixtures/hyperliquid.json) through the profile, engine, CLI, circuit."""
+"""Hyperliquid margin tiers (fixtures/hyperliquid.json): profile, engine, CLI and circuit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from circuits.margin.model import InstrumentSpec, MarketSnapshot
 from circuits.margin.reference import margin_report
 from circuits.margin.sizes import TINY
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
@@ -25,7 +26,7 @@ DEC = 6
 SCALE = 10**5  # 0.00001 BTC a size quantum (Hyperliquid's BTC szDecimals is 5)
 
 
-def _snapshot(table: hl.MarginTable, mark: str) -> tuple[object, object]:
+def _snapshot(table: hl.MarginTable, mark: str) -> tuple[InstrumentSpec, MarketSnapshot]:
     perp = hl.perp("BTC", table, mark_price=qq(mark, DEC), size_scale=SCALE,
                    n_scenarios=TINY.n_scenarios)  # fmt: skip
     return perp, venue_snapshot([perp], [quote_collateral("USDC")])
@@ -44,7 +45,7 @@ def test_btc_mainnet_position_reproduces_the_bracket_formula_to_the_qq(
 ) -> None:
     ex = example("hyperliquid", "btc-mainnet-200m")
     inputs, results = ex["inputs"], ex["results"]
-    perp, snapshot = _snapshot(hl.BTC_MAINNET, inputs["mark_price"])
+    _, snapshot = _snapshot(hl.BTC_MAINNET, inputs["mark_price"])
     account = state([(to_qq(inputs["size"], 5), -to_qq(results["notional"], DEC), 0)], [0])
     assert snapshot.instruments[0].maintenance_tiers[1].deduction == to_qq(
         results["maintenance_deduction_tier_1"], DEC

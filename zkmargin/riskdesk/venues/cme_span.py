@@ -46,14 +46,10 @@ def scenarios() -> list[ScenarioSpec]:
                     )
                 )  # fmt: skip
     out.append(
-        ScenarioSpec(
-            name="price up extreme (2x, 35%)", price_move_ppm=2 * U, cover_ppm=350_000
-        )
+        ScenarioSpec(name="price up extreme (2x, 35%)", price_move_ppm=2 * U, cover_ppm=350_000)
     )
     out.append(
-        ScenarioSpec(
-            name="price down extreme (2x, 35%)", price_move_ppm=-2 * U, cover_ppm=350_000
-        )
+        ScenarioSpec(name="price down extreme (2x, 35%)", price_move_ppm=-2 * U, cover_ppm=350_000)
     )
     return out
 
