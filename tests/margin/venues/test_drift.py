@@ -72,3 +72,15 @@ def test_discount_binds_exactly_above_15625_sol() -> None:
     beyond = drift.size_discounted_weight("0.80", "0.003", int(ex["inputs"]["balance"]))
     assert beyond < Decimal("0.80")  # a flat 80 % would overvalue it: awaits item 2
     assert Fraction(str(beyond)) < Fraction(4, 5)
+
+
+def test_chain_integer_formulas_agree_with_the_documented_example() -> None:
+    ex = example("drift", "sol-above-15625")
+    sol_1e9 = 10**9
+    assert drift.chain_size_discount_weight(2000 * sol_1e9, 3000, 8000) == 8000
+    assert 1_100_000 * 10_000 // (10**6 + 134_164) == 9698  # the ~.96987 on chain
+    chain = drift.chain_size_discount_weight(20_000 * sol_1e9, 3000, 8000)
+    assert chain == ex["results"]["chain_weight_1e4"] < 8000
+    premium = drift.chain_size_premium_liability_weight(2000 * sol_1e9, 3000, 12_000)
+    assert premium == ex["results"]["chain_liability_weight_1e4_at_2000"]
+    assert drift.chain_size_premium_liability_weight(10**7 * sol_1e9, 3000, 12_000) > 12_000

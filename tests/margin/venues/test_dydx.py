@@ -76,6 +76,9 @@ def test_single_ceiling_deficit_never_exceeds_one_qq() -> None:
         _, mmr = dydx.venue_requirements(notional, dydx.LARGE_CAP)
         deficits.add(mmr - tier_requirement(notional, inst.maintenance_tiers))
     assert deficits == {0, 1}
+    for notional in range(0, 200_000, 50):  # IMR exact ⇒ one ceiling = two: every whole cent
+        _, mmr = dydx.venue_requirements(notional, dydx.LARGE_CAP)
+        assert mmr == tier_requirement(notional, inst.maintenance_tiers)
 
 
 def test_open_interest_imf_baked_in_is_never_below_the_chain() -> None:

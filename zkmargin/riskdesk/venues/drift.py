@@ -27,6 +27,12 @@ from circuits.margin.units import MAX_LIABILITY_WEIGHT
 from zkmargin.riskdesk.errors import RiskInputError
 from zkmargin.riskdesk.venues.common import dec, ppm_down, ppm_up
 
+SPOT_WEIGHT_PRECISION = 10_000
+"""Drift's weight precision (``MARGIN_PRECISION``, expo −4)."""
+SPOT_IMF_PRECISION = 1_000_000
+"""Drift's IMF-factor precision (expo −6)."""
+BASE_PRECISION = 10**9
+"""Drift's token-amount precision for the size in the premium formulas."""
 SIZE_DISCOUNT_NUMERATOR = Fraction(11, 10)
 """The 1.1 of ``1.1 / (1 + imf_factor·√size)``."""
 
@@ -53,6 +59,41 @@ def size_discounted_weight(weight: str, imf_factor: str, size: int) -> Decimal:
         ctx.prec = 30
         discount = Decimal("1.1") / (1 + Decimal(imf_factor) * Decimal(size).sqrt())
         return min(Decimal(weight), discount)
+
+
+def chain_size_discount_weight(size: int, imf_factor: int, weight: int) -> int:
+    """Return the on-chain discounted asset weight (precision 10^4) of a deposit.
+
+    A plain transcription of the published integer formula of github.com/drift-labs/protocol-v2
+    ``programs/drift/src/math/margin.rs`` (``calculate_size_discount_asset_weight``):
+    ``min(w, ⌊1.1·10^6·10^4 / (10^6 + ⌊isqrt(10·size + 1)·f/10^5⌋)⌋)`` with ``size`` in
+    10^-9 tokens and ``f`` in 10^-6.
+    """
+    if imf_factor == 0:
+        return weight
+    root = math.isqrt(size * 10 + 1)
+    numerator = SPOT_IMF_PRECISION + SPOT_IMF_PRECISION // 10
+    discounted = (
+        numerator * SPOT_WEIGHT_PRECISION // (SPOT_IMF_PRECISION + root * imf_factor // 100_000)
+    )
+    return min(weight, discounted)
+
+
+def chain_size_premium_liability_weight(size: int, imf_factor: int, weight: int) -> int:
+    """Return the on-chain (bounded) size-premium liability weight (precision 10^4).
+
+    Transcribes ``calculate_size_premium_liability_weight`` of the same file:
+    ``max(λ, λ − ⌊λ/5⌋ + ⌊isqrt(10·size + 1)·f / (10^5·10^6/10^4)⌋)``.
+    """
+    if imf_factor == 0:
+        return weight
+    root = math.isqrt(size * 10 + 1)
+    premium = (
+        weight
+        - weight // 5
+        + root * imf_factor // (100_000 * SPOT_IMF_PRECISION // SPOT_WEIGHT_PRECISION)
+    )
+    return max(weight, premium)
 
 
 def discount_free_balance(asset: SpotAsset, kind: int) -> int:
