@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,15 +12,19 @@ from circuits.margin.model import AccountState, MarketSnapshot
 from circuits.margin.reference import margin_report
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from tests.margin.helpers import state
-from tests.margin.venues.helpers import assert_circuit_boundary, cli_report, example, to_qq
+from tests.margin.venues.helpers import (
+    assert_circuit_boundary,
+    cli_report,
+    example,
+    fixture,
+    to_qq,
+)
 from zkmargin.riskdesk.venues import cme_span
 from zkmargin.riskdesk.venues.common import quote_collateral, venue_snapshot
 
 DEC = 2
-FUTURE_PNL = [0, 0, 3330, 3330, -3330, -3330, 6670, 6670, -6670, -6670,
-              10000, 10000, -10000, -10000, 7000, -7000]  # fmt: skip
-CALL_PNL = [460, -610, 2640, 1730, -1270, -2340, 5210, 4540, -2540, -3430,
-            8060, 7640, -3380, -3990, 3130, -1500]  # fmt: skip
+ARRAYS = fixture("cme_span")["arrays"]
+FUTURE_PNL, CALL_PNL = ARRAYS["future"], ARRAYS["call"]
 
 
 def _snapshot(som: int = 0) -> MarketSnapshot:
@@ -39,17 +43,17 @@ def _account(positions: dict[str, int]) -> AccountState:
     return state([(positions.get("future", 0), 0, 0), (positions.get("call", 0), 0, 0)], [0])
 
 
+def _magnitudes(quote: str) -> list[int]:
+    return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", quote.split("Pft/Loss")[1])]
+
+
 def test_fixture_arrays_are_the_quoted_ones() -> None:
-    quotes = " ".join(next(s for s in _sources() if "McMillan" in s["url"])["quotes"])
-    assert "+ 10,000 + 10,000 -10,000 - 10,000 + 7,000 - 7,000" in quotes
-    assert "- 3,380 - 3,990 + 3,130 - 1,500" in quotes
-    assert len(cme_span.scenarios()) == 16
-
-
-def _sources() -> list[dict[str, Any]]:
-    from tests.margin.venues.helpers import fixture
-
-    return list(fixture("cme_span")["sources"])
+    source = next(s for s in fixture("cme_span")["sources"] if "McMillan" in s["url"])
+    future = next(q for q in source["quotes"] if q.startswith("Long 1 Future"))
+    call = next(q for q in source["quotes"] if q.startswith("Long 1 Dec 410 call"))
+    assert _magnitudes(future) == [abs(v) for v in FUTURE_PNL]
+    assert _magnitudes(call) == [abs(v) for v in CALL_PNL]
+    assert len(cme_span.scenarios()) == len(FUTURE_PNL) == 16
 
 
 @pytest.mark.parametrize("example_id", ["long-future", "long-call", "covered-write"])
