@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from circuits.margin.reference import margin_report
+from circuits.margin.sizes import TINY
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from tests.margin.helpers import state
 from tests.margin.venues.helpers import assert_circuit_boundary, cli_report, example, to_qq
@@ -55,6 +56,24 @@ def test_cross_margin_pro_liabilities_reproduce_75327_1_and_31330(
     assert (cli["initial"], cli["maintenance"]) == (report.initial, report.maintenance)
     for kind in (REQUIREMENT_MAINTENANCE, REQUIREMENT_INITIAL):
         assert assert_circuit_boundary(account, snapshot, kind, 0) == "custom"
+
+
+def test_eth_leg_fits_tiny_and_proves_at_its_requirement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_keys: Path
+) -> None:
+    ex = example("binance", "cross-margin-pro-eth-leg")
+    leg = ex["inputs"]
+    eth = bn.liability(leg["symbol"], _brackets(leg["brackets"]), price=qq(leg["price"], DEC),
+                       size_scale=SCALE, n_scenarios=TINY.n_scenarios)  # fmt: skip
+    snapshot = venue_snapshot([eth], [quote_collateral("USDT")])
+    value = Fraction(leg["amount"]) * Fraction(leg["price"])
+    account = state([(-to_qq(leg["amount"], 8), to_qq(str(value), DEC), 0)], [0])
+    report = margin_report(account, snapshot)
+    assert report.initial == to_qq(ex["results"]["initial_margin"], DEC)
+    assert report.maintenance == to_qq(ex["results"]["maintenance_margin"], DEC)
+    cli = cli_report(tmp_path, capsys, account, snapshot)
+    assert (cli["initial"], cli["maintenance"]) == (report.initial, report.maintenance)
+    assert assert_circuit_boundary(account, snapshot, REQUIREMENT_INITIAL, 0, tiny_keys) == "tiny"
 
 
 def test_collateral_ratio_tiers_value_6000_btc_at_119_5_million(
