@@ -9,7 +9,7 @@ Sources (read 2026-12-03):
 * Liquidity tiers, https://docs.dydx.community/dydx-unlimited/modules/governance/governance-adjustable-parameters/markets:
   ``initial_margin_ppm`` and ``maintenance_fraction_ppm`` ("the fraction of the initial-margin
   that the maintenance-margin is").
-* Rounding, github.com/dydxprotocol/v4-chain ``protocol/x/perpetuals/keeper/perpetual.go``
+* Rounding, github.com/dydxprotocol/v4-chain ``protocol/x/perpetuals/lib/lib.go``
   (``GetMarginRequirementsInQuoteQuantums``) and ``protocol/x/perpetuals/types/liquidity_tier.go``:
   the notional of ``|quantums|`` is truncated, the base IMR is rounded up, and the MMR is
   ``BigMulPpm(IMR, maintenance_fraction_ppm, roundUp=true)`` — a nested ceiling.
