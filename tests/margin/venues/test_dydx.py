@@ -1,0 +1,92 @@
+"""dYdX v4 liquidity tiers (fixtures/dydx.json): exact on whole positions, one QQ short where
+dYdX's nested ceiling differs (awaiting the venue-rounding profile), never more."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from circuits.margin.model import MarketSnapshot
+from circuits.margin.reference import margin_report, tier_requirement
+from circuits.margin.sizes import TINY
+from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
+from tests.margin.helpers import state
+from tests.margin.venues.helpers import assert_circuit_boundary, cli_report, example, to_qq
+from zkmargin.riskdesk.venues import dydx
+from zkmargin.riskdesk.venues.common import qq, quote_collateral, venue_snapshot
+
+DEC = 6
+SCALE = 10**8  # dYdX BTC steps are multiples of 10^-8 BTC (atomic resolution −10 > 2^30)
+
+
+def _snapshot(mark: str) -> MarketSnapshot:
+    perp = dydx.perp("BTC-USD", dydx.LARGE_CAP, mark_price=qq(mark, DEC), size_scale=SCALE,
+                     n_scenarios=TINY.n_scenarios)  # fmt: skip
+    return venue_snapshot([perp], [quote_collateral("USDC")])
+
+
+def test_liquidity_tier_fractions_from_the_published_ppm() -> None:
+    assert dydx.fractions_ppm(dydx.LARGE_CAP) == (12_000, 20_000)
+    assert dydx.fractions_ppm(dydx.MID_CAP) == (50_000, 100_000)
+    assert dydx.fractions_ppm(dydx.LONG_TAIL) == (100_000, 200_000)
+
+
+@pytest.mark.parametrize("side", [1, -1])
+def test_large_cap_position_matches_the_chain_formula_to_the_qq(
+    side: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_keys: Path
+) -> None:
+    ex = example("dydx", "large-cap-1.5-btc")
+    inputs, results = ex["inputs"], ex["results"]
+    snapshot = _snapshot(inputs["price"])
+    notional = to_qq(results["notional"], DEC)
+    account = state([(side * to_qq(inputs["size"], 8), -side * notional, 0)], [0])
+    report = margin_report(account, snapshot)
+    imr, mmr = dydx.venue_requirements(notional, dydx.LARGE_CAP)
+    assert (report.initial, report.maintenance) == (imr, mmr)
+    assert imr == to_qq(results["initial_margin"], DEC)
+    assert mmr == to_qq(results["maintenance_margin"], DEC)
+    cli = cli_report(tmp_path, capsys, account, snapshot)
+    assert (cli["initial"], cli["maintenance"], cli["equity"]) == (imr, mmr, 0)
+    if side == 1:
+        for kind in (REQUIREMENT_MAINTENANCE, REQUIREMENT_INITIAL):
+            keys = tiny_keys if kind == REQUIREMENT_MAINTENANCE else None  # one Groth16 proof
+            assert assert_circuit_boundary(account, snapshot, kind, 0, keys) == "tiny"
+
+
+def test_nested_ceiling_is_one_qq_above_the_single_ceiling_at_51_qq() -> None:
+    ex = example("dydx", "nested-ceiling-51-qq")
+    notional = ex["inputs"]["notional_qq"]
+    snapshot = _snapshot("1")
+    inst = snapshot.instruments[0]
+    imr, mmr = dydx.venue_requirements(notional, dydx.LARGE_CAP)
+    assert (imr, mmr) == (
+        ex["results"]["initial_margin_qq"],
+        ex["results"]["maintenance_margin_qq"],
+    )
+    assert tier_requirement(notional, inst.initial_tiers) == imr
+    assert mmr - tier_requirement(notional, inst.maintenance_tiers) == ex["model"]["deficit_qq"]
+
+
+def test_single_ceiling_deficit_never_exceeds_one_qq() -> None:
+    inst = _snapshot("1").instruments[0]
+    deficits = set()
+    for notional in range(0, 20_000):
+        _, mmr = dydx.venue_requirements(notional, dydx.LARGE_CAP)
+        deficits.add(mmr - tier_requirement(notional, inst.maintenance_tiers))
+    assert deficits == {0, 1}
+    for notional in range(0, 200_000, 50):  # IMR exact ⇒ one ceiling = two: every whole cent
+        _, mmr = dydx.venue_requirements(notional, dydx.LARGE_CAP)
+        assert mmr == tier_requirement(notional, inst.maintenance_tiers)
+
+
+def test_open_interest_imf_baked_in_is_never_below_the_chain() -> None:
+    tier = dydx.LiquidityTier("OI", 20_000, 600_000, 500_000 * 10**DEC, 1_000_000 * 10**DEC)
+    for open_notional in (0, 500_000 * 10**DEC, 612_345_678_901, 999_999 * 10**DEC, 2 * 10**12):
+        _, initial_ppm = dydx.fractions_ppm(tier, open_notional)
+        for notional in (1, 51, 96_185_175_000, 10**13 + 7):
+            imr, _ = dydx.venue_requirements(notional, tier, open_notional)
+            engine = -(-notional * initial_ppm // 10**6)
+            assert imr <= engine <= imr + notional // 10**6 + 1
+    assert dydx.effective_imf(tier, 750_000 * 10**DEC) == Fraction(51, 100)

@@ -1,0 +1,82 @@
+"""Deribit's size-linear futures margin as chord tiers, exact at chosen sizes.
+
+Source (read 2026-12-03): https://test.deribit.com/pages/docs/futures — "Initial margin:
+Starting with 2.0% (50x leverage trading), linearly increasing 0.5% per 100BTC increase in
+position size", with the worked examples 25 BTC → 2.125 % (= 0.53125 BTC) and 350 BTC →
+3.75 % (= 13.125 BTC); "Maintenance margin: Starting with 1.5%, linearly increasing with
+0.5% per 100BTC increase in position size".
+
+The venue's requirement is quadratic in size, ``M(s) = s·(base + slope·s)``: convex, so
+the "max of affine pieces" through chosen sizes ``s_0 = 0 < s_1 < … < s_k`` (the chords)
+is **exact at every chosen size, above the venue's formula between them, and below it
+beyond the last one**. A publisher must therefore choose the last size at or above the
+largest position any account may hold (Deribit's position limits), or wait for the
+affine-in-size fraction (issue #15 item 2). Quote currency: BTC, QQ = 1 satoshi.
+
+Deribit's option margins (``Maximum(0.15 − OTM amount/underlying, 0.1) + mark price`` for
+a short call's IM, different MM) need per-kind option charges with an out-of-the-money
+reduction and floors (issue #15 item 4); they are transcribed in the fixture only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from fractions import Fraction
+
+from circuits.margin.model import InstrumentSpec, MarginTier
+from circuits.margin.units import U
+from zkmargin.riskdesk.errors import RiskInputError
+from zkmargin.riskdesk.venues.common import dec, exact_int, instrument
+
+SATOSHI_DECIMALS = 8
+INITIAL = ("2.0%", "0.5%")
+"""(base, increase per 100 BTC) of the initial margin rate."""
+MAINTENANCE = ("1.5%", "0.5%")
+
+
+def margin_rate(size_btc: Fraction, rule: tuple[str, str]) -> Fraction:
+    """Return the venue's rate ``base + size/100·slope`` at ``|size|`` BTC."""
+    base, per_100 = dec(rule[0]), dec(rule[1])
+    return base + abs(size_btc) / 100 * per_100
+
+
+def margin_btc(size_btc: Fraction, rule: tuple[str, str]) -> Fraction:
+    """Return the venue's margin ``|size|·rate`` in BTC."""
+    return abs(size_btc) * margin_rate(size_btc, rule)
+
+
+def chord_schedule(sizes_btc: Sequence[int], rule: tuple[str, str]) -> list[MarginTier]:
+    """Return the chords of ``M(s)`` through ``0 < s_1 < … < s_k`` BTC as tier pieces.
+
+    Raises:
+        RiskInputError: the sizes do not increase, or a chord is not whole ppm / satoshi.
+    """
+    points = [0, *sizes_btc]
+    if any(b <= a for a, b in itertools.pairwise(points)):
+        raise RiskInputError("chord sizes must be positive and increasing")
+    tiers: list[MarginTier] = []
+    for a, b in itertools.pairwise(points):
+        ma, mb = margin_btc(Fraction(a), rule), margin_btc(Fraction(b), rule)
+        slope = (mb - ma) / (b - a)
+        deduction = slope * a - ma
+        tiers.append(
+            MarginTier(
+                rate_ppm=exact_int(slope * U, f"chord rate {a}..{b} BTC"),
+                deduction=exact_int(
+                    deduction * 10**SATOSHI_DECIMALS, f"chord deduction at {a} BTC"
+                ),
+            )
+        )
+    return tiers
+
+
+def future(
+    symbol: str, *, sizes_btc: Sequence[int], size_scale: int, n_scenarios: int
+) -> InstrumentSpec:
+    """Return a futures slot in BTC terms: a position of one BTC is worth 10^8 satoshi."""
+    return instrument(
+        symbol, kind="future", size_scale=size_scale, mark_price=10**SATOSHI_DECIMALS,
+        maintenance=chord_schedule(sizes_btc, MAINTENANCE),
+        initial=chord_schedule(sizes_btc, INITIAL), n_scenarios=n_scenarios,
+    )  # fmt: skip
