@@ -154,11 +154,15 @@ class EpochTree:
         return index, siblings, bits
 
 
+def tree_depth(n_leaves: int, chunk_size: int) -> int:
+    """Return the depth of the tree of ``n_leaves`` commitments in chunks of k (≥ 1: the root
+    is always a hash, never a bare leaf, so no inclusion path is empty)."""
+    return max(1, chunk_height(chunk_size), (n_leaves - 1).bit_length())
+
+
 def epoch_tree(ordered: Sequence[int], chunk_size: int) -> EpochTree:
     """Return the tree of ``ordered`` (canonically ordered) commitments for chunks of k."""
-    height = chunk_height(chunk_size)
-    # Depth ≥ 1: the root is always a hash, never a bare leaf, so no path is empty.
-    depth = max(1, height, (len(ordered) - 1).bit_length())
+    depth = tree_depth(len(ordered), chunk_size)
     levels = [list(ordered)]
     for level in range(depth):
         nodes = levels[-1]

@@ -19,8 +19,8 @@ from circuits.solvency.totals import (
     accumulator,
 )
 from circuits.solvency.witness import chunk_assignment
-from circuits.std.poseidon import poseidon
 from circuits.std.merkle import merkle_root
+from circuits.std.poseidon import poseidon
 from circuits.testing import tamper_witness, unsatisfied_label
 from tests.margin.circuit_fixtures import opening_for
 from tests.margin.helpers import coll, inst, snap, state

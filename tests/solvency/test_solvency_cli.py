@@ -238,6 +238,51 @@ def test_inclusion_of_every_account_and_of_no_other(venue: Path) -> None:
     assert main(["solvency", "inclusion", str(venue / "bundle"), "--commitment", "7"]) == 1
 
 
+def test_inclusion_proof_round_trips_and_an_internal_node_as_leaf_is_refused(
+    venue: Path, tmp_path: Path
+) -> None:
+    """A trader keeps their path; the same path from the parent node (a shorter proof that an
+    unseparated tree would accept) is refused, as is the node given as a commitment."""
+    from circuits.solvency.epoch import epoch_tree
+    from circuits.std.merkle import merkle_root
+
+    bundle = str(venue / "bundle")
+    statement = read_statement(venue / "bundle")
+    c = statement.commitments[2]
+    proof = tmp_path / "proof.json"
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(c),
+                 "--proof-out", str(proof)]) == 0  # fmt: skip
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(c),
+                 "--proof", str(proof)]) == 0  # fmt: skip
+    document = json.loads(proof.read_text())
+    tree = epoch_tree(statement.commitments, statement.chunk)
+    node = tree.levels[1][document["leaf_index"] // 2]
+    upper = {**document, "leaf_index": document["leaf_index"] // 2,
+             "siblings": document["siblings"][1:], "bits": document["bits"][1:]}  # fmt: skip
+    upper_siblings = [int(v) for v in upper["siblings"]]
+    assert merkle_root(node, upper_siblings, upper["bits"]) == statement.list_root
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(upper))
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(node),
+                 "--proof", str(forged)]) == 1  # fmt: skip
+    padded = {**upper, "siblings": ["0", *upper["siblings"]], "bits": [0, *upper["bits"]]}
+    forged.write_text(json.dumps(padded))
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(node),
+                 "--proof", str(forged)]) == 1  # fmt: skip
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(node)]) == 1
+    other_epoch = {**document, "epoch": statement.epoch + 1}
+    forged.write_text(json.dumps(other_epoch))
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(c),
+                 "--proof", str(forged)]) == 2  # fmt: skip
+
+
+def test_statement_of_the_unseparated_list_tree_is_refused(venue: Path, tmp_path: Path) -> None:
+    bundle = _copy(venue, tmp_path)
+    _edit_statement(bundle, lambda data: data.update(version=1))
+    c = read_statement(venue / "bundle").commitments[0]
+    assert main(["solvency", "inclusion", str(bundle), "--commitment", str(c)]) == 2
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -273,6 +318,19 @@ def test_prove_refuses_keys_of_another_circuit_version(venue: Path, tmp_path: Pa
         (root / name).symlink_to(venue / name)
     assert _prove(root, "stale") == 2
     assert not (root / "stale").exists()
+
+
+def test_prove_refuses_keys_of_the_unseparated_list_tree(venue: Path, tmp_path: Path) -> None:
+    """Same constraint count, other list tree: the version in solvency.json tells them apart."""
+    root = tmp_path
+    shutil.copytree(venue / "keys", root / "keys")
+    meta = json.loads((root / "keys" / "solvency.json").read_text())
+    assert meta["list_tree"] == 2
+    del meta["list_tree"]
+    (root / "keys" / "solvency.json").write_text(json.dumps(meta))
+    for name in ("openings", "snapshot.json"):
+        (root / name).symlink_to(venue / name)
+    assert _prove(root, "stale") == 2
 
 
 def test_prove_resumes_keeping_finished_chunks(venue: Path, tmp_path: Path) -> None:
