@@ -283,6 +283,55 @@ def test_statement_of_the_unseparated_list_tree_is_refused(venue: Path, tmp_path
     assert main(["solvency", "inclusion", str(bundle), "--commitment", str(c)]) == 2
 
 
+def test_verified_epoch_is_attested_on_chain_through_the_cli(
+    venue: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """verify --json-out → attest (the auditor's EIP-712 signature) → postEpoch + attest on the
+    exported contract; an INVALID report or a bad key is refused with exit 2."""
+    from eth_account import Account
+
+    from tests.conftest import npm_tool
+    from tests.onchain.evm import Chain, compile_solidity
+    from zkmargin.solvency.attestation import CONTRACT_NAME, statement_from_json
+
+    report = tmp_path / "report.json"
+    assert _verify_cli(venue, venue / "bundle", "--json-out", str(report)) == 0
+    source = tmp_path / "SolvencyAttestation.sol"
+    assert main(["solvency", "export-contract", str(source)]) == 0
+    key = tmp_path / "auditor.key"
+    key.write_text("0x" + "5a" * 32 + "\n")
+    auditor = Account.from_key(bytes([0x5A]) * 32).address
+    chain = Chain()
+    compiled = compile_solidity(npm_tool("solcjs"), source.read_text(), CONTRACT_NAME)
+    contract = chain.deploy(compiled, chain.accounts[1], [auditor])
+    signed = tmp_path / "signature.json"
+    capsys.readouterr()
+    assert main(["solvency", "attest", str(report), "--key", str(key), "--chain-id",
+                 str(chain.w3.eth.chain_id), "--contract", contract.address,
+                 "--out", str(signed)]) == 0  # fmt: skip
+    assert "5a5a" not in capsys.readouterr().out + signed.read_text()  # the key never leaks
+    document = json.loads(signed.read_text())
+    assert document["signer"] == auditor
+    statement = statement_from_json(document["statement"])
+    assert statement.list_root == read_statement(venue / "bundle").list_root
+    chain.transact(contract.functions.postEpoch(statement.as_tuple()), sender=1)
+    assert "0x" + bytes(contract.functions.digestOf(1).call()).hex() == document["digest"]
+    signature = bytes.fromhex(document["signature"][2:])
+    chain.transact(contract.functions.attest(1, [signature]), sender=2)
+    assert contract.functions.isSolvent(1).call() is True
+
+    invalid = json.loads(report.read_text())
+    invalid.update(valid=False, verdict="INVALID")
+    (tmp_path / "invalid.json").write_text(json.dumps(invalid))
+    base = ["--chain-id", "1", "--contract", contract.address]
+    assert main(["solvency", "attest", str(tmp_path / "invalid.json"), "--key", str(key),
+                 *base]) == 2  # fmt: skip
+    key.write_text("not a key")
+    assert main(["solvency", "attest", str(report), "--key", str(key), *base]) == 2
+    key.write_text("00" * 32)  # zero is not a secp256k1 key
+    assert main(["solvency", "attest", str(report), "--key", str(key), *base]) == 2
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -101,6 +101,33 @@ class AttestedStatement:
         }
 
 
+def statement_from_json(data: Mapping[str, Any]) -> AttestedStatement:
+    """Parse :meth:`AttestedStatement.to_json` (as ``zkm solvency attest`` writes it).
+
+    Raises:
+        MalformedInputError: a field is missing or not a number.
+    """
+    try:
+        values = {name: str(data[name]) for name, _ in STATEMENT_FIELDS}
+        numbers = {n: int(v) for n, v in values.items() if n != "verifyingKey"}
+        totals = SolvencyTotals(
+            liabilities=numbers["liabilities"], deficit=numbers["deficit"],
+            at_risk=numbers["atRisk"], maintenance=numbers["maintenance"],
+            initial=numbers["initial"], count=numbers["count"],
+        )  # fmt: skip
+        return AttestedStatement(
+            epoch=numbers["epoch"],
+            list_root=numbers["listRoot"],
+            snapshot_hash=numbers["snapshotHash"],
+            totals=totals,
+            reserves=numbers["reserves"],
+            insurance=numbers["insurance"],
+            verifying_key=bytes.fromhex(values["verifyingKey"].removeprefix("0x")),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedInputError(f"not a solvency statement: {error!r}") from None
+
+
 def statement_from_report(report: Mapping[str, Any]) -> AttestedStatement:
     """Return the statement an auditor attests from a ``zkm solvency verify --json`` report.
 
