@@ -124,8 +124,10 @@ def statement_from_json(data: Mapping[str, Any]) -> AttestedStatement:
             insurance=numbers["insurance"],
             verifying_key=bytes.fromhex(values["verifyingKey"].removeprefix("0x")),
         )
-    except (KeyError, TypeError, ValueError) as error:
-        raise MalformedInputError(f"not a solvency statement: {error!r}") from None
+    except KeyError as error:
+        raise MalformedInputError(f"not a solvency statement: no field {error}") from None
+    except (TypeError, ValueError) as error:
+        raise MalformedInputError(f"not a solvency statement: {error}") from None
 
 
 def statement_from_report(report: Mapping[str, Any]) -> AttestedStatement:
@@ -154,8 +156,10 @@ def statement_from_report(report: Mapping[str, Any]) -> AttestedStatement:
             insurance=int(report["insurance"]),
             verifying_key=bytes.fromhex(str(report["key_fingerprint"])),
         )
-    except (KeyError, TypeError, ValueError) as error:
-        raise MalformedInputError(f"not a solvency verify report: {error!r}") from None
+    except KeyError as error:
+        raise MalformedInputError(f"not a solvency verify report: no field {error}") from None
+    except (TypeError, ValueError) as error:
+        raise MalformedInputError(f"not a solvency verify report: {error}") from None
 
 
 def solvency_typed_data(
