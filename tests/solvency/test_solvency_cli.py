@@ -332,6 +332,26 @@ def test_verified_epoch_is_attested_on_chain_through_the_cli(
     assert main(["solvency", "attest", str(report), "--key", str(key), *base]) == 2
 
 
+def test_attest_without_the_onchain_extra_names_it(tmp_path: Path) -> None:
+    from tests.cli.test_extras_cli import _zkm_without
+
+    report = {
+        "valid": True, "verdict": "SOLVENT", "registry_checked": True, "epoch": 1,
+        "list_root": "5", "snapshot_hash": "7", "reserves": "9", "insurance": "0",
+        "totals": {"liabilities": "1", "deficit": "0", "at_risk": "0", "maintenance": "1",
+                   "initial": "1", "count": "1"},
+        "key_fingerprint": "ab" * 32,
+    }  # fmt: skip
+    (tmp_path / "report.json").write_text(json.dumps(report))
+    (tmp_path / "key").write_text("11" * 32)
+    done = _zkm_without(
+        ["eth_account", "eth_utils"], "solvency", "attest", str(tmp_path / "report.json"),
+        "--key", str(tmp_path / "key"), "--chain-id", "1", "--contract", "0x" + "22" * 20,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "zkmargin[onchain]" in done.stderr and "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [
