@@ -29,8 +29,8 @@ a tree of another depth over the same root would need the same cross-domain coll
 The capacity is a constant, so its S-box folds exactly as circomlib's 0 does: the chunk
 circuit's Merkle levels cost **0 extra constraints** (240 per node either way). The
 alternatives cost more: hashing each leaf first, ``Poseidon([C])`` (+213 per slot) or
-``Poseidon([TAG, C])`` (+240 per slot), or a width-4 leaf-pair hash ``Poseidon([TAG, l, r])``
-(+21 per pair). Leaves need no hash of their own: a real leaf is a commitment ``C =
+``Poseidon([TAG, C])`` (+237 per slot), or a width-4 leaf-pair hash ``Poseidon([TAG, l, r])``
+(+18 per pair). Leaves need no hash of their own: a real leaf is a commitment ``C =
 Poseidon(salt, PoseidonSponge(state))`` that the chunk circuit opens, never a tree node.
 
 **Padding.** A padding leaf is 0 and is distinguishable from every real leaf: the list
