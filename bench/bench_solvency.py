@@ -15,6 +15,7 @@ that many chunk proofs (copies of the proven ones) — and summed with the snaps
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -26,7 +27,7 @@ from algebra.constants import SCALAR_FIELD_R
 from circuits.margin.sample import sample_snapshot
 from circuits.margin.sizes import get_size
 from circuits.margin.witness import cached_snapshot_hash
-from circuits.solvency.epoch import canonical_order, epoch_tree
+from circuits.solvency.epoch import LIST_TREE_VERSION, canonical_order, epoch_tree
 from tests.solvency.fixtures import random_openings
 from verifier.batch import batch_verify
 from verifier.snarkjs_json import proof_from_json
@@ -45,7 +46,13 @@ def cpu_seconds() -> float:
 def keys_for(workdir: Path, size: str, chunk: int) -> Path:
     """Return a key directory for (size, chunk), making it (UNSAFE dev setup) if missing."""
     keys = workdir / f"keys-{size}-{chunk}"
-    if not (keys / "solvency.json").exists():
+    meta_path = keys / "solvency.json"
+    # Keys cached before the domain-separated list tree would only yield failing proofs.
+    stale = (
+        meta_path.exists()
+        and json.loads(meta_path.read_text()).get("list_tree") != LIST_TREE_VERSION
+    )
+    if not meta_path.exists() or stale:
         start = time.perf_counter()
         meta = setup_keys(SolvencyShape(get_size(size), chunk), keys)
         print(f"setup {size} k={chunk}: {meta['n_constraints']:,} constraints,"

@@ -22,6 +22,8 @@ EXTRA_OF_MODULE = {
     "httpx": "service",
     "cryptography": "riskdesk",
     "scipy": "riskdesk",
+    "eth_account": "onchain",
+    "eth_utils": "onchain",
     "dask": "audit",
     "distributed": "audit",
 }

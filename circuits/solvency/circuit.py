@@ -2,7 +2,8 @@
 
 Public inputs ``[acc_in, acc_out, chunk_root, snapshot_hash]``. For private commitments
 ``C_0 … C_{k−1}`` (bound by ``chunk_root``, their Poseidon Merkle root: the chunk's node in
-the epoch tree of :mod:`circuits.solvency.epoch`), states, salts and the snapshot, the
+the epoch tree of :mod:`circuits.solvency.epoch`, leaf pairs hashed in the leaf domain so no
+internal node passes for a leaf), states, salts and the snapshot, the
 circuit proves:
 
 1. ``snapshot_hash`` is the snapshot's sponge with *both* tier kinds hashed in-circuit;
@@ -41,9 +42,14 @@ from circuits.margin.bounds import sum_bounds
 from circuits.margin.circuit import MarginCircuit, margin_params, tier_elements
 from circuits.margin.commitment import DOMAIN_TIERS
 from circuits.margin.sizes import MarginSize
+from circuits.solvency.epoch import LEAF_DOMAIN
 from circuits.solvency.totals import ACCUMULATOR_TAG, COUNT_BITS, TOTAL_BITS
 from circuits.std.minmax import signed_max, signed_max_many
-from circuits.std.poseidon import poseidon_hash, poseidon_sponge_hash
+from circuits.std.poseidon import (
+    poseidon_hash,
+    poseidon_permutation_gadget,
+    poseidon_sponge_hash,
+)
 
 MAX_EXACT_TIER_SLOTS = 2
 
@@ -277,9 +283,22 @@ def _positive_part(api: API, v: Variable, n_bits: int) -> Variable:
 
 
 def _merkle_root(api: API, leaves: list[Variable]) -> Variable:
-    """Return the Poseidon Merkle root of ``len(leaves)`` (a power of two) leaves: 240
-    constraints per node (``circuits.std.merkle``'s node hash)."""
+    """Return the chunk's node in the epoch tree over ``len(leaves)`` (a power of two) leaves.
+
+    Leaf pairs are hashed in the leaf domain (capacity ``LEAF_DOMAIN``), higher nodes with
+    ``Poseidon(2)``, as :func:`circuits.solvency.epoch.tree_hash`: 240 constraints per node
+    either way, since the constant capacity's S-box folds like circomlib's 0.
+    """
     nodes = leaves
+    level = 0
     while len(nodes) > 1:
-        nodes = [poseidon_hash(api, [nodes[i], nodes[i + 1]]) for i in range(0, len(nodes), 2)]
+        nodes = [_tree_hash(api, level, nodes[i], nodes[i + 1]) for i in range(0, len(nodes), 2)]
+        level += 1
     return nodes[0]
+
+
+def _tree_hash(api: API, level: int, left: Variable, right: Variable) -> Variable:
+    if level > 0:
+        return poseidon_hash(api, [left, right])
+    with api.scope("leaf_pair"):
+        return poseidon_permutation_gadget(api, [LEAF_DOMAIN, left, right])[0]

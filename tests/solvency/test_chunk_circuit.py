@@ -10,7 +10,7 @@ from circuits.margin.model import Opening
 from circuits.margin.reference import margin_report
 from circuits.margin.sizes import TINY, pad_snapshot
 from circuits.margin.witness import cached_snapshot_hash
-from circuits.solvency.epoch import chunk_root
+from circuits.solvency.epoch import chunk_root, leaf_pair_hash
 from circuits.solvency.reference import account_totals, venue_totals
 from circuits.solvency.totals import (
     ACCUMULATOR_TAG,
@@ -19,8 +19,9 @@ from circuits.solvency.totals import (
     accumulator,
 )
 from circuits.solvency.witness import chunk_assignment
+from circuits.std.merkle import merkle_root
 from circuits.std.poseidon import poseidon
-from circuits.testing import unsatisfied_label
+from circuits.testing import tamper_witness, unsatisfied_label
 from tests.margin.circuit_fixtures import opening_for
 from tests.margin.helpers import coll, inst, snap, state
 from tests.solvency.fixtures import (
@@ -183,6 +184,36 @@ def test_commitment_list_not_matching_the_public_root_is_refused(
     commitments[0], commitments[1] = commitments[1], commitments[0]
     label = check_circuit_invalid(dict(assignment, chunk_root=chunk_root(commitments)))
     assert label.startswith("chunk_root")
+
+
+def test_chunk_root_without_the_leaf_domain_is_refused(
+    honest: tuple[Assignment, SolvencyTotals],
+) -> None:
+    """A root built with plain Poseidon(2) at the leaf level (no domain separation) fails."""
+    assignment, _ = honest
+    c = list(assignment["commitments"])  # type: ignore[arg-type]
+    plain = poseidon([poseidon([c[0], c[1]]), poseidon([c[2], c[3]])])
+    assert plain == merkle_root(c[0], [c[1], poseidon([c[2], c[3]])], [0, 0])
+    assert assignment["chunk_root"] == poseidon(
+        [leaf_pair_hash(c[0], c[1]), leaf_pair_hash(c[2], c[3])]
+    )
+    label = check_circuit_invalid(dict(assignment, chunk_root=plain))
+    assert label.startswith("chunk_root")
+
+
+def test_tampered_leaf_pair_hash_wire_is_rejected(
+    honest: tuple[Assignment, SolvencyTotals],
+) -> None:
+    """Overwriting a solved wire of the leaf-domain hash breaks its own constraint."""
+    assignment, _ = honest
+    compiled = tiny_chunk(4)
+    witness = compiled.solve(assignment)
+    rows = [k for k, label in enumerate(compiled.r1cs.labels) if "leaf_pair" in label]
+    assert len(rows) == 2 * 240  # two leaf pairs in a chunk of 4, 240 constraints each
+    (wire,) = compiled.r1cs.constraints[rows[0]].c
+    tampered = tamper_witness(witness, wire, witness[wire] + 1)
+    label = unsatisfied_label(compiled, tampered)
+    assert label is not None and label.startswith("chunk_root/leaf_pair")
 
 
 def test_snapshot_of_another_epoch_is_refused(honest: tuple[Assignment, SolvencyTotals]) -> None:

@@ -238,6 +238,120 @@ def test_inclusion_of_every_account_and_of_no_other(venue: Path) -> None:
     assert main(["solvency", "inclusion", str(venue / "bundle"), "--commitment", "7"]) == 1
 
 
+def test_inclusion_proof_round_trips_and_an_internal_node_as_leaf_is_refused(
+    venue: Path, tmp_path: Path
+) -> None:
+    """A trader keeps their path; the same path from the parent node (a shorter proof that an
+    unseparated tree would accept) is refused, as is the node given as a commitment."""
+    from circuits.solvency.epoch import epoch_tree
+    from circuits.std.merkle import merkle_root
+
+    bundle = str(venue / "bundle")
+    statement = read_statement(venue / "bundle")
+    c = statement.commitments[2]
+    proof = tmp_path / "proof.json"
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(c),
+                 "--proof-out", str(proof)]) == 0  # fmt: skip
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(c),
+                 "--proof", str(proof)]) == 0  # fmt: skip
+    document = json.loads(proof.read_text())
+    tree = epoch_tree(statement.commitments, statement.chunk)
+    node = tree.levels[1][document["leaf_index"] // 2]
+    upper = {**document, "leaf_index": document["leaf_index"] // 2,
+             "siblings": document["siblings"][1:], "bits": document["bits"][1:]}  # fmt: skip
+    upper_siblings = [int(v) for v in upper["siblings"]]
+    assert merkle_root(node, upper_siblings, upper["bits"]) == statement.list_root
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(upper))
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(node),
+                 "--proof", str(forged)]) == 1  # fmt: skip
+    padded = {**upper, "siblings": ["0", *upper["siblings"]], "bits": [0, *upper["bits"]]}
+    forged.write_text(json.dumps(padded))
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(node),
+                 "--proof", str(forged)]) == 1  # fmt: skip
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(node)]) == 1
+    other_epoch = {**document, "epoch": statement.epoch + 1}
+    forged.write_text(json.dumps(other_epoch))
+    assert main(["solvency", "inclusion", bundle, "--commitment", str(c),
+                 "--proof", str(forged)]) == 2  # fmt: skip
+
+
+def test_statement_of_the_unseparated_list_tree_is_refused(venue: Path, tmp_path: Path) -> None:
+    bundle = _copy(venue, tmp_path)
+    _edit_statement(bundle, lambda data: data.update(version=1))
+    c = read_statement(venue / "bundle").commitments[0]
+    assert main(["solvency", "inclusion", str(bundle), "--commitment", str(c)]) == 2
+
+
+def test_verified_epoch_is_attested_on_chain_through_the_cli(
+    venue: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """verify --json-out → attest (the auditor's EIP-712 signature) → postEpoch + attest on the
+    exported contract; an INVALID report or a bad key is refused with exit 2."""
+    from eth_account import Account
+
+    from tests.conftest import npm_tool
+    from tests.onchain.evm import Chain, compile_solidity
+    from zkmargin.solvency.attestation import CONTRACT_NAME, statement_from_json
+
+    report = tmp_path / "report.json"
+    assert _verify_cli(venue, venue / "bundle", "--json-out", str(report)) == 0
+    source = tmp_path / "SolvencyAttestation.sol"
+    assert main(["solvency", "export-contract", str(source)]) == 0
+    key = tmp_path / "auditor.key"
+    key.write_text("0x" + "5a" * 32 + "\n")
+    auditor = Account.from_key(bytes([0x5A]) * 32).address
+    chain = Chain()
+    compiled = compile_solidity(npm_tool("solcjs"), source.read_text(), CONTRACT_NAME)
+    contract = chain.deploy(compiled, chain.accounts[1], [auditor])
+    signed = tmp_path / "signature.json"
+    capsys.readouterr()
+    assert main(["solvency", "attest", str(report), "--key", str(key), "--chain-id",
+                 str(chain.w3.eth.chain_id), "--contract", contract.address,
+                 "--out", str(signed)]) == 0  # fmt: skip
+    assert "5a5a" not in capsys.readouterr().out + signed.read_text()  # the key never leaks
+    document = json.loads(signed.read_text())
+    assert document["signer"] == auditor
+    statement = statement_from_json(document["statement"])
+    assert statement.list_root == read_statement(venue / "bundle").list_root
+    chain.transact(contract.functions.postEpoch(statement.as_tuple()), sender=1)
+    assert "0x" + bytes(contract.functions.digestOf(1).call()).hex() == document["digest"]
+    signature = bytes.fromhex(document["signature"][2:])
+    chain.transact(contract.functions.attest(1, [signature]), sender=2)
+    assert contract.functions.isSolvent(1).call() is True
+
+    invalid = json.loads(report.read_text())
+    invalid.update(valid=False, verdict="INVALID")
+    (tmp_path / "invalid.json").write_text(json.dumps(invalid))
+    base = ["--chain-id", "1", "--contract", contract.address]
+    assert main(["solvency", "attest", str(tmp_path / "invalid.json"), "--key", str(key),
+                 *base]) == 2  # fmt: skip
+    key.write_text("not a key")
+    assert main(["solvency", "attest", str(report), "--key", str(key), *base]) == 2
+    key.write_text("00" * 32)  # zero is not a secp256k1 key
+    assert main(["solvency", "attest", str(report), "--key", str(key), *base]) == 2
+
+
+def test_attest_without_the_onchain_extra_names_it(tmp_path: Path) -> None:
+    from tests.cli.test_extras_cli import _zkm_without
+
+    report = {
+        "valid": True, "verdict": "SOLVENT", "registry_checked": True, "epoch": 1,
+        "list_root": "5", "snapshot_hash": "7", "reserves": "9", "insurance": "0",
+        "totals": {"liabilities": "1", "deficit": "0", "at_risk": "0", "maintenance": "1",
+                   "initial": "1", "count": "1"},
+        "key_fingerprint": "ab" * 32,
+    }  # fmt: skip
+    (tmp_path / "report.json").write_text(json.dumps(report))
+    (tmp_path / "key").write_text("11" * 32)
+    done = _zkm_without(
+        ["eth_account", "eth_utils"], "solvency", "attest", str(tmp_path / "report.json"),
+        "--key", str(tmp_path / "key"), "--chain-id", "1", "--contract", "0x" + "22" * 20,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "zkmargin[onchain]" in done.stderr and "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -273,6 +387,19 @@ def test_prove_refuses_keys_of_another_circuit_version(venue: Path, tmp_path: Pa
         (root / name).symlink_to(venue / name)
     assert _prove(root, "stale") == 2
     assert not (root / "stale").exists()
+
+
+def test_prove_refuses_keys_of_the_unseparated_list_tree(venue: Path, tmp_path: Path) -> None:
+    """Same constraint count, other list tree: the version in solvency.json tells them apart."""
+    root = tmp_path
+    shutil.copytree(venue / "keys", root / "keys")
+    meta = json.loads((root / "keys" / "solvency.json").read_text())
+    assert meta["list_tree"] == 2
+    del meta["list_tree"]
+    (root / "keys" / "solvency.json").write_text(json.dumps(meta))
+    for name in ("openings", "snapshot.json"):
+        (root / name).symlink_to(venue / name)
+    assert _prove(root, "stale") == 2
 
 
 def test_prove_resumes_keeping_finished_chunks(venue: Path, tmp_path: Path) -> None:

@@ -173,26 +173,140 @@ def _print_report(report: SolvencyReport) -> None:
 def inclusion_command(
     bundle: PathArg,
     commitment: Annotated[str, typer.Option("--commitment", help="your C (decimal)")],
+    proof: Annotated[
+        Path | None, typer.Option("--proof", help="check this inclusion proof (JSON) instead")
+    ] = None,
+    proof_out: Annotated[
+        Path | None, typer.Option("--proof-out", help="write your inclusion proof (JSON)")
+    ] = None,
 ) -> None:
-    """Check that your commitment is in the epoch's list: exit 0 included, 1 not."""
+    """Check that your commitment is in the epoch's list root: exit 0 included, 1 not.
+
+    The path is rebuilt from the bundle's list, or read from ``--proof`` (``{"epoch",
+    "list_root", "leaf_index", "siblings", "bits"}``, as ``--proof-out`` writes it) and checked
+    against the bundle's published root: its length must be the tree's depth and its first
+    step is hashed in the leaf domain, so an internal node passed off as a leaf is refused.
+    """
     from algebra.errors import MalformedInputError
-    from circuits.solvency.epoch import check_inclusion, epoch_tree
+    from circuits.solvency.epoch import check_inclusion, epoch_tree, tree_depth
     from zkmargin.solvency.bundle import read_statement
 
     if not commitment.isdigit():
         raise MalformedInputError("--commitment must be a decimal integer")
     statement = read_statement(bundle)
-    tree = epoch_tree(statement.commitments, statement.chunk)
     c = int(commitment)
-    if c not in set(statement.commitments):
+    if proof is not None:
+        index, siblings, bits = _read_inclusion_proof(proof, statement.epoch)
+    elif c not in set(statement.commitments):
         typer.echo(f"NOT INCLUDED: {c} is not in epoch {statement.epoch}'s list", err=True)
         raise typer.Exit(1)
-    index, siblings, bits = tree.inclusion_path(c)
-    if tree.root != statement.list_root or not check_inclusion(
-        statement.list_root, c, siblings, bits
+    else:
+        tree = epoch_tree(statement.commitments, statement.chunk)
+        index, siblings, bits = tree.inclusion_path(c)
+        if tree.root != statement.list_root:
+            typer.echo("NOT INCLUDED: the list does not hash to the published root", err=True)
+            raise typer.Exit(1)
+    depth = tree_depth(len(statement.commitments), statement.chunk)
+    position = sum(bit << level for level, bit in enumerate(bits))
+    if (
+        len(siblings) != depth
+        or position != index
+        or not check_inclusion(statement.list_root, c, siblings, bits)
     ):
         typer.echo("NOT INCLUDED: the path does not reach the published list root", err=True)
         raise typer.Exit(1)
+    if proof_out is not None:
+        document = {
+            "epoch": statement.epoch, "list_root": str(statement.list_root), "leaf_index": index,
+            "siblings": [str(v) for v in siblings], "bits": bits,
+        }  # fmt: skip
+        proof_out.write_text(json.dumps(document, indent=1) + "\n")
     chunk = index // statement.chunk
     typer.echo(f"INCLUDED: leaf {index} (chunk {chunk}) of epoch {statement.epoch},"
                f" Merkle path of {len(siblings)} levels to root {statement.list_root}")  # fmt: skip
+
+
+def _read_inclusion_proof(path: Path, epoch: int) -> tuple[int, list[int], list[int]]:
+    """Return ``(leaf_index, siblings, bits)`` of an inclusion-proof file for ``epoch``."""
+    from algebra.errors import MalformedInputError
+    from zkmargin.commands.common import load_json_file
+
+    data = load_json_file(path)
+    try:
+        if int(data["epoch"]) != epoch:
+            raise MalformedInputError(f"{path} is a proof for epoch {data['epoch']}, not {epoch}")
+        index = int(data["leaf_index"])
+        siblings = [int(str(v)) for v in data["siblings"]]
+        bits = [int(b) for b in data["bits"]]
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedInputError(f"{path} is not an inclusion proof: {error}") from None
+    return index, siblings, bits
+
+
+@solvency_app.command("export-contract")
+def export_contract_command(
+    out: Annotated[Path, typer.Argument(help="where to write SolvencyAttestation.sol")],
+) -> None:
+    """Write the SolvencyAttestation contract (auditor-signed epoch statements)."""
+    from zkmargin.solvency.attestation import render_solvency_attestation
+
+    out.write_text(render_solvency_attestation())
+    typer.echo(f"wrote {out}")
+
+
+@solvency_app.command("attest")
+def attest_command(
+    report: Annotated[Path, typer.Argument(help="`zkm solvency verify --json-out` report")],
+    key: Annotated[Path, typer.Option("--key", help="file holding the auditor's hex key")],
+    chain_id: Annotated[int, typer.Option("--chain-id", min=1, help="the chain's id")],
+    contract: Annotated[str, typer.Option("--contract", help="SolvencyAttestation address")],
+    out: Annotated[Path | None, typer.Option("--out", help="write the signature JSON")] = None,
+) -> None:
+    """Sign a VALID verify report's statement for SolvencyAttestation (EIP-712).
+
+    Prints (or writes) ``{"statement", "digest", "signer", "signature"}``; the statement is
+    what the venue posts with ``postEpoch`` and the signature what ``attest`` takes.
+    """
+    from zkmargin.commands.common import load_json_file
+    from zkmargin.solvency.attestation import (
+        sign_statement,
+        solvency_typed_data,
+        statement_from_report,
+        typed_data_digest,
+    )
+
+    statement = statement_from_report(load_json_file(report))
+    typed = solvency_typed_data(statement, chain_id=chain_id, contract=contract)
+    signer, signature = sign_statement(typed, _read_private_key(key))
+    document = {
+        "chain_id": chain_id,
+        "contract": contract,
+        "statement": statement.to_json(),
+        "digest": "0x" + typed_data_digest(typed).hex(),
+        "signer": signer,
+        "signature": "0x" + signature.hex(),
+    }
+    text = json.dumps(document, indent=1) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        typer.echo(f"{signer} signed epoch {statement.epoch}: wrote {out}")
+
+
+def _read_private_key(path: Path) -> bytes:
+    """Return the 32-byte key in ``path`` (hex, optional 0x); MalformedInputError otherwise."""
+    from algebra.errors import MalformedInputError
+
+    try:
+        text = path.read_text().strip()
+    except OSError as error:
+        raise MalformedInputError(f"cannot read the key file {path}: {error.strerror}") from None
+    text = text.removeprefix("0x")
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise MalformedInputError(f"{path} does not hold a 32-byte hex private key")
+    return key

@@ -1,8 +1,10 @@
 """The solvency bundle of an epoch: a directory anyone can verify with ``zkm solvency verify``.
 
-* ``statement.json``: ``epoch``, ``size``, ``chunk``, ``snapshot_hash``, ``list_root`` (the
-  Merkle root of the ordered commitments), ``commitments`` (canonical order), ``n_chunks``,
-  ``totals`` (the opening of the last accumulator) — all big integers as decimal strings;
+* ``statement.json``: ``version`` (2: the list root is the domain-separated tree of
+  :mod:`circuits.solvency.epoch`; other versions are refused), ``epoch``, ``size``,
+  ``chunk``, ``snapshot_hash``, ``list_root`` (the Merkle root of the ordered commitments),
+  ``commitments`` (canonical order), ``n_chunks``, ``totals`` (the opening of the last
+  accumulator) — all big integers as decimal strings;
 * ``chunks/NNNNNN.json``: ``{"index", "public": [acc_in, acc_out, chunk_root, snapshot_hash],
   "proof": snarkjs proof}`` — one per chunk, written atomically so an interrupted run keeps
   every finished chunk.
@@ -23,6 +25,8 @@ from circuits.solvency.totals import SolvencyTotals
 from zkmargin.commands.common import load_json_file
 
 STATEMENT_NAME = "statement.json"
+STATEMENT_VERSION = 2
+"""Version 2: the list root is the leaf-domain-separated tree (LIST_TREE_VERSION 2)."""
 CHUNKS_DIR = "chunks"
 
 
@@ -42,7 +46,7 @@ class EpochStatement:
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object of ``statement.json``."""
         return {
-            "version": 1,
+            "version": STATEMENT_VERSION,
             "epoch": self.epoch,
             "size": self.size,
             "chunk": self.chunk,
@@ -56,6 +60,11 @@ class EpochStatement:
     @classmethod
     def from_json(cls, data: Any) -> EpochStatement:
         """Parse ``statement.json``; MalformedInputError on anything malformed."""
+        if isinstance(data, dict) and data.get("version", STATEMENT_VERSION) != STATEMENT_VERSION:
+            raise MalformedInputError(
+                f"{STATEMENT_NAME} is version {data.get('version')!r}; this zkm reads version"
+                f" {STATEMENT_VERSION} (domain-separated list root): prove the epoch again"
+            )
         try:
             return cls(
                 epoch=_int(data["epoch"]),

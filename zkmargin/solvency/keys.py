@@ -1,7 +1,8 @@
 """Keys of ``SolvencyChunk`` for a (size, chunk) pair.
 
 Key directory layout: ``solvency.zkey`` (snarkjs format), ``verification_key.json`` and
-``solvency.json`` (size, chunk, constraint count and whether the setup is the UNSAFE dev one).
+``solvency.json`` (size, chunk, constraint count, the list-root construction's version and
+whether the setup is the UNSAFE dev one).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from algebra.errors import MalformedInputError
 from circuits.margin.sizes import MarginSize, get_size
+from circuits.solvency.epoch import LIST_TREE_VERSION
 
 if TYPE_CHECKING:
     from circuits.frontend import CompiledCircuit
@@ -61,6 +63,7 @@ def setup_keys(shape: SolvencyShape, out_dir: Path, *, ptau: Path | None = None)
         **shape.to_json(),
         "params": shape.size.params(),
         "n_constraints": circuit.n_constraints,
+        "list_tree": LIST_TREE_VERSION,
         "unsafe_dev_setup": ptau is None,
     }
     (out_dir / META_NAME).write_text(json.dumps(meta, indent=2) + "\n")
@@ -85,13 +88,21 @@ def keys_shape(keys_dir: Path) -> SolvencyShape:
 
 def check_keys_current(keys_dir: Path, shape: SolvencyShape) -> None:
     """Raise MalformedInputError unless the keys were made for today's ``SolvencyChunk`` of
-    ``shape`` (same constraint count): stale keys would only yield proofs that fail."""
+    ``shape`` (same constraint count and list-root construction): stale keys would only yield
+    proofs that fail. The domain-separated list tree kept the count, so its version is
+    recorded beside it."""
     meta = json.loads((keys_dir / META_NAME).read_text())
     current = compiled_chunk(shape).n_constraints
     if meta.get("n_constraints") != current:
         raise MalformedInputError(
             f"{keys_dir} holds keys for a {meta.get('n_constraints')}-constraint circuit; this"
             f" version's SolvencyChunk has {current}: run zkm solvency setup again"
+        )
+    if meta.get("list_tree", 1) != LIST_TREE_VERSION:
+        raise MalformedInputError(
+            f"{keys_dir} holds keys for list-root construction {meta.get('list_tree', 1)};"
+            f" this version uses {LIST_TREE_VERSION} (leaf-domain separation):"
+            " run zkm solvency setup again"
         )
 
 

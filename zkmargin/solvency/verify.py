@@ -48,6 +48,8 @@ class SolvencyReport:
     registry_checked: bool = False
     findings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    snapshot_hash: int = 0
+    """The statement's snapshot hash (what an auditor's on-chain attestation signs)."""
 
     @property
     def valid(self) -> bool:
@@ -80,6 +82,7 @@ class SolvencyReport:
             "n_accounts": self.n_accounts,
             "n_chunks": self.n_chunks,
             "list_root": str(self.list_root),
+            "snapshot_hash": str(self.snapshot_hash),
             "totals": self.totals.to_json(),
             "reserves": str(self.reserves),
             "insurance": str(self.insurance),
@@ -117,6 +120,7 @@ def verify_bundle(
         statement.epoch, len(statement.commitments), statement.n_chunks, statement.list_root,
         statement.totals, reserves, insurance, vk.fingerprint(), registry is not None, findings,
     )  # fmt: skip
+    report.snapshot_hash = statement.snapshot_hash
     findings += _list_findings(statement, registry)
     findings += _snapshot_findings(statement, snapshot)
     if not findings:
