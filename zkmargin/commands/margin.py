@@ -126,21 +126,41 @@ def commit_command(
         typer.echo(f"salt: {opening.salt}")
 
 
+def _slots_option(flag: str, what: str) -> Any:
+    return typer.Option(flag, help=f"{what} (overrides --size's)", show_default=False)
+
+
 @margin_app.command("setup")
 def setup_command(
     out: Annotated[Path, typer.Option("--out", help="keys directory", show_default=False)],
     size: Annotated[str, typer.Option("--size", help="tiny, standard or large")] = "standard",
     dev: Annotated[bool, typer.Option("--dev", help="UNSAFE single-party setup")] = False,
     ptau: Annotated[Path | None, typer.Option("--ptau", help="phase-2-prepared .ptau")] = None,
+    instruments: Annotated[int | None, _slots_option("--instruments", "instrument slots")] = None,
+    collateral: Annotated[int | None, _slots_option("--collateral", "collateral slots")] = None,
+    scenarios: Annotated[int | None, _slots_option("--scenarios", "risk scenarios")] = None,
+    tier_slots: Annotated[
+        int | None, _slots_option("--tier-slots", "margin tier slots per instrument")
+    ] = None,
+    haircut_tier_slots: Annotated[
+        int | None, _slots_option("--haircut-tier-slots", "haircut tier slots per asset")
+    ] = None,
 ) -> None:
-    """Create proving and verification keys for a circuit size."""
+    """Create proving and verification keys for a circuit size or a custom shape.
+
+    The slot options override the named size's counts (all five make a fully custom
+    shape); the shape is recorded beside the keys and every snapshot must match it.
+    """
     from circuits.margin.errors import MarginInputError
-    from circuits.margin.sizes import get_size
+    from circuits.margin.sizes import custom_size, describe_shape
     from zkmargin.margin.workflow import setup_keys
 
     if dev == (ptau is not None):
         raise MarginInputError("choose exactly one of --dev (UNSAFE) and --ptau FILE")
-    chosen = get_size(size)
+    chosen = custom_size(size, {
+        "n_instruments": instruments, "n_collateral": collateral, "n_scenarios": scenarios,
+        "tier_slots": tier_slots, "haircut_tier_slots": haircut_tier_slots,
+    })  # fmt: skip
     with _status(f"compiling and setting up the {chosen.name} margin circuit"):
         meta = setup_keys(chosen, out, ptau=ptau)
     if dev:
@@ -150,7 +170,8 @@ def setup_command(
         typer.secho("WARNING: UNSAFE uncontributed keys — no phase-2 contribution yet, anyone"
                     " can forge proofs; run `zkm zkey contribute` (docs/ceremony.md)",
                     fg="yellow", err=True)  # fmt: skip
-    typer.echo(f"wrote keys for {chosen.name} ({meta['n_constraints']} constraints) to {out}")
+    typer.echo(f"wrote keys for {describe_shape(chosen)} ({meta['n_constraints']} constraints)"
+               f" to {out}")  # fmt: skip
     typer.echo(f"provenance: {meta['provenance']} (UNSAFE)")
 
 
