@@ -86,26 +86,68 @@ def report_command(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
     buffer: Annotated[str, typer.Option("--buffer", help="buffer ratio, e.g. 1.25")] = "1",
     reveal: Reveal = False,
+    liquidation: Annotated[
+        bool,
+        typer.Option(
+            "--liquidation",
+            help="also print each held instrument's liquidation marks (reveals"
+            " positions; stays on this machine)",
+        ),
+    ] = False,
+    keys: Annotated[
+        Path | None,
+        typer.Option("--keys", help="also check the snapshot and state fit these keys' shape"),
+    ] = None,
 ) -> None:
-    """Show equity, requirements and compliance of a state (or opening) under a snapshot."""
+    """Show equity, requirements, distance to maintenance and compliance of a state (or
+    opening) under a snapshot; with --liquidation, the marks at which it falls below
+    maintenance."""
     from dataclasses import asdict
 
+    from circuits.margin.liquidation import liquidation_report
     from circuits.margin.loading import load_snapshot
     from circuits.margin.reference import margin_report
 
     market = load_snapshot(snapshot)
-    report = margin_report(_load_state_or_opening(state), market)
+    account = _load_state_or_opening(state)
+    if keys is not None:
+        from zkmargin.margin.workflow import check_keys_fit
+
+        check_keys_fit(keys, market, account)
+    report = margin_report(account, market)
     summary = report.summary(parse_buffer(buffer))
+    liquidations = liquidation_report(account, market)
+    summary.update(liquidations.summary())
+    if liquidation:
+        summary["liquidation"] = (
+            [p.as_json() for p in liquidations.instruments] if liquidations.compliant else None
+        )
     if reveal:
         summary["per_slot"] = asdict(report)
     if as_json:
         _echo_json(summary)
         return
     for key, value in summary.items():
-        if key != "per_slot":
+        if key not in ("per_slot", "liquidation"):
             typer.echo(f"{key:>24}: {value}")
+    if liquidation:
+        _echo_liquidation(liquidations.compliant, summary["liquidation"])
     if reveal:
         _echo_json(summary["per_slot"])
+
+
+def _echo_liquidation(compliant: bool, prices: list[dict[str, Any]] | None) -> None:
+    """Print one line per held instrument: its mark and nearest breach marks (in QQ)."""
+    if not compliant or prices is None:
+        typer.echo("liquidation: already below maintenance at the current marks")
+        return
+    typer.echo("liquidation marks (QQ per whole unit; everything else held fixed):")
+    none = "none within the snapshot's bounds"
+    for p in prices:
+        down = none if p["down"] is None else p["down"]
+        up = none if p["up"] is None else p["up"]
+        name = p["symbol"] or f"slot {p['slot']}"
+        typer.echo(f"  {name}: mark {p['mark']}; down: {down}; up: {up}")
 
 
 @margin_app.command("commit")

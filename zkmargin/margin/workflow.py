@@ -1,8 +1,9 @@
 """The trader's flow as library calls: set up keys for a size, prove, verify.
 
 Key directory layout: ``margin.zkey`` (snarkjs format), ``verification_key.json`` (with
-``zkm_provenance`` and ``zkm_margin_shape``), ``margin.json`` (the size's name — a named size
-or ``custom`` — its five slot counts under ``params``, the constraint count and the keys' provenance:
+``zkm_provenance`` and ``zkm_margin_shape``), ``margin.json`` (the size's name — a named
+size or ``custom`` — its five slot counts under ``params``, the constraint count and the
+keys' provenance:
 ``dev``, ``uncontributed`` or ``ceremony-verified``; ``unsafe`` is true for the first two) and
 ``margin.solve`` (the compiled solve program bound to the zkey,
 :mod:`zkmargin.margin.artefact`). A proof directory holds snarkjs's ``proof.json`` and
