@@ -14,8 +14,9 @@ entry and balance 0), so inert slots add exactly 0 to every quantity of the mode
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from circuits.margin.errors import MarginInputError
 from circuits.margin.model import (
@@ -164,6 +165,29 @@ def check_fits(snapshot: MarketSnapshot, size: MarginSize) -> None:
                 f"snapshot encodes its schedules in {noun}={have}; these keys have {want}"
                 f" {slots} (set up with {option} {have})"
             )
+
+
+def shape_mismatch(have: dict[str, int], want: dict[str, int]) -> str | None:
+    """Return ``"<n> <what>, the circuit <m>"`` for the first count of snapshot shape ``have``
+    that differs from circuit shape ``want`` (None when they agree)."""
+    for key, (option, what, _) in SHAPE_OPTIONS.items():
+        if have.get(key) != want.get(key):
+            return (
+                f"{have.get(key)} {what}; the circuit was set up with {want.get(key)}"
+                f" ({option} {want.get(key)})"
+            )
+    return None
+
+
+def shape_of_json(snapshot: Mapping[str, Any]) -> dict[str, int]:
+    """Return the five counts of a validated snapshot in JSON form (e.g. as stored)."""
+    return {
+        "n_instruments": len(snapshot["instruments"]),
+        "n_collateral": len(snapshot["collateral"]),
+        "n_scenarios": len(snapshot["scenarios"]),
+        "tier_slots": int(snapshot["tier_slots"]),
+        "haircut_tier_slots": int(snapshot["haircut_tier_slots"]),
+    }
 
 
 def _check_schedules_fit(snapshot: MarketSnapshot, size: MarginSize) -> None:
