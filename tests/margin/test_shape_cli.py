@@ -62,10 +62,13 @@ def test_setup_records_the_custom_shape_in_margin_json_and_the_vk(workdir: Path)
     meta = json.loads((workdir / "keys3" / "margin.json").read_text())
     shape = {**TINY.params(), "tier_slots": 3}
     assert (meta["size"], meta["params"]) == ("custom", shape)
+    # Pinned (docs/margin-model.md, "Constraint cost per slot"): tiny is 9 055 with 2 slots.
+    assert meta["n_constraints"] == 10_759
     vk = json.loads((workdir / "keys3" / "verification_key.json").read_text())
     assert vk["zkm_margin_shape"] == shape
     named = json.loads((workdir / "keys2" / "margin.json").read_text())
     assert (named["size"], named["params"]) == ("tiny", TINY.params())
+    assert named["n_constraints"] == 9_055
 
 
 def test_three_tier_schedule_proves_and_verifies_with_tier_slots_3(workdir: Path) -> None:
