@@ -30,8 +30,10 @@ Why the answer is exact (the argument the tests check):
    end among these intervals.
 4. *Verified by the engine.* Each reported mark is re-evaluated with
    :func:`~circuits.margin.reference.margin_report`: non-compliant at the mark, compliant one
-   quantum nearer to the current mark; a disagreement (the model changed under this
-   derivation) raises instead of reporting a wrong price.
+   quantum nearer to the current mark (and, for "none", compliant at the far end of the
+   range); a disagreement raises instead of reporting a wrong price. Step 1 is specific to
+   the model it names: a model term that moves with a mark (say, an option charge computed
+   from the mark) must be added to :func:`breach_notionals` as further pieces.
 
 Per-instrument prices reveal positions: they stay on the trader's machine.
 """
@@ -191,19 +193,27 @@ def instrument_liquidation(
     marks = [x for x in marks if x[0] <= x[1]]
     found = {d: _nearest(marks, inst.mark_price, d) for d in (-1, 1)}
     for direction, mark in found.items():
-        if mark is not None:
-            _verify(state, snapshot, slot, mark, mark - direction)
+        _verify(state, snapshot, slot, mark, direction)
     return LiquidationPrices(slot, inst.symbol, inst.mark_price, found[-1], found[1])
 
 
 def _verify(
-    state: AccountState, snapshot: MarketSnapshot, slot: int, mark: int, nearer: int
+    state: AccountState, snapshot: MarketSnapshot, slot: int, mark: int | None, direction: int
 ) -> None:
-    if maintenance_compliant(state, with_mark(snapshot, slot, mark)) or not (
-        maintenance_compliant(state, with_mark(snapshot, slot, nearer))
-    ):
+    """Check a derived mark with the engine: a breach at it and none one quantum nearer; for
+    no mark, no breach at the far end of the range either."""
+
+    def compliant(m: int) -> bool:
+        return maintenance_compliant(state, with_mark(snapshot, slot, m))
+
+    if mark is None:
+        agrees = compliant(0 if direction < 0 else U64_MAX)
+    else:
+        agrees = not compliant(mark) and compliant(mark - direction)
+    if not agrees:
         raise LiquidationError(
-            f"liquidation mark {mark} of instrument slot {slot} disagrees with the engine"
+            f"the liquidation mark of instrument slot {slot} ({'down' if direction < 0 else 'up'})"
+            " disagrees with the reference engine"
         )
 
 
@@ -235,9 +245,11 @@ class LiquidationReport:
         }
 
 
-def liquidation_report(state: AccountState, snapshot: MarketSnapshot) -> LiquidationReport:
-    """Return the distance to maintenance and, when the account is compliant now, the breach
-    marks of every instrument it holds (an account already in breach gets none).
+def liquidation_report(
+    state: AccountState, snapshot: MarketSnapshot, *, with_prices: bool = True
+) -> LiquidationReport:
+    """Return the distance to maintenance and, when the account is compliant now and
+    ``with_prices``, the breach marks of every instrument it holds.
 
     Raises:
         MarginInputError: the state does not match the snapshot.
@@ -247,7 +259,7 @@ def liquidation_report(state: AccountState, snapshot: MarketSnapshot) -> Liquida
     requirement = report.requirement(REQUIREMENT_MAINTENANCE)
     compliant = report.equity >= 0 and report.equity >= requirement
     prices = []
-    if compliant:
+    if compliant and with_prices:
         prices = [
             instrument_liquidation(state, snapshot, report, i)
             for i, position in enumerate(state.positions)

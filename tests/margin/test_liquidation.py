@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circuits.margin.liquidation import (
+    LiquidationError,
     LiquidationPrices,
     liquidation_report,
     maintenance_compliant,
@@ -191,3 +193,19 @@ def test_rates_at_100_percent_are_handled() -> None:
     # A short at 100 %: equity 20000 − 10m < 10m ⇔ m ≥ 1001.
     (prices,) = _prices(state([(-10, 10_000, 0)], [10_000]), market)
     assert (prices.down, prices.up) == (None, 1001)
+
+
+def test_a_derivation_the_engine_disagrees_with_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A breach set one quantum too wide (as if the model had changed under the derivation)
+    # must not be reported: the engine check refuses it.
+    import circuits.margin.liquidation as liquidation
+
+    honest = liquidation.breach_notionals
+    monkeypatch.setattr(
+        liquidation, "breach_notionals", lambda parts, inst: [
+            (lo, hi + 10) for lo, hi in honest(parts, inst)
+        ],
+    )  # fmt: skip
+    market = snap([inst(mark=1000, mm=FLAT_5PCT)], [coll()])
+    with pytest.raises(LiquidationError, match="disagrees with the reference engine"):
+        liquidation_report(state([(10, -10_000, 0)], [2_000]), market)

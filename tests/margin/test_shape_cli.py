@@ -148,3 +148,10 @@ def test_report_liquidation_from_the_shell(workdir: Path) -> None:
     # only gains as the mark rises and loses everything below m = 1.
     assert "BTC-PERP: mark 1; down: 0; up: none within the snapshot's bounds" in done.stdout
     assert "maintenance_distance: 45" in done.stdout
+    as_json = zkm("margin", "report", "opening.json", "snapshot3.json", "--liquidation",
+                  "--json", cwd=workdir)  # fmt: skip
+    assert json.loads(as_json.stdout)["liquidation"] == [
+        {"slot": 0, "symbol": "BTC-PERP", "mark": 1, "down": 0, "up": None}
+    ]
+    plain = zkm("margin", "report", "opening.json", "snapshot3.json", "--json", cwd=workdir)
+    assert "liquidation" not in json.loads(plain.stdout)

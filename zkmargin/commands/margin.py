@@ -116,7 +116,7 @@ def report_command(
         check_keys_fit(keys, market, account)
     report = margin_report(account, market)
     summary = report.summary(parse_buffer(buffer))
-    liquidations = liquidation_report(account, market)
+    liquidations = liquidation_report(account, market, with_prices=liquidation)
     summary.update(liquidations.summary())
     if liquidation:
         summary["liquidation"] = (
