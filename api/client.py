@@ -110,8 +110,10 @@ class ZkmClient:
         description: str = "",
         provenance: str | None = None,
         ceremony: JsonObject | None = None,
+        margin_shape: JsonObject | None = None,
     ) -> CircuitPublic:
-        """``POST /v1/circuits`` (admin); ``ceremony`` is the provenance evidence, if any."""
+        """``POST /v1/circuits`` (admin); ``ceremony`` is the provenance evidence, if any;
+        ``margin_shape`` the slot counts when the key file lacks ``zkm_margin_shape``."""
         body: dict[str, Any] = {
             "circuit_id": circuit_id,
             "verifying_key": verifying_key,
@@ -122,6 +124,8 @@ class ZkmClient:
             body["provenance"] = provenance
         if ceremony is not None:
             body["ceremony"] = dict(ceremony)
+        if margin_shape is not None:
+            body["margin_shape"] = dict(margin_shape)
         return self._call("POST", "/v1/circuits", CircuitPublic, json=body)
 
     def retire_circuit(self, circuit_id: str) -> CircuitPublic:

@@ -96,7 +96,8 @@ class Epoch(Base):
 
 
 class Circuit(Base):
-    """A registered circuit: its snarkjs verifying key and whether it proves margin statements.
+    """A registered circuit: its snarkjs verifying key, whether it proves margin statements
+    and, for a margin circuit, the shape of the snapshots it proves against.
 
     ``provenance`` is a :class:`verifier.provenance.KeyProvenance` value and
     ``provenance_record`` the JSON evidence for it (who verified or attested what);
@@ -119,6 +120,9 @@ class Circuit(Base):
     )
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     retired_by: Mapped[str | None] = mapped_column(String(32))
+    margin_shape: Mapped[str | None] = mapped_column(Text)
+    """The five slot counts (canonical JSON) the margin circuit was set up with; None when
+    not recorded (circuits registered before shapes were, or keys from other tools)."""
 
 
 class CircuitPolicy(Base):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.auth import ACCOUNT_PATTERN, SCOPE_NAME_PATTERN
 from api.strict import StrictRequest
+from circuits.margin.units import MAX_SLOTS, MAX_TIER_SLOTS
 
 MAX_EPOCH = 2**62
 MAX_PUBLIC_INPUTS = 64
@@ -43,6 +44,21 @@ class SnarkjsProof(StrictRequest):
     curve: Literal["bn128"] = "bn128"
 
 
+SlotCount = Annotated[int, Field(ge=1, le=MAX_SLOTS)]
+TierSlotCount = Annotated[int, Field(ge=1, le=MAX_TIER_SLOTS)]
+
+
+class MarginShape(StrictRequest):
+    """The five slot counts a margin circuit was set up with (``zkm margin setup``): the
+    snapshots it proves against have exactly this shape."""
+
+    n_instruments: SlotCount
+    n_collateral: SlotCount
+    n_scenarios: SlotCount
+    tier_slots: TierSlotCount
+    haircut_tier_slots: TierSlotCount
+
+
 class SnarkjsVerifyingKey(StrictRequest):
     """A Groth16 verifying key in snarkjs's ``verification_key.json`` layout.
 
@@ -64,6 +80,8 @@ class SnarkjsVerifyingKey(StrictRequest):
     vk_alphabeta_12: Annotated[list[list[Fq2Json]], Field(max_length=2)] | None = None
     zkm_provenance: ProvenanceValue | None = None
     """The key file's own provenance claim (only its author's word)."""
+    zkm_margin_shape: MarginShape | None = None
+    """The margin circuit's shape, as ``zkm margin setup`` writes it into the key file."""
 
 
 # --- circuits ---------------------------------------------------------------------------
@@ -96,6 +114,9 @@ class CircuitCreate(StrictRequest):
     description: Annotated[str, Field(max_length=500)] = ""
     provenance: ProvenanceValue | None = None
     ceremony: CeremonyEvidence | None = None
+    margin_shape: MarginShape | None = None
+    """Defaults to the key file's ``zkm_margin_shape``; snapshots proven against the circuit
+    must have this shape (None: not recorded — any shape, as before)."""
 
 
 class CircuitPublic(BaseModel):
@@ -112,6 +133,7 @@ class CircuitPublic(BaseModel):
     provenance_record: dict[str, Any] = Field(default_factory=dict)
     unsafe: bool = True
     retired_at: datetime | None = None
+    margin_shape: dict[str, int] | None = None
 
 
 class CircuitPolicyCreate(StrictRequest):

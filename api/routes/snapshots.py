@@ -17,6 +17,7 @@ from api.schemas import (
     VoidRequest,
 )
 from api.services import snapshots as service
+from api.services.snapshot_budget import registered_ceiling
 from api.services.voiding import void_snapshot
 
 router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
@@ -24,9 +25,15 @@ router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def post_snapshot(
-    body: SnapshotCreate, principal: OracleKey, state: StateDep, response: Response
+    body: SnapshotCreate,
+    principal: OracleKey,
+    state: StateDep,
+    session: SessionDep,
+    response: Response,
 ) -> SnapshotPublic:
     """Store the epoch's snapshot and return its ``snapshot_hash`` (200 if already identical)."""
+    ceiling = registered_ceiling(session)
+    session.close()  # the write goes through the writer; release the connection first
     record, created = service.post_snapshot(
         writer=state.writer,
         principal=principal,
@@ -37,6 +44,7 @@ def post_snapshot(
             max_age_seconds=state.settings.snapshot_max_age_seconds or None,
             clock=state.clock,
         ),
+        ceiling=ceiling,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

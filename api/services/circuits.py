@@ -41,6 +41,25 @@ def _parse_key(body: CircuitCreate, backend: Backend) -> VerifyingKey:
     return vk
 
 
+def margin_shape_of(body: CircuitCreate) -> str | None:
+    """Return the circuit's recorded shape as canonical JSON (None when not given).
+
+    The shape comes from ``margin_shape`` or the key file's ``zkm_margin_shape``.
+
+    Raises:
+        StatementError: both are given and differ, or a non-margin circuit names a shape.
+    """
+    explicit, in_file = body.margin_shape, body.verifying_key.zkm_margin_shape
+    if explicit is not None and in_file is not None and explicit != in_file:
+        raise StatementError("margin_shape contradicts the key file's zkm_margin_shape")
+    shape = explicit if explicit is not None else in_file
+    if shape is None:
+        return None
+    if not body.margin:
+        raise StatementError("only a margin circuit has a margin_shape")
+    return json.dumps(shape.model_dump(), sort_keys=True)
+
+
 def canonical_key_json(vk: VerifyingKey, body: CircuitCreate) -> dict[str, Any]:
     """Return snarkjs's JSON for ``vk`` in canonical form (``vk_alphabeta_12`` kept if given)."""
     canonical: dict[str, Any] = {
@@ -77,8 +96,8 @@ def register_circuit(
 
     Raises:
         MalformedInputError: the verifying key is malformed (a point off the curve, …).
-        StatementError: nPublic disagrees with IC, a margin key lacks 4 public inputs, or a
-            ceremony-verified claim lacks valid evidence.
+        StatementError: nPublic disagrees with IC, a margin key lacks 4 public inputs, a
+            ceremony-verified claim lacks valid evidence, or the margin shape is inconsistent.
         UnsafeKeyError: an unsafe key while the server refuses them.
         ConflictError: the id is taken by a different key, flag, description or provenance.
     """
@@ -96,6 +115,7 @@ def register_circuit(
         body.margin,
         body.description,
         provenance.value,
+        margin_shape_of(body),
     )
 
     def job(session: Session) -> tuple[Circuit, bool]:
@@ -106,6 +126,7 @@ def register_circuit(
                 existing.margin,
                 existing.description,
                 existing.provenance,
+                existing.margin_shape,
             )
             if stored != content:
                 raise ConflictError(
@@ -121,6 +142,7 @@ def register_circuit(
             created_at=utc_now(),
             provenance=provenance.value,
             provenance_record=json.dumps(evidence, sort_keys=True),
+            margin_shape=content[4],
         )
         session.add(record)
         record_write(
@@ -134,6 +156,7 @@ def register_circuit(
                 "margin": body.margin,
                 "provenance": provenance.value,
                 "provenance_record": evidence,
+                "margin_shape": None if content[4] is None else json.loads(content[4]),
             },
         )
         return record, True
@@ -199,4 +222,5 @@ def to_public(
         provenance_record=json.loads(record.provenance_record),
         unsafe=KeyProvenance(record.provenance).is_unsafe,
         retired_at=retired_at if retired_at is not None else record.retired_at,
+        margin_shape=None if record.margin_shape is None else json.loads(record.margin_shape),
     )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from algebra.backend import Backend
 from api.auth import Principal, Role
-from api.models import Commitment, ProofRecord, Snapshot, utc_now
+from api.models import Circuit, Commitment, ProofRecord, Snapshot, utc_now
 from api.schemas import ProofPublic, ProofSubmit, Verdict
 from api.services.audit import insert_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
@@ -33,6 +33,7 @@ from api.services.policy import declared_circuit, require_declared
 from api.services.provenance import verdict_of
 from api.services.verification import CircuitCache, LoadedCircuit, parse_statement, verify_statement
 from api.writer import GroupCommitter
+from circuits.margin.sizes import shape_mismatch, shape_of_json
 from verifier.snarkjs_json import proof_to_json
 
 MAX_STORED_BUFFER = 2**63 - 1
@@ -66,6 +67,7 @@ _COMMITMENT_OF = select(Commitment.commitment).where(
     Commitment.account_id == bindparam("account_id"), Commitment.epoch == bindparam("epoch")
 )
 _SNAPSHOT_HASH_OF = select(Snapshot.snapshot_hash).where(Snapshot.epoch == bindparam("epoch"))
+_SNAPSHOT_OF = select(Snapshot.snapshot).where(Snapshot.epoch == bindparam("epoch"))
 _PUBLIC_COLUMNS = (
     ProofRecord.id,
     ProofRecord.account_id,
@@ -104,6 +106,7 @@ class RegisteredCache:
     limit: int = 200_000
     commitments: dict[tuple[str, int], int] = field(default_factory=dict)
     snapshot_hashes: dict[int, int] = field(default_factory=dict)
+    snapshot_shapes: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def commitment(self, session: Session, account_id: str, epoch: int) -> int | None:
         """Return the registered ``C`` of (account, epoch), or None."""
@@ -127,6 +130,7 @@ class RegisteredCache:
         """
         self.commitments.pop((account_id, epoch), None)
         self.snapshot_hashes.pop(epoch, None)
+        self.snapshot_shapes.pop(epoch, None)
 
     def snapshot_hash(self, session: Session, epoch: int) -> int | None:
         """Return the epoch's snapshot hash, or None when no snapshot is posted."""
@@ -137,6 +141,42 @@ class RegisteredCache:
                 return None
             hit = self.snapshot_hashes[epoch] = int(stored)
         return hit
+
+    def snapshot_shape(self, session: Session, epoch: int) -> dict[str, int] | None:
+        """Return the five slot counts of the epoch's snapshot, or None when none is posted."""
+        hit = self.snapshot_shapes.get(epoch)
+        if hit is None:
+            stored = session.connection().execute(_SNAPSHOT_OF, {"epoch": epoch}).scalar()
+            if stored is None:
+                return None
+            if len(self.snapshot_shapes) >= self.limit:
+                self.snapshot_shapes.clear()
+            hit = self.snapshot_shapes[epoch] = shape_of_json(json.loads(stored))
+        return hit
+
+
+def check_snapshot_shape(
+    *, session: Session, registered: RegisteredCache, circuit: Circuit, epoch: int
+) -> None:
+    """Refuse a margin circuit whose recorded shape differs from the epoch's snapshot's.
+
+    Such a proof could not verify anyway (the snapshot hash's domain tag encodes the
+    shape); this names the slot instead. Circuits without a recorded shape are not checked.
+
+    Raises:
+        StatementError: naming the first count that differs.
+    """
+    if circuit.margin_shape is None:
+        return
+    have = registered.snapshot_shape(session, epoch)
+    if have is None:
+        raise StatementError(f"no snapshot posted for epoch {epoch}")
+    mismatch = shape_mismatch(have, json.loads(circuit.margin_shape))
+    if mismatch is not None:
+        raise StatementError(
+            f"epoch {epoch}'s snapshot has {mismatch}: circuit {circuit.circuit_id!r}"
+            " cannot prove against it"
+        )
 
 
 def check_statement(
@@ -239,6 +279,9 @@ def submit_proof(
             epoch=body.epoch,
             public=public,
             policy=policy,
+        )
+        check_snapshot_shape(
+            session=session, registered=registered, circuit=loaded.record, epoch=body.epoch
         )
         _check_invalid_cap(
             session.connection(), account_id=body.account_id, epoch=body.epoch, policy=policy

@@ -5,23 +5,31 @@ grows with instruments × scenarios, and one 2,000-instrument snapshot took over
 of CPU. A circuit proves statements about snapshots of exactly its shape (see
 :mod:`circuits.margin.sizes`), so a snapshot larger than every shape margin circuits are
 set up at can never be proven against, and refusing it before hashing costs nothing
-legitimate. The ceiling is the slot-wise maximum of those shapes (``large``: 128
+legitimate. The ceiling is the slot-wise maximum of the named sizes (``large``: 128
 instruments, 16 collateral assets, 16 scenarios, 2 tier slots), which hashes in about
-2.3 s of one core. Registered verifying keys do not carry their circuit's shape, so the
-ceiling is taken from the sizes margin circuits are compiled at rather than from the keys.
+2.3 s of one core, and of the shapes recorded for registered, unretired margin circuits
+(``zkm margin setup --tier-slots 4 …`` writes the shape into the key file, and the admin
+registering the circuit vouches for it): a venue with a custom shape gets its snapshots
+accepted once its circuit is registered, and nobody else can raise the ceiling.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from algebra.errors import MalformedInputError
-from circuits.margin.sizes import SIZES, MarginSize
+from api.models import Circuit
+from circuits.margin.sizes import SIZES, MarginSize, size_of_shape
 
 
-def snapshot_ceiling() -> MarginSize:
-    """Return the slot-wise maximum of every margin circuit size."""
-    sizes = list(SIZES.values())
+def snapshot_ceiling(extra: Iterable[MarginSize] = ()) -> MarginSize:
+    """Return the slot-wise maximum of every named margin circuit size and of ``extra``."""
+    sizes = [*SIZES.values(), *extra]
     return MarginSize(
         "ceiling",
         max(s.n_instruments for s in sizes),
@@ -33,6 +41,23 @@ def snapshot_ceiling() -> MarginSize:
 
 
 CEILING = snapshot_ceiling()
+
+
+def registered_shapes(session: Session) -> list[MarginSize]:
+    """Return the shapes recorded for registered, unretired margin circuits."""
+    rows = session.scalars(
+        select(Circuit.margin_shape).where(
+            Circuit.margin.is_(True),
+            Circuit.margin_shape.is_not(None),
+            Circuit.retired_at.is_(None),
+        )
+    ).all()
+    return [size_of_shape(json.loads(row)) for row in rows if row is not None]
+
+
+def registered_ceiling(session: Session) -> MarginSize:
+    """Return the ceiling over the named sizes and every registered margin circuit's shape."""
+    return snapshot_ceiling(registered_shapes(session))
 
 
 def check_snapshot_budget(raw: dict[str, Any], ceiling: MarginSize = CEILING) -> None:

@@ -23,7 +23,7 @@ from api.services.signed_snapshots import (
     canonical_text,
     check_signed_snapshot,
 )
-from api.services.snapshot_budget import check_snapshot_budget
+from api.services.snapshot_budget import CEILING, check_snapshot_budget
 from api.services.tenancy import (
     EpochSchedule,
     add_scheduled,
@@ -31,6 +31,7 @@ from api.services.tenancy import (
     require_open_epoch,
 )
 from api.writer import GroupCommitter
+from circuits.margin.sizes import MarginSize
 
 
 def canonical_snapshot(raw: dict[str, Any]) -> tuple[str, int]:
@@ -120,6 +121,7 @@ def post_snapshot(
     body: SnapshotCreate,
     schedule: EpochSchedule | None = None,
     signatures: SignaturePolicy | None = None,
+    ceiling: MarginSize = CEILING,
 ) -> tuple[Snapshot, bool]:
     """Store the epoch's snapshot; return (record, created). Re-posting the same content
     (and the same signed metadata) is a no-op, even once its inputs are no longer fresh.
@@ -127,7 +129,8 @@ def post_snapshot(
     The epoch must be open and of a market the oracle key serves, the snapshot newer than
     the previous epoch's of that market, and (unless ``signatures.allow_unsigned``) signed
     by a key registered for the posting oracle key, bound to the posted market inputs and
-    policy, and fresh (see :mod:`api.services.signed_snapshots`).
+    policy, and fresh (see :mod:`api.services.signed_snapshots`). Its slot counts must be
+    within ``ceiling`` (:mod:`api.services.snapshot_budget`), checked before hashing.
 
     Raises:
         MalformedInputError: the snapshot is invalid, names another epoch, or is not newer.
@@ -147,7 +150,7 @@ def post_snapshot(
             " unsigned snapshots only with ZKM_ALLOW_UNSIGNED_SNAPSHOTS)"
         )
     _check_epoch(body.snapshot, body.epoch)
-    check_snapshot_budget(body.snapshot)
+    check_snapshot_budget(body.snapshot, ceiling)
     content, digest = canonical_snapshot(body.snapshot)
     metadata = _metadata_text(body)
 

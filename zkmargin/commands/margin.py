@@ -86,26 +86,68 @@ def report_command(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
     buffer: Annotated[str, typer.Option("--buffer", help="buffer ratio, e.g. 1.25")] = "1",
     reveal: Reveal = False,
+    liquidation: Annotated[
+        bool,
+        typer.Option(
+            "--liquidation",
+            help="also print each held instrument's liquidation marks (reveals"
+            " positions; stays on this machine)",
+        ),
+    ] = False,
+    keys: Annotated[
+        Path | None,
+        typer.Option("--keys", help="also check the snapshot and state fit these keys' shape"),
+    ] = None,
 ) -> None:
-    """Show equity, requirements and compliance of a state (or opening) under a snapshot."""
+    """Show equity, requirements, distance to maintenance and compliance of a state (or
+    opening) under a snapshot; with --liquidation, the marks at which it falls below
+    maintenance."""
     from dataclasses import asdict
 
+    from circuits.margin.liquidation import liquidation_report
     from circuits.margin.loading import load_snapshot
     from circuits.margin.reference import margin_report
 
     market = load_snapshot(snapshot)
-    report = margin_report(_load_state_or_opening(state), market)
+    account = _load_state_or_opening(state)
+    if keys is not None:
+        from zkmargin.margin.workflow import check_keys_fit
+
+        check_keys_fit(keys, market, account)
+    report = margin_report(account, market)
     summary = report.summary(parse_buffer(buffer))
+    liquidations = liquidation_report(account, market, with_prices=liquidation)
+    summary.update(liquidations.summary())
+    if liquidation:
+        summary["liquidation"] = (
+            [p.as_json() for p in liquidations.instruments] if liquidations.compliant else None
+        )
     if reveal:
         summary["per_slot"] = asdict(report)
     if as_json:
         _echo_json(summary)
         return
     for key, value in summary.items():
-        if key != "per_slot":
+        if key not in ("per_slot", "liquidation"):
             typer.echo(f"{key:>24}: {value}")
+    if liquidation:
+        _echo_liquidation(liquidations.compliant, summary["liquidation"])
     if reveal:
         _echo_json(summary["per_slot"])
+
+
+def _echo_liquidation(compliant: bool, prices: list[dict[str, Any]] | None) -> None:
+    """Print one line per held instrument: its mark and nearest breach marks (in QQ)."""
+    if not compliant or prices is None:
+        typer.echo("liquidation: already below maintenance at the current marks")
+        return
+    typer.echo("liquidation marks (QQ per whole unit; everything else held fixed):")
+    none = "none within the snapshot's bounds"
+    for p in prices:
+        down = none if p["down"] is None else p["down"]
+        up = none if p["up"] is None else p["up"]
+        name = p["symbol"] or f"slot {p['slot']}"
+        typer.echo(f"  {name}: mark {p['mark']}; down: {down}; up: {up}")
 
 
 @margin_app.command("commit")
@@ -126,21 +168,41 @@ def commit_command(
         typer.echo(f"salt: {opening.salt}")
 
 
+def _slots_option(flag: str, what: str) -> Any:
+    return typer.Option(flag, help=f"{what} (overrides --size's)", show_default=False)
+
+
 @margin_app.command("setup")
 def setup_command(
     out: Annotated[Path, typer.Option("--out", help="keys directory", show_default=False)],
     size: Annotated[str, typer.Option("--size", help="tiny, standard or large")] = "standard",
     dev: Annotated[bool, typer.Option("--dev", help="UNSAFE single-party setup")] = False,
     ptau: Annotated[Path | None, typer.Option("--ptau", help="phase-2-prepared .ptau")] = None,
+    instruments: Annotated[int | None, _slots_option("--instruments", "instrument slots")] = None,
+    collateral: Annotated[int | None, _slots_option("--collateral", "collateral slots")] = None,
+    scenarios: Annotated[int | None, _slots_option("--scenarios", "risk scenarios")] = None,
+    tier_slots: Annotated[
+        int | None, _slots_option("--tier-slots", "margin tier slots per instrument")
+    ] = None,
+    haircut_tier_slots: Annotated[
+        int | None, _slots_option("--haircut-tier-slots", "haircut tier slots per asset")
+    ] = None,
 ) -> None:
-    """Create proving and verification keys for a circuit size."""
+    """Create proving and verification keys for a circuit size or a custom shape.
+
+    The slot options override the named size's counts (all five make a fully custom
+    shape); the shape is recorded beside the keys and every snapshot must match it.
+    """
     from circuits.margin.errors import MarginInputError
-    from circuits.margin.sizes import get_size
+    from circuits.margin.sizes import custom_size, describe_shape
     from zkmargin.margin.workflow import setup_keys
 
     if dev == (ptau is not None):
         raise MarginInputError("choose exactly one of --dev (UNSAFE) and --ptau FILE")
-    chosen = get_size(size)
+    chosen = custom_size(size, {
+        "n_instruments": instruments, "n_collateral": collateral, "n_scenarios": scenarios,
+        "tier_slots": tier_slots, "haircut_tier_slots": haircut_tier_slots,
+    })  # fmt: skip
     with _status(f"compiling and setting up the {chosen.name} margin circuit"):
         meta = setup_keys(chosen, out, ptau=ptau)
     if dev:
@@ -150,7 +212,8 @@ def setup_command(
         typer.secho("WARNING: UNSAFE uncontributed keys — no phase-2 contribution yet, anyone"
                     " can forge proofs; run `zkm zkey contribute` (docs/ceremony.md)",
                     fg="yellow", err=True)  # fmt: skip
-    typer.echo(f"wrote keys for {chosen.name} ({meta['n_constraints']} constraints) to {out}")
+    typer.echo(f"wrote keys for {describe_shape(chosen)} ({meta['n_constraints']} constraints)"
+               f" to {out}")  # fmt: skip
     typer.echo(f"provenance: {meta['provenance']} (UNSAFE)")
 
 

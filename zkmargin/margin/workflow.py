@@ -1,7 +1,9 @@
 """The trader's flow as library calls: set up keys for a size, prove, verify.
 
 Key directory layout: ``margin.zkey`` (snarkjs format), ``verification_key.json`` (with
-``zkm_provenance``), ``margin.json`` (the size, constraint count and the keys' provenance:
+``zkm_provenance`` and ``zkm_margin_shape``), ``margin.json`` (the size's name — a named
+size or ``custom`` — its five slot counts under ``params``, the constraint count and the
+keys' provenance:
 ``dev``, ``uncontributed`` or ``ceremony-verified``; ``unsafe`` is true for the first two) and
 ``margin.solve`` (the compiled solve program bound to the zkey,
 :mod:`zkmargin.margin.artefact`). A proof directory holds snarkjs's ``proof.json`` and
@@ -22,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circuits.margin.errors import MarginInputError
-from circuits.margin.model import MarketSnapshot, Opening
-from circuits.margin.sizes import MarginSize, check_fits, get_size
+from circuits.margin.model import AccountState, MarketSnapshot, Opening
+from circuits.margin.sizes import MarginSize, check_fits, check_state_fits, size_of_shape
 from circuits.margin.statement import MarginPublicInputs
 
 if TYPE_CHECKING:
@@ -71,7 +73,7 @@ def setup_keys(size: MarginSize, out_dir: Path, *, ptau: Path | None = None) -> 
     write_zkey(pk, out_dir / ZKEY_NAME)
     provenance = pk.provenance
     assert provenance is not None
-    write_verifying_key(pk.vk, provenance, out_dir)
+    write_verifying_key(pk.vk, provenance, out_dir, size)
     del pk
     program = margin_solve_program(size)
     digest = zkey_digest(out_dir / ZKEY_NAME)
@@ -85,11 +87,17 @@ def setup_keys(size: MarginSize, out_dir: Path, *, ptau: Path | None = None) -> 
     return write_keys_meta(meta, provenance, out_dir)
 
 
-def write_verifying_key(vk: VerifyingKey, provenance: KeyProvenance, out_dir: Path) -> None:
-    """Write ``out_dir/verification_key.json`` carrying ``zkm_provenance``."""
+def write_verifying_key(
+    vk: VerifyingKey, provenance: KeyProvenance, out_dir: Path, size: MarginSize | None = None
+) -> None:
+    """Write ``out_dir/verification_key.json`` carrying ``zkm_provenance`` and, given ``size``,
+    ``zkm_margin_shape`` (the five slot counts, which the service records on registration)."""
     from verifier.snarkjs_json import verifying_key_to_json
 
-    text = json.dumps(verifying_key_to_json(vk, provenance=provenance), indent=1)
+    obj = verifying_key_to_json(vk, provenance=provenance)
+    if size is not None:
+        obj["zkm_margin_shape"] = size.params()
+    text = json.dumps(obj, indent=1)
     (out_dir / VK_NAME).write_text(text + "\n")
 
 
@@ -103,14 +111,39 @@ def write_keys_meta(
 
 
 def keys_size(keys_dir: Path) -> MarginSize:
-    """Return the size recorded in ``keys_dir/margin.json``; MarginInputError if unusable."""
+    """Return the shape recorded in ``keys_dir/margin.json``; MarginInputError if unusable.
+
+    Key directories of a named size record its name and counts, custom ones ``custom`` and
+    their counts; a named size whose counts disagree with the name is refused.
+    """
     try:
         meta = json.loads((keys_dir / META_NAME).read_text())
-        size = get_size(str(meta["size"]))
+        name, params = str(meta["size"]), meta["params"]
+        if not isinstance(params, dict):
+            raise TypeError("params is not an object")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise MarginInputError(f"{keys_dir} holds no margin keys ({META_NAME}: {error})") from None
-    if meta.get("params") != size.params():
-        raise MarginInputError(f"{keys_dir / META_NAME}: parameters do not match size {size.name}")
+    try:
+        size = size_of_shape(params)
+    except MarginInputError as error:
+        raise MarginInputError(f"{keys_dir / META_NAME}: {error}") from None
+    if size.name != name:
+        raise MarginInputError(f"{keys_dir / META_NAME}: parameters do not match size {name}")
+    return size
+
+
+def check_keys_fit(
+    keys_dir: Path, snapshot: MarketSnapshot, state: AccountState | None = None
+) -> MarginSize:
+    """Return the keys' shape after checking the snapshot (and ``state``) fit it.
+
+    Raises:
+        MarginInputError: no keys in ``keys_dir``, or a slot that does not fit (named).
+    """
+    size = keys_size(keys_dir)
+    check_fits(snapshot, size)
+    if state is not None:
+        check_state_fits(state, size)
     return size
 
 
@@ -141,6 +174,7 @@ def prove_margin(
 
     size = keys_size(keys_dir)
     check_fits(snapshot, size)
+    check_state_fits(opening.state, size)
     zkey_path = keys_dir / ZKEY_NAME
     digest = zkey_digest(zkey_path)
     shape = zkey_shape(zkey_path)
