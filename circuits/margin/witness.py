@@ -14,6 +14,7 @@ from circuits.margin.commitment import snapshot_domain, snapshot_encoding_with, 
 from circuits.margin.loading import check_state_matches
 from circuits.margin.model import MarketSnapshot, Opening
 from circuits.margin.reference import is_compliant, margin_report
+from circuits.margin.size_rates import size_feature_assignment
 from circuits.margin.statement import (
     REQUIREMENT_INITIAL,
     REQUIREMENT_MAINTENANCE,
@@ -163,6 +164,7 @@ def snapshot_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
         "liability_weight": [coll.liability_weight_ppm for coll in snapshot.collateral],
         "haircut_weights": weights,
         "haircut_additions": additions,
+        **size_feature_assignment(snapshot),
     }
 
 
