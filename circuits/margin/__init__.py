@@ -10,4 +10,4 @@ lives in ``zkmargin.margin.workflow``.
 See ``docs/margin-model.md``.
 """
 
-from circuits.margin import size_rates as _size_rates  # noqa: F401, E402  (registers features 0–2)
+from circuits.margin import size_rates as _size_rates  # noqa: F401  (registers features 0–2)

@@ -55,7 +55,9 @@ def sum_bounds(n_instruments: int, n_collateral: int, requirement_bits: int = 12
     equity = n * ((1 << 127) + (1 << 63) + (1 << 108)) + m * (1 << 131)
     final = U * equity
     bits = SumBounds(requirement_gap.bit_length(), final.bit_length())
-    worst_negative = final + (1 << (BUFFER_BITS + 1)) * (n * (1 << requirement_bits) + requirement_gap)
+    worst_negative = final + (1 << (BUFFER_BITS + 1)) * (
+        n * (1 << requirement_bits) + requirement_gap
+    )
     assert max(bits.requirement_gap_bits, bits.final_bits) <= 252
     assert worst_negative.bit_length() <= 252
     return bits

@@ -211,8 +211,8 @@ class MarginCircuit(Circuit):
         )
         value = size_rate_gadgets.collateral_value(
             api, size, balance, bits[63], self.collateral_price[j], self.collateral_scale[j],
-            self.haircut_weights[j * h], self.liability_weight[j],
-            self.size_weights[j * 4 : (j + 1) * 4], value,
+            self.liability_weight[j],
+            self.size_weights[j * 6 : (j + 1) * 6], value,
         )  # fmt: skip
         return value, api.from_binary(bits[:32]), api.from_binary(bits[32:])
 

@@ -14,7 +14,9 @@ one fits (bounds below; ``|q|, |b| ≤ 2^63``, ``scale < 2^30``, ``P, p < 2^64``
 * ``M = ⌈|q|·P·ρ/(U·scale²)⌉``: ``M ∈ [0, 2^131)`` and ``M·D − X ∈ [0, D)`` with
   ``D = U·scale² < 2^80`` (``X < 2^223``, ``M·D < 2^211``: no wrap);
 * ``V = ⌊num/den⌋`` signed: ``V + 2^131 ∈ [0, 2^132)``, ``num − V·den ∈ [0, den)`` with
-  ``den < 2^100`` (``|num| < 2^207``).
+  ``den = U·scale² < 2^80`` (``|num| < 2^207``);
+* the asset weight's quotient ``k = ⌊β·(U+π)·scale/((U·scale + φ_a·s)·σ)⌋ < 2^72``
+  with the divisor below 2^100 (numerator < 2^71).
 
 Snapshot values (rates, factors, OI) are bound by the snapshot hash, so they are trusted
 to be in their validated ranges, as in :mod:`circuits.margin.gadgets`.
@@ -41,8 +43,8 @@ RATE_FIELDS: Final = 5
 """Per kind: base, slope, cap, premium base, factor."""
 OI_FIELDS: Final = 4
 """Per kind: base, top, lower cap, upper cap."""
-WEIGHT_FIELDS: Final = 4
-"""Per asset: asset premium, asset factor, liability premium base, liability factor."""
+WEIGHT_FIELDS: Final = 6
+"""Per asset: asset base, premium, factor, weight step, liability premium base, factor."""
 IMPLEMENTED_MASK: Final = (1 << BIT_SIZE_RATES) | (1 << BIT_SIZE_WEIGHTS) | (1 << BIT_OPEN_INTEREST)
 ABSENT_LENGTHS: Final = {"n_size_rates": 0, "n_size_weights": 0, "n_open_interest": 0}
 """Array lengths of the feature inputs when the circuit's mask lacks the feature."""
@@ -56,6 +58,7 @@ OI_WIDTH_BITS: Final = 64
 REQUIREMENT_DIVISOR_BITS: Final = 80
 VALUE_DIVISOR_BITS: Final = 100
 LIABILITY_GAP_BITS: Final = 81
+WEIGHT_QUOTIENT_BITS: Final = 72
 R = SCALAR_FIELD_R
 
 
@@ -119,7 +122,9 @@ def ceil_sqrt(api: API, x: Variable) -> Variable:
     return s
 
 
-def pick(api: API, a: Variable | int, b: Variable | int, *, smaller: bool, bits: int, label: str) -> Variable:
+def pick(
+    api: API, a: Variable | int, b: Variable | int, *, smaller: bool, bits: int, label: str
+) -> Variable:
     """Return ``max(a, b)`` (``min`` if ``smaller``): a prover-named bit β, ``chosen = β ? b : a``
     and the gap to the other in ``[0, 2^bits)`` (bits + 3 constraints)."""
     (beta,) = api.hint("margin/second_binds", [a, b, int(smaller)], 1)
@@ -211,17 +216,33 @@ def instrument_requirement(
                     label="binding")  # fmt: skip
 
 
+def floor_div_checked(
+    api: API, x: Variable, d: Variable, quotient_bits: int, divisor_bits: int
+) -> Variable:
+    """Return ``k = ⌊x/d⌋`` for ``x ≥ 0``, ``1 ≤ d < 2^divisor_bits``: ``k < 2^quotient_bits``
+    and ``x − k·d ∈ [0, d)``."""
+    (k,) = api.hint("margin/floor_div", [x, d], 1)
+    with api.scope("quotient"):
+        api.to_binary(k, quotient_bits)
+    remainder = api.sub(x, api.mul(k, d))
+    with api.scope("remainder"):
+        api.to_binary(remainder, divisor_bits)
+    with api.scope("remainder_lt_divisor"):
+        api.to_binary(api.sub(d, 1, remainder), divisor_bits)
+    return k
+
+
 def floor_div_signed(api: API, num: Variable, den: Variable) -> Variable:
     """Return ``V = ⌊num/den⌋`` for ``|num| < 2^207``, ``1 ≤ den < 2^100``:
-    ``V + 2^131 ∈ [0, 2^132)`` and ``num − V·den ∈ [0, den)``."""
+    ``V + 2^131 ∈ [0, 2^132)`` and ``num − V·den ∈ [0, den)`` (den < 2^80 here)."""
     (value,) = api.hint("margin/floor_div", [num, den], 1)
     with api.scope("value"):
         api.to_binary(api.add(value, 1 << SIZE_VALUE_BITS), SIZE_VALUE_BITS + 1)
     remainder = api.sub(num, api.mul(value, den))
     with api.scope("remainder"):
-        api.to_binary(remainder, VALUE_DIVISOR_BITS)
+        api.to_binary(remainder, REQUIREMENT_DIVISOR_BITS)
     with api.scope("remainder_lt_divisor"):
-        api.to_binary(api.sub(den, 1, remainder), VALUE_DIVISOR_BITS)
+        api.to_binary(api.sub(den, 1, remainder), REQUIREMENT_DIVISOR_BITS)
     return value
 
 
@@ -232,19 +253,19 @@ def collateral_value(
     is_deposit: Variable,
     price: Variable,
     scale: Variable,
-    first_weight: Variable,
     liability_weight: Variable,
     weights: Sequence[Variable],
     tier_value: Variable,
 ) -> Variable:
     """Return ``min(V_tiers, size-weighted value)`` (``V_tiers`` without bit 1).
 
-    Deposit: ``⌊b·p·w_0·(U + π)/(U·(U·scale + φ_a·s))⌋``; borrow: ``⌊b·p·λ_s/(U·scale²)⌋``
-    with ``λ_s = max(λ·scale, λ_0·scale + φ_l·s)``, ``s = ⌈√((|b| + 1)·scale)⌉``.
+    ``V = ⌊b·p·ω/(U·scale²)⌋`` with ``ω = w·scale`` for a deposit
+    (``w = σ·⌊β·(U+π)·scale/((U·scale + φ_a·s)·σ)⌋``) and ``ω = λ_s = max(λ·scale,
+    λ_0·scale + φ_l·s)`` for a borrow, ``s = ⌈√((|b| + 1)·scale)⌉``.
     """
     if not _has(size, BIT_SIZE_WEIGHTS):
         return tier_value
-    premium, asset_factor, liability_base, liability_factor = weights
+    asset_base, premium, asset_factor, step, liability_base, liability_factor = weights
     with api.scope("size_weight"):
         abs_b = api.mul(api.sub(api.mul(is_deposit, 2), 1), balance)
         root = ceil_sqrt(api, api.mul(api.add(abs_b, 1), scale))
@@ -253,10 +274,15 @@ def collateral_value(
             api.add(api.mul(liability_base, scale), api.mul(liability_factor, root)),
             smaller=False, bits=LIABILITY_GAP_BITS, label="liability_weight",
         )  # fmt: skip
-        deposit_weight = api.mul(first_weight, api.add(premium, U))
-        numerator = api.mul(api.mul(balance, price), api.select(is_deposit, deposit_weight, liability))
-        deposit_den = api.mul(api.add(api.mul(scale, U), api.mul(asset_factor, root)), U)
-        borrow_den = api.mul(api.mul(scale, scale), U)
-        value = floor_div_signed(api, numerator, api.select(is_deposit, deposit_den, borrow_den))
+        with api.scope("asset_weight"):
+            steps = floor_div_checked(
+                api, api.mul(api.mul(asset_base, api.add(premium, U)), scale),
+                api.mul(api.add(api.mul(scale, U), api.mul(asset_factor, root)), step),
+                WEIGHT_QUOTIENT_BITS, VALUE_DIVISOR_BITS,
+            )  # fmt: skip
+        deposit_weight = api.mul(api.mul(steps, step), scale)
+        weight = api.select(is_deposit, deposit_weight, liability)
+        numerator = api.mul(api.mul(balance, price), weight)
+        value = floor_div_signed(api, numerator, api.mul(api.mul(scale, scale), U))
         return pick(api, tier_value, value, smaller=True, bits=SIZE_VALUE_BITS + 2,
                     label="binding")  # fmt: skip

@@ -16,10 +16,11 @@ Units (``U = 10^6`` ppm; ``scale`` = the instrument's or asset's quanta per whol
       rate = base_ppm + (top_ppm − base_ppm)·clamp((OI − lower)/(upper − lower), 0, 1)
 
   with the open interest ``OI`` (QQ of notional) a hashed market input; it joins the max.
-* :class:`SizeWeights` — Drift's size-premium collateral weights: a deposit's weight
-  ``min(w_0, w_0·(U + asset_premium)/(U + asset_factor·√(b/scale)))`` (``w_0`` the first
-  haircut weight) and a borrow's liability weight
-  ``max(λ, liability_premium_base + liability_factor·√(|b|/scale))``.
+* :class:`SizeWeights` — Drift's size-premium collateral weights: a deposit's weight is
+  at most ``step·⌊asset_base·(U + asset_premium)/((U + asset_factor·√(b/scale))·step)⌋``
+  (the haircut tiers still apply: the value is the min; Drift: ``asset_base = U``,
+  premium 10 %, ``step = 100`` ppm, its 10^-4 weight precision rounded down) and a
+  borrow's liability weight is ``max(λ, liability_premium_base + liability_factor·√(|b|/scale))``.
 
 Absent fields are the identity (rates 0, weights unchanged), which is also how padded and
 inert slots encode.
@@ -31,7 +32,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from circuits.margin.units import U, U64_MAX
+from circuits.margin.units import U64_MAX, U
 
 MAX_SIZE_RATE = 10 * U
 """Base, cap and premium-base rates lie in ``[0, 10·U]`` (up to 10× the notional)."""
@@ -92,8 +93,10 @@ class OpenInterest(_Frozen):
 class SizeWeights(_Frozen):
     """Drift-style size premiums on a collateral asset's deposit and liability weights."""
 
+    asset_base_ppm: Annotated[int, Field(strict=True, ge=0, le=U)] = U
     asset_premium_ppm: Annotated[int, Field(strict=True, ge=0, le=U)] = 0
     asset_factor_ppm: SizeFactor = 0
+    asset_weight_step_ppm: Annotated[int, Field(strict=True, ge=1, le=U)] = 1
     liability_premium_base_ppm: SizeRatePpm = 0
     liability_factor_ppm: SizeFactor = 0
 

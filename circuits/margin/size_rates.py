@@ -12,14 +12,15 @@ conservatively, so nothing here is below the real-valued venue formula:
   ``oi_rate = base + ⌈(top − base)·clamp(OI − lower, 0, upper − lower)/(upper − lower)⌉``;
   the requirement is ``M = max(M_tiers, ⌈|q|·P·ρ/(U·scale²)⌉)`` — from the exact notional
   ``|q|·P/scale``, not the floored one;
-* a deposit ``b ≥ 0`` is worth ``min(V_tiers, ⌊b·p·w_0·(U + π)/(U·(U·scale + φ_a·s))⌋)``
-  and a borrow ``⌊b·p·λ_s/(U·scale²)⌋`` with ``λ_s = max(λ·scale, λ_0·scale + φ_l·s)``.
+* a deposit ``b ≥ 0`` is worth ``min(V_tiers, ⌊b·p·w/(U·scale)⌋)`` with the weight
+  ``w = σ·⌊β·(U + π)·scale/((U·scale + φ_a·s)·σ)⌋`` (β the asset base, σ the step) and a
+  borrow ``min(V_tiers, ⌊b·p·λ_s/(U·scale²)⌋)`` with ``λ_s = max(λ·scale, λ_0·scale + φ_l·s)``.
 
 A size requirement of 2^131 QQ or more, or a value outside ±2^131, is beyond the circuit's
 range: the engine refuses it (no proof could be made), it never caps it.
 
 Feature bits: 0 ``size-rates`` (per instrument ``(base, slope, cap, premium_base, factor)``
-for maintenance then initial), 1 ``size-weights`` (per asset ``(π, φ_a, λ_0, φ_l)``),
+for maintenance then initial), 1 ``size-weights`` (per asset ``(β, π, φ_a, σ, λ_0, φ_l)``),
 2 ``open-interest`` (per instrument ``OI`` then ``(base, top, lower, upper)`` for
 maintenance then initial).
 """
@@ -113,7 +114,7 @@ def size_requirement(size: int, inst: InstrumentSpec, kind: int) -> int:
 def size_weighted_value(balance: int, coll: CollateralSpec) -> int:
     """Return the size-premium value of a balance (≥ the tiers' value only through the min).
 
-    A deposit: ``⌊b·p·w_0·(U + π)/(U·(U·scale + φ_a·s))⌋``; a borrow: ``⌊b·p·λ_s/(U·scale²)⌋``.
+    A deposit: ``⌊b·p·w/(U·scale)⌋``; a borrow: ``⌊b·p·λ_s/(U·scale²)⌋`` (module docstring).
 
     Raises:
         MarginInputError: the value lies outside ``(−2^131, 2^131)``.
@@ -122,17 +123,23 @@ def size_weighted_value(balance: int, coll: CollateralSpec) -> int:
     scale, raw = coll.scale, balance * coll.price
     root = sqrt_units(abs(balance), scale)
     if balance >= 0:
-        numerator = raw * coll.haircut_tiers[0].weight_ppm * (U + weights.asset_premium_ppm)
-        value = numerator // (U * (U * scale + weights.asset_factor_ppm * root))
+        weight = asset_weight(weights, scale, root) * scale
     else:
-        liability = max(
+        weight = max(
             coll.liability_weight_ppm * scale,
             weights.liability_premium_base_ppm * scale + weights.liability_factor_ppm * root,
         )
-        value = raw * liability // (U * scale * scale)
+    value = raw * weight // (U * scale * scale)
     if abs(value) >> SIZE_VALUE_BITS:
         raise MarginInputError(f"collateral {coll.symbol!r}: the size-weighted value exceeds 2^131")
     return value
+
+
+def asset_weight(weights: SizeWeights, scale: int, root: int) -> int:
+    """Return ``w = σ·⌊β·(U + π)·scale/((U·scale + φ_a·s)·σ)⌋`` ppm (rounded down to the step)."""
+    numerator = weights.asset_base_ppm * (U + weights.asset_premium_ppm) * scale
+    denominator = (U * scale + weights.asset_factor_ppm * root) * weights.asset_weight_step_ppm
+    return numerator // denominator * weights.asset_weight_step_ppm
 
 
 def instrument_requirement_hook(
@@ -170,11 +177,11 @@ def size_rate_encoding(snapshot: MarketSnapshot) -> list[int]:
 
 
 def size_weight_encoding(snapshot: MarketSnapshot) -> list[int]:
-    """Return feature 1's elements: per asset ``(π, φ_a, λ_0, φ_l)``."""
+    """Return feature 1's elements: per asset ``(β, π, φ_a, σ, λ_0, φ_l)``."""
     out: list[int] = []
     for coll in snapshot.collateral:
         w = coll.size_weights or _NO_WEIGHTS
-        out += [w.asset_premium_ppm, w.asset_factor_ppm]
+        out += [w.asset_base_ppm, w.asset_premium_ppm, w.asset_factor_ppm, w.asset_weight_step_ppm]
         out += [w.liability_premium_base_ppm, w.liability_factor_ppm]
     return out
 
