@@ -91,8 +91,9 @@ def test_borrow_liability_weight_grows_with_size() -> None:
 
 def test_report_takes_the_larger_requirement_and_the_smaller_value() -> None:
     opening = opening_for(sized_account())
-    v1, v2 = margin_report(opening.state, example_snapshot()), margin_report(
-        opening.state, sized_snapshot()
+    v1, v2 = (
+        margin_report(opening.state, example_snapshot()),
+        margin_report(opening.state, sized_snapshot()),
     )
     # 30 units at 50 000: MM min(6 %, 0.5 % + 0.2 %·30) = 6 %; IM min(12 %, 13 %) = 12 %
     assert (v1.maintenance_per_instrument[0], v2.maintenance_per_instrument[0]) == (25_000, 90_000)
