@@ -70,7 +70,7 @@ def sized_snapshots(draw: st.DrawFn) -> MarketSnapshot:
             )
         instruments.append(spec.model_copy(update=update))
     collateral = []
-    for j, spec in enumerate(base.collateral):
+    for j, asset in enumerate(base.collateral):
         weights = None
         if j == 0 or draw(st.booleans()):
             weights = SizeWeights(
@@ -78,7 +78,7 @@ def sized_snapshots(draw: st.DrawFn) -> MarketSnapshot:
                 asset_factor_ppm=draw(factors), asset_weight_step_ppm=draw(st.integers(1, U)),
                 liability_premium_base_ppm=draw(rates), liability_factor_ppm=draw(factors),
             )  # fmt: skip
-        collateral.append(spec.model_copy(update={"size_weights": weights}))
+        collateral.append(asset.model_copy(update={"size_weights": weights}))
     snapshot = base.model_copy(
         update={"version": 2, "instruments": instruments, "collateral": collateral}
     )

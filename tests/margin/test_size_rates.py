@@ -73,9 +73,9 @@ def test_deposit_weight_is_discounted_by_size_and_floored_to_its_step() -> None:
                                             asset_weight_step_ppm=100)}
     )  # fmt: skip
     # 99 units: weight 1.1/(1 + 0.1·10) = 0.55 → 99·100·0.55 = 5 445
-    assert size_weighted_value(99, asset) == 5_445  # type: ignore[arg-type]
+    assert size_weighted_value(99, asset) == 5_445
     # 3 units: 1.1/(1 + 0.1·2) = 0.91666… → 0.9166 on the 10^-4 step → 275 (274.98)
-    assert size_weighted_value(3, asset) == 274  # type: ignore[arg-type]
+    assert size_weighted_value(3, asset) == 274
 
 
 def test_borrow_liability_weight_grows_with_size() -> None:
@@ -84,9 +84,9 @@ def test_borrow_liability_weight_grows_with_size() -> None:
                                             liability_factor_ppm=100_000)}
     )  # fmt: skip
     # 3 units: max(1.1, 0.88 + 0.1·2) = 1.1 → −330
-    assert size_weighted_value(-3, asset) == -330  # type: ignore[arg-type]
+    assert size_weighted_value(-3, asset) == -330
     # 99 units: 0.88 + 0.1·10 = 1.88 → −9 900·1.88 = −18 612
-    assert size_weighted_value(-99, asset) == -18_612  # type: ignore[arg-type]
+    assert size_weighted_value(-99, asset) == -18_612
 
 
 def test_report_takes_the_larger_requirement_and_the_smaller_value() -> None:
