@@ -132,15 +132,26 @@ def setup_command(
     size: Annotated[str, typer.Option("--size", help="tiny, standard or large")] = "standard",
     dev: Annotated[bool, typer.Option("--dev", help="UNSAFE single-party setup")] = False,
     ptau: Annotated[Path | None, typer.Option("--ptau", help="phase-2-prepared .ptau")] = None,
+    features: Annotated[
+        str,
+        typer.Option(
+            "--features",
+            help="snapshot-v2 features the keys accept, comma-separated names (e.g."
+            " size-rates,size-weights,open-interest) or a mask; default none (version 1)",
+        ),
+    ] = "",
 ) -> None:
     """Create proving and verification keys for a circuit size."""
+    from dataclasses import replace
+
     from circuits.margin.errors import MarginInputError
+    from circuits.margin.extensions import parse_feature_mask
     from circuits.margin.sizes import get_size
     from zkmargin.margin.workflow import setup_keys
 
     if dev == (ptau is not None):
         raise MarginInputError("choose exactly one of --dev (UNSAFE) and --ptau FILE")
-    chosen = get_size(size)
+    chosen = replace(get_size(size), features=parse_feature_mask(features))
     with _status(f"compiling and setting up the {chosen.name} margin circuit"):
         meta = setup_keys(chosen, out, ptau=ptau)
     if dev:

@@ -16,7 +16,7 @@ the prover's native tables.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,7 +107,8 @@ def keys_size(keys_dir: Path) -> MarginSize:
     try:
         meta = json.loads((keys_dir / META_NAME).read_text())
         size = get_size(str(meta["size"]))
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        size = replace(size, features=int(meta["params"].get("features", 0)))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise MarginInputError(f"{keys_dir} holds no margin keys ({META_NAME}: {error})") from None
     if meta.get("params") != size.params():
         raise MarginInputError(f"{keys_dir / META_NAME}: parameters do not match size {size.name}")
