@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from algebra.constants import SCALAR_FIELD_R
@@ -22,6 +22,13 @@ from circuits.margin.size_rate_model import (
     OpenInterestScaling,
     SizeRate,
     SizeWeights,
+)
+from circuits.margin.size_rates import (
+    oi_scaling,
+    open_interest_rate,
+    open_interest_value,
+    size_requirement,
+    size_weighted_value,
 )
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from circuits.margin.units import U
@@ -89,10 +96,10 @@ def _signed(values: Sequence[int]) -> list[int]:
     return [v - R if v > R // 2 else v for v in values]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), kind=st.sampled_from([MM, IM]), small=st.booleans())
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), kind=st.sampled_from([MM, IM]), small=st.booleans(), rich=st.booleans())
 def test_circuit_agrees_with_the_engine_on_random_sized_states(
-    data: st.DataObject, kind: int, small: bool
+    data: st.DataObject, kind: int, small: bool, rich: bool
 ) -> None:
     snapshot = data.draw(sized_snapshots())
     account = data.draw(states(4, 2))
@@ -100,28 +107,40 @@ def test_circuit_agrees_with_the_engine_on_random_sized_states(
         account = account.model_copy(update={"positions": [
             p.model_copy(update={"size": p.size % 10**6 - 5 * 10**5}) for p in account.positions
         ], "balances": [b % 10**9 - 10**8 for b in account.balances]})  # fmt: skip
+    if rich:  # a large cost basis makes most accounts compliant: both branches get hit
+        first = account.positions[0].model_copy(update={"cost_basis": (1 << 63) - 1})
+        account = account.model_copy(update={"positions": [first, *account.positions[1:]]})
     opening = opening_for(account)
     circuit = sized_circuit()
+    assignment = raw_assignment(opening, snapshot, kind, U)
     try:
         report = margin_report(opening.state, snapshot)
     except MarginInputError:  # beyond the circuit's range: no witness satisfies it either
-        assignment = raw_assignment(opening, snapshot, kind, U)
+        event("beyond the circuit's range")
         assert circuit.r1cs.which_is_unsatisfied(circuit.solve(assignment, check=False))
         return
-    assignment = raw_assignment(opening, snapshot, kind, U)
     if not is_compliant(report, kind, U):
+        event("not compliant")
         with pytest.raises(UnsatisfiedConstraintError):
             circuit.solve(assignment)
         return
+    event("compliant")
     witness = circuit.solve(assignment)
-    per_instrument = (
-        report.initial_per_instrument if kind == IM else report.maintenance_per_instrument
-    )
-    binding = _signed([witness[w] for w in hint_wires(circuit, "margin/second_binds")])
-    assert binding  # the pick bits exist; the values are checked through the requirement
+    pairs = list(zip(opening.state.positions, snapshot.instruments, strict=True))
+    # ceil_div calls per instrument: tier ceiling, OI rate, size requirement
+    ceilings = [witness[w] for w in hint_wires(circuit, "margin/ceil_div")]
+    assert ceilings[2::3] == [size_requirement(p.size, i, kind) for p, i in pairs]
+    assert ceilings[1::3] == [
+        open_interest_rate(open_interest_value(i), oi_scaling(i, kind))
+        - oi_scaling(i, kind).base_ppm
+        for _, i in pairs
+    ]
+    # floor_div calls per asset: tier value, asset-weight steps, size-weighted value
+    floors = _signed([witness[w] for w in hint_wires(circuit, "margin/floor_div")])
+    balances = zip(opening.state.balances, snapshot.collateral, strict=True)
+    assert floors[2::3] == [size_weighted_value(b, c) for b, c in balances]
     (requirement,) = (witness[w] for w in hint_wires(circuit, "signed_extreme"))
     assert requirement == report.requirement(kind)
-    assert sum(per_instrument) == report.level12(kind)
 
 
 def _honest(kind: int = MM) -> Assignment:
