@@ -143,6 +143,35 @@ def test_circuit_agrees_with_the_engine_on_random_sized_states(
     assert requirement == report.requirement(kind)
 
 
+@pytest.mark.parametrize(
+    ("features", "instrument", "asset", "total"),
+    [(0b001, 780, 0, 14026), (0b010, 0, 943, 11538), (0b100, 722, 0, 13794),
+     (0b111, 1171, 943, 19312)],
+)  # fmt: skip
+def test_feature_constraint_counts_are_pinned(
+    features: int, instrument: int, asset: int, total: int
+) -> None:
+    circuit = sized_circuit(features)
+    labels = circuit.r1cs.labels
+    assert sum(lab.startswith("instrument[0]/size_rate/") for lab in labels) == instrument
+    assert sum(lab.startswith("collateral[1]/size_weight/") for lab in labels) == asset
+    assert circuit.n_constraints == total
+
+
+def test_size_weighted_value_wrapped_around_the_field_is_rejected() -> None:
+    forged = _shifted("margin/floor_div", 2, [-(1 << 200)])
+    failure = _first_failure(_honest(), "margin/floor_div", forged)
+    assert failure.startswith("collateral[0]/size_weight/value/"), failure
+
+
+def test_lying_that_open_interest_is_below_the_lower_cap_is_rejected() -> None:
+    # IM of instrument 0 (OI 7 000 000 above lower cap 5 000 000): second_binds calls are
+    # tiers, affine cap, piece 1, then the OI floor (call 3): claim max(t, 0) = 0
+    forged = _shifted("margin/second_binds", 3, [1])
+    failure = _first_failure(_honest(IM), "margin/second_binds", forged)
+    assert failure.startswith("instrument[0]/size_rate/oi_above_lower"), failure
+
+
 def _honest(kind: int = MM) -> Assignment:
     return raw_assignment(opening_for(sized_account()), sized_snapshot(), kind, U)
 
