@@ -166,8 +166,8 @@ def test_size_weighted_value_wrapped_around_the_field_is_rejected() -> None:
 
 def test_lying_that_open_interest_is_below_the_lower_cap_is_rejected() -> None:
     # IM of instrument 0 (OI 7 000 000 above lower cap 5 000 000): second_binds calls are
-    # tiers, affine cap, piece 1, then the OI floor (call 3): claim max(t, 0) = 0
-    forged = _shifted("margin/second_binds", 3, [1])
+    # tiers, affine cap, then the OI floor (call 2): claim max(t, 0) = 0
+    forged = _shifted("margin/second_binds", 2, [1])
     failure = _first_failure(_honest(IM), "margin/second_binds", forged)
     assert failure.startswith("instrument[0]/size_rate/oi_above_lower"), failure
 
@@ -247,8 +247,8 @@ def test_size_requirement_wrapped_negative_is_rejected() -> None:
 
 
 def test_lying_that_the_tiers_bind_over_the_size_rate_is_rejected() -> None:
-    # second_binds call order in instrument 0 (MM): tiers, affine cap, piece 1,
-    # OI floor, OI cap, piece 2, then the binding requirement (call 6)
+    # second_binds call order in instrument 0 (MM): tiers, affine cap, OI floor, OI cap,
+    # piece 1, piece 2, then the binding requirement (call 6)
     forged = _shifted("margin/second_binds", 6, [-1])
     failure = _first_failure(_honest(), "margin/second_binds", forged)
     assert failure.startswith("instrument[0]/size_rate/binding"), failure
