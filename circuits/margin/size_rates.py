@@ -16,7 +16,7 @@ conservatively, so nothing here is below the real-valued venue formula:
   ``w = σ·⌊β·(U + π)·scale/((U·scale + φ_a·s)·σ)⌋`` (β the asset base, σ the step) and a
   borrow ``min(V_tiers, ⌊b·p·λ_s/(U·scale²)⌋)`` with ``λ_s = max(λ·scale, λ_0·scale + φ_l·s)``.
 
-A size requirement of 2^131 QQ or more, or a value outside ±2^131, is beyond the circuit's
+A size requirement of 2^131 QQ or more, or a value outside [−2^131, 2^131), is beyond the circuit's
 range: the engine refuses it (no proof could be made), it never caps it.
 
 Feature bits: 0 ``size-rates`` (per instrument ``(base, slope, cap, premium_base, factor)``
@@ -130,7 +130,7 @@ def size_weighted_value(balance: int, coll: CollateralSpec) -> int:
             weights.liability_premium_base_ppm * scale + weights.liability_factor_ppm * root,
         )
     value = raw * weight // (U * scale * scale)
-    if abs(value) >> SIZE_VALUE_BITS:
+    if not -(1 << SIZE_VALUE_BITS) <= value < 1 << SIZE_VALUE_BITS:  # the circuit's range
         raise MarginInputError(f"collateral {coll.symbol!r}: the size-weighted value exceeds 2^131")
     return value
 
