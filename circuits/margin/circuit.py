@@ -178,10 +178,8 @@ class MarginCircuit(Circuit):
         deductions = self.tier_deductions[i * (t - 1) : (i + 1) * (t - 1)]
         requirement = gadgets.tier_requirement(api, abs_n, rates, deductions)
         requirement = size_rate_gadgets.instrument_requirement(
-            api, size, self.requirement_kind, q, is_long, self.size_scale[i], self.mark_price[i],
-            self.size_rates[i * 10 : (i + 1) * 10], self.open_interest[i * 9 : (i + 1) * 9],
-            requirement,
-        )  # fmt: skip
+            api, size, self, i, q, is_long, requirement
+        )
         s = size.n_scenarios
         losses = [api.mul(q, loss) for loss in self.risk[i * s : (i + 1) * s]]
         short = api.mul(api.sub(is_long, 1), q)
@@ -209,11 +207,7 @@ class MarginCircuit(Circuit):
             self.haircut_weights[j * h : (j + 1) * h],
             self.haircut_additions[j * (h - 1) : (j + 1) * (h - 1)],
         )
-        value = size_rate_gadgets.collateral_value(
-            api, size, balance, bits[63], self.collateral_price[j], self.collateral_scale[j],
-            self.liability_weight[j],
-            self.size_weights[j * 6 : (j + 1) * 6], value,
-        )  # fmt: skip
+        value = size_rate_gadgets.collateral_value(api, size, self, j, balance, bits[63], value)
         return value, api.from_binary(bits[:32]), api.from_binary(bits[32:])
 
     def _commitment(self, api: API, positions: list[Variable], chunks: list[Variable]) -> None:
@@ -267,9 +261,7 @@ class MarginCircuit(Circuit):
             CircuitError: the mask names a feature this circuit does not implement.
         """
         unknown = size.features & ~size_rate_gadgets.IMPLEMENTED_MASK
-        out = size_rate_gadgets.extension_elements(
-            size, self.size_rates, self.size_weights, self.open_interest
-        )
+        out = size_rate_gadgets.extension_elements(size, self)
         if unknown:
             raise CircuitError(f"MarginCircuit implements no snapshot feature in {unknown:#x}")
         return out

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import isqrt
-from typing import Final
+from typing import Final, Protocol
 
 from algebra.constants import SCALAR_FIELD_R
 from circuits.frontend import API, Variable, register_hint
@@ -62,6 +62,22 @@ WEIGHT_QUOTIENT_BITS: Final = 72
 R = SCALAR_FIELD_R
 
 
+class SizeFeatureWires(Protocol):
+    """The ``MarginCircuit`` inputs the size features read (the feature arrays are only
+    read when the mask has the feature: circuits that embed the margin evaluation without
+    them, like ``SolvencyChunk``, need not declare them)."""
+
+    requirement_kind: Variable
+    size_scale: list[Variable]
+    mark_price: list[Variable]
+    collateral_scale: list[Variable]
+    collateral_price: list[Variable]
+    liability_weight: list[Variable]
+    size_rates: list[Variable]
+    size_weights: list[Variable]
+    open_interest: list[Variable]
+
+
 def _has(size: MarginSize, bit: int) -> bool:
     return bool(size.features >> bit & 1)
 
@@ -85,19 +101,15 @@ def requirement_bits(size: MarginSize) -> int:
     return 127
 
 
-def extension_elements(
-    size: MarginSize,
-    rates: Sequence[Variable],
-    weights: Sequence[Variable],
-    open_interest: Sequence[Variable],
-) -> list[Variable | int]:
+def extension_elements(size: MarginSize, wires: SizeFeatureWires) -> list[Variable | int]:
     """Return ``b, elements…`` for each of bits 0–2 in ``size.features`` (encoding order)."""
     out: list[Variable | int] = []
-    for bit, values in (
-        (BIT_SIZE_RATES, rates), (BIT_SIZE_WEIGHTS, weights), (BIT_OPEN_INTEREST, open_interest),
-    ):  # fmt: skip
-        if _has(size, bit):
-            out += [bit, *values]
+    if _has(size, BIT_SIZE_RATES):
+        out += [BIT_SIZE_RATES, *wires.size_rates]
+    if _has(size, BIT_SIZE_WEIGHTS):
+        out += [BIT_SIZE_WEIGHTS, *wires.size_weights]
+    if _has(size, BIT_OPEN_INTEREST):
+        out += [BIT_OPEN_INTEREST, *wires.open_interest]
     return out
 
 
@@ -174,23 +186,26 @@ def _open_interest_rate(api: API, kind: Variable, values: Sequence[Variable]) ->
 def instrument_requirement(
     api: API,
     size: MarginSize,
-    kind: Variable,
+    wires: SizeFeatureWires,
+    i: int,
     q: Variable,
     is_long: Variable,
-    scale: Variable,
-    price: Variable,
-    rates: Sequence[Variable],
-    open_interest: Sequence[Variable],
     tier_requirement: Variable,
 ) -> Variable:
-    """Return ``max(M_tiers, ⌈|q|·P·ρ/(U·scale²)⌉)`` (``M_tiers`` without bits 0/2).
-
-    ``rates``/``open_interest`` are the instrument's slices of the feature inputs
-    (empty when the feature is off). Costs (measured): 780 constraints with bit 0 alone,
-    722 with bit 2 alone, 1171 with both.
+    """Return ``max(M_tiers, ⌈|q|·P·ρ/(U·scale²)⌉)`` for instrument ``i`` (``M_tiers``
+    without bits 0/2). Costs (measured): 780 constraints with bit 0 alone, 722 with bit 2
+    alone, 1171 with both.
     """
     if not (_has(size, BIT_SIZE_RATES) or _has(size, BIT_OPEN_INTEREST)):
         return tier_requirement
+    kind, scale, price = wires.requirement_kind, wires.size_scale[i], wires.mark_price[i]
+    per_rates, per_oi = 2 * RATE_FIELDS, 1 + 2 * OI_FIELDS
+    rates = (
+        wires.size_rates[i * per_rates : (i + 1) * per_rates] if _has(size, BIT_SIZE_RATES) else []
+    )
+    open_interest = (
+        wires.open_interest[i * per_oi : (i + 1) * per_oi] if _has(size, BIT_OPEN_INTEREST) else []
+    )
     with api.scope("size_rate"):
         abs_q = api.mul(api.sub(api.mul(is_long, 2), 1), q)
         pieces: list[Variable] = []
@@ -249,12 +264,10 @@ def floor_div_signed(api: API, num: Variable, den: Variable) -> Variable:
 def collateral_value(
     api: API,
     size: MarginSize,
+    wires: SizeFeatureWires,
+    j: int,
     balance: Variable,
     is_deposit: Variable,
-    price: Variable,
-    scale: Variable,
-    liability_weight: Variable,
-    weights: Sequence[Variable],
     tier_value: Variable,
 ) -> Variable:
     """Return ``min(V_tiers, size-weighted value)`` (``V_tiers`` without bit 1).
@@ -265,6 +278,9 @@ def collateral_value(
     """
     if not _has(size, BIT_SIZE_WEIGHTS):
         return tier_value
+    price, scale = wires.collateral_price[j], wires.collateral_scale[j]
+    liability_weight = wires.liability_weight[j]
+    weights = wires.size_weights[j * WEIGHT_FIELDS : (j + 1) * WEIGHT_FIELDS]
     asset_base, premium, asset_factor, step, liability_base, liability_factor = weights
     with api.scope("size_weight"):
         abs_b = api.mul(api.sub(api.mul(is_deposit, 2), 1), balance)

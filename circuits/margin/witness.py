@@ -127,6 +127,7 @@ def raw_assignment(
         "balances": _field(list(state.balances)),
         **snapshot_assignment(snapshot, kind),
         "other_tier_hash": hashes.tiers(other),
+        **size_feature_assignment(snapshot),
     }
 
 
@@ -164,7 +165,6 @@ def snapshot_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
         "liability_weight": [coll.liability_weight_ppm for coll in snapshot.collateral],
         "haircut_weights": weights,
         "haircut_additions": additions,
-        **size_feature_assignment(snapshot),
     }
 
 
