@@ -24,6 +24,7 @@ from circuits.margin.size_rate_model import (
     SizeWeights,
 )
 from circuits.margin.size_rates import (
+    ceil_sqrt,
     oi_scaling,
     open_interest_rate,
     open_interest_value,
@@ -31,7 +32,7 @@ from circuits.margin.size_rates import (
     size_weighted_value,
 )
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
-from circuits.margin.units import U
+from circuits.margin.units import I64_MIN, MAX_SCALE, U
 from circuits.margin.witness import Assignment, raw_assignment
 from circuits.testing import forge_hint, hint_wires
 from tests.margin.circuit_fixtures import opening_for
@@ -265,3 +266,31 @@ def test_overstated_size_weighted_value_is_rejected() -> None:
     forged = _shifted("margin/floor_div", 2, [1])
     failure = _first_failure(_honest(), "margin/floor_div", forged)
     assert failure.startswith("collateral[0]/size_weight/remainder"), failure
+
+
+def test_square_roots_at_the_extreme_sizes_and_scales_solve() -> None:
+    """|q| = 2^63 and |b| = 2^63 at scale 2^30 − 1: the largest roots the bounds allow."""
+    base = sized_snapshot()
+    perp = base.instruments[0].model_copy(
+        update={"size_scale": MAX_SCALE, "mark_price": 0, "risk_array": [0, 0, 0, 0]}
+    )
+    btc = base.collateral[0].model_copy(update={"scale": MAX_SCALE, "price": 0})
+    snapshot = MarketSnapshot.model_validate(
+        base.model_copy(
+            update={
+                "instruments": [perp, *base.instruments[1:]],
+                "collateral": [btc, *base.collateral[1:]],
+            }
+        ).model_dump()
+    )
+    account = sized_account()
+    first = account.positions[0].model_copy(update={"size": I64_MIN})
+    account = account.model_copy(
+        update={"positions": [first, *account.positions[1:]], "balances": [I64_MIN, 10**9]}
+    )
+    opening = opening_for(account)
+    assert is_compliant(margin_report(opening.state, snapshot), MM, U)
+    witness = sized_circuit().solve(raw_assignment(opening, snapshot, MM, U))
+    roots = [witness[w] for w in hint_wires(sized_circuit(), "margin/ceil_sqrt")]
+    assert roots[0] == roots[4] == ceil_sqrt(((1 << 63) + 1) * MAX_SCALE)
+    assert roots[0] < 1 << 47
