@@ -9,3 +9,5 @@ Modules: ``model`` (pydantic models) and ``loading`` (``load_snapshot``/``load_s
 lives in ``zkmargin.margin.workflow``.
 See ``docs/margin-model.md``.
 """
+
+from circuits.margin import size_rates as _size_rates  # noqa: F401  (registers features 0–2)

@@ -39,8 +39,11 @@ class SumBounds:
     final_bits: int
 
 
-def sum_bounds(n_instruments: int, n_collateral: int) -> SumBounds:
+def sum_bounds(n_instruments: int, n_collateral: int, requirement_bits: int = 127) -> SumBounds:
     """Return the comparison widths of ``Req ≥ X`` and ``U·equity − buffer·Req ≥ 0``.
+
+    ``requirement_bits`` bounds one instrument's requirement: 127 for tiers, 131 with the
+    size-dependent features (:mod:`circuits.margin.size_rate_gadgets`).
 
     ``L12 ≤ n·2^127``, ``SOM ≤ n·2^126``, ``|Loss_s| ≤ n·2^126``, so an honest
     ``Req − X < n·(2^127 + 2^126)``. ``|equity| < n·(2^127 + 2^63 + 2^108) + m·2^131`` so
@@ -48,11 +51,13 @@ def sum_bounds(n_instruments: int, n_collateral: int) -> SumBounds:
     ``r − (U·|equity| + 2^(BUFFER_BITS+1)·Req)`` and fails the decomposition.
     """
     n, m = n_instruments, n_collateral
-    requirement_gap = n * ((1 << 127) + (1 << 126))
+    requirement_gap = n * ((1 << requirement_bits) + (1 << 126))
     equity = n * ((1 << 127) + (1 << 63) + (1 << 108)) + m * (1 << 131)
     final = U * equity
     bits = SumBounds(requirement_gap.bit_length(), final.bit_length())
-    worst_negative = final + (1 << (BUFFER_BITS + 1)) * (n * (1 << 127) + requirement_gap)
+    worst_negative = final + (1 << (BUFFER_BITS + 1)) * (
+        n * (1 << requirement_bits) + requirement_gap
+    )
     assert max(bits.requirement_gap_bits, bits.final_bits) <= 252
     assert worst_negative.bit_length() <= 252
     return bits

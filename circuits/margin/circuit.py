@@ -19,11 +19,13 @@ hash, which every verifier recomputes from a snapshot that passed validation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from circuits.errors import CircuitError
 from circuits.frontend import API, Circuit, Variable, public, secret
-from circuits.margin import gadgets
+from circuits.frontend.schema import InputField
+from circuits.margin import gadgets, size_rate_gadgets
 from circuits.margin.bounds import sum_bounds
 from circuits.margin.commitment import (
     CHUNKS_PER_ELEMENT,
@@ -50,6 +52,7 @@ def margin_params(size: MarginSize) -> dict[str, int]:
         "n_tier_deductions": n * (t - 1),
         "n_haircut_weights": m * h,
         "n_haircut_additions": m * (h - 1),
+        **size_rate_gadgets.input_lengths(size),
     }
 
 
@@ -58,6 +61,7 @@ SHARED_FIELDS: tuple[str, ...] = (
     "size_scale", "mark_price", "funding_index", "short_option_minimum", "risk",
     "tier_rates", "tier_deductions", "other_tier_hash", "collateral_scale",
     "collateral_price", "liability_weight", "haircut_weights", "haircut_additions",
+    "size_rates", "size_weights", "open_interest",
 )  # fmt: skip
 """Inputs every trader of an epoch shares (the snapshot and the statement's kind): the
 wires they alone determine — chiefly the in-circuit snapshot hash — are the same for all
@@ -118,6 +122,15 @@ class MarginCircuit(Circuit):
     liability_weight: list[Variable] = secret("n_collateral")
     haircut_weights: list[Variable] = secret("n_haircut_weights")
     haircut_additions: list[Variable] = secret("n_haircut_additions")
+    size_rates: list[Variable] = secret("n_size_rates")
+    size_weights: list[Variable] = secret("n_size_weights")
+    open_interest: list[Variable] = secret("n_open_interest")
+
+    @classmethod
+    def input_fields(cls, params: Mapping[str, int]) -> list[InputField]:
+        """Resolve the inputs; a feature's arrays are empty when the mask lacks it (so a
+        version-1 circuit's parameters and wires are unchanged)."""
+        return super().input_fields({**size_rate_gadgets.ABSENT_LENGTHS, **params})
 
     def define(self, api: API) -> None:
         """State the margin relation (module docstring)."""
@@ -164,6 +177,9 @@ class MarginCircuit(Circuit):
         rates = self.tier_rates[i * t : (i + 1) * t]
         deductions = self.tier_deductions[i * (t - 1) : (i + 1) * (t - 1)]
         requirement = gadgets.tier_requirement(api, abs_n, rates, deductions)
+        requirement = size_rate_gadgets.instrument_requirement(
+            api, size, self, i, q, is_long, requirement
+        )
         s = size.n_scenarios
         losses = [api.mul(q, loss) for loss in self.risk[i * s : (i + 1) * s]]
         short = api.mul(api.sub(is_long, 1), q)
@@ -191,6 +207,7 @@ class MarginCircuit(Circuit):
             self.haircut_weights[j * h : (j + 1) * h],
             self.haircut_additions[j * (h - 1) : (j + 1) * (h - 1)],
         )
+        value = size_rate_gadgets.collateral_value(api, size, self, j, balance, bits[63], value)
         return value, api.from_binary(bits[:32]), api.from_binary(bits[32:])
 
     def _commitment(self, api: API, positions: list[Variable], chunks: list[Variable]) -> None:
@@ -235,7 +252,7 @@ class MarginCircuit(Circuit):
         )  # fmt: skip
         api.assert_is_equal(poseidon_sponge_hash(api, main, domain), self.snapshot_hash)
 
-    def _extension_elements(self, api: API, size: MarginSize) -> list[Variable]:
+    def _extension_elements(self, api: API, size: MarginSize) -> list[Variable | int]:
         """Return the wires ``H_ext`` absorbs after the mask: for each feature bit b in
         ``size.features``, in increasing b, ``b`` then the feature's elements
         (:func:`circuits.margin.extensions.extension_elements`).
@@ -243,8 +260,8 @@ class MarginCircuit(Circuit):
         Raises:
             CircuitError: the mask names a feature this circuit does not implement.
         """
-        unknown = size.features
-        out: list[Variable] = []
+        unknown = size.features & ~size_rate_gadgets.IMPLEMENTED_MASK
+        out = size_rate_gadgets.extension_elements(size, self)
         if unknown:
             raise CircuitError(f"MarginCircuit implements no snapshot feature in {unknown:#x}")
         return out
@@ -252,7 +269,9 @@ class MarginCircuit(Circuit):
     def _compliance(
         self, api: API, size: MarginSize, instruments: list[_Instrument], values: list[Variable]
     ) -> None:
-        widths = sum_bounds(size.n_instruments, size.n_collateral)
+        widths = sum_bounds(
+            size.n_instruments, size.n_collateral, size_rate_gadgets.requirement_bits(size)
+        )
         level12 = api.add(0, *(inst.requirement for inst in instruments))
         som = api.add(0, *(inst.short_option_minimum for inst in instruments))
         losses = [

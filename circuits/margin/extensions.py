@@ -18,7 +18,8 @@ circuit, unchanged.
 Feature bits are allotted by topic, so features built separately never collide:
 
 * 0–7: size-dependent rates and liability weights (affine-in-size fractions, square-root
-  premiums, borrow weights);
+  premiums, borrow weights) and open-interest scaling (bits 0–2,
+  :mod:`circuits.margin.size_rates`);
 * 8–15: rounding profiles and market-input parameters (venue nested rounding, open interest);
 * 16–23: option charges (per-kind scenario sets and minimums, option margin formulas);
 * 24–31: reserved.
@@ -116,3 +117,30 @@ def extension_hash_of(elements: Sequence[int]) -> int:
 def extension_hash(snapshot: MarketSnapshot) -> int:
     """Return ``H_ext`` of a version-2 snapshot."""
     return extension_hash_of(extension_elements(snapshot, feature_mask(snapshot)))
+
+
+def parse_feature_mask(text: str) -> int:
+    """Return the mask named by ``text``: comma-separated feature names or one integer
+    (decimal or 0x…); empty is 0.
+
+    Raises:
+        MarginInputError: an unknown name, or a bit no registered feature has.
+    """
+    text = text.strip()
+    if not text:
+        return 0
+    by_name = {f.name: f.bit for f in registered_features()}
+    try:
+        mask = int(text, 0)
+    except ValueError:
+        mask = 0
+        for name in (part.strip() for part in text.split(",")):
+            if name not in by_name:
+                raise MarginInputError(
+                    f"unknown snapshot feature {name!r}; known: {', '.join(by_name)}"
+                ) from None
+            mask |= 1 << by_name[name]
+    unknown = mask & ~sum(1 << bit for bit in by_name.values())
+    if mask < 0 or unknown:
+        raise MarginInputError(f"feature mask {text!r} names no registered feature {unknown:#x}")
+    return mask

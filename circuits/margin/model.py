@@ -16,11 +16,21 @@ Units and bounds are those of ARCHITECTURE §3 (:mod:`circuits.margin.units`):
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    field_serializer,
+    model_serializer,
+    model_validator,
+)
 
 from algebra.constants import SCALAR_FIELD_R
+from circuits.margin.size_rate_model import KindSizeRates, OpenInterest, SizeWeights, omit_absent
 from circuits.margin.units import (
     I64_MAX,
     I64_MIN,
@@ -115,6 +125,12 @@ class InstrumentSpec(_Frozen):
     initial_tiers: list[MarginTier] = Field(min_length=1, max_length=MAX_TIER_SLOTS)
     risk_array: list[Int64]
     short_option_minimum: NonNegInt64 = 0
+    size_rates: KindSizeRates | None = None
+    open_interest: OpenInterest | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return omit_absent(handler(self), ("size_rates", "open_interest"))
 
     @model_validator(mode="after")
     def _schedules(self) -> InstrumentSpec:
@@ -131,6 +147,11 @@ class CollateralSpec(_Frozen):
     scale: Scale
     haircut_tiers: list[HaircutTier] = Field(min_length=1, max_length=MAX_TIER_SLOTS)
     liability_weight_ppm: Annotated[int, Field(strict=True, ge=U, le=MAX_LIABILITY_WEIGHT)] = U
+    size_weights: SizeWeights | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return omit_absent(handler(self), ("size_weights",))
 
     @model_validator(mode="after")
     def _schedule(self) -> CollateralSpec:

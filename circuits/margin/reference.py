@@ -10,6 +10,8 @@ requirements and liabilities round up (``⌈x/d⌉ = −⌊−x/d⌋``).
   ``V = min_k (⌊b·p·w_k/(U·scale)⌋ + A_k)``, a borrow ``V = ⌊b·p·λ/(U·scale)⌋``.
 * Level 3 — scenarios: ``Loss_s = Σ q_i·L_{i,s}``, ``SOM = Σ max(−q_i, 0)·som_i``,
   ``Req3 = max(max_s Loss_s, SOM)``.
+* Version-2 size features (:mod:`circuits.margin.size_rates`): ``M_i`` is also at least
+  the size-dependent requirement, and ``V_j`` at most the size-weighted value.
 * Requirement of a kind: ``max(Σ M_i, Req3)``; compliance under ``buffer_ppm``:
   ``U·equity ≥ buffer_ppm·requirement`` and ``equity ≥ 0``.
 """
@@ -20,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from circuits.margin import size_rates
 from circuits.margin.loading import check_state_matches
 from circuits.margin.model import (
     AccountState,
@@ -59,8 +62,10 @@ def collateral_value(balance: int, coll: CollateralSpec) -> int:
     raw = balance * coll.price
     denominator = U * coll.scale
     if balance < 0:
-        return raw * coll.liability_weight_ppm // denominator
-    return min(_haircut_piece(raw, denominator, t) for t in coll.haircut_tiers)
+        value = raw * coll.liability_weight_ppm // denominator
+    else:
+        value = min(_haircut_piece(raw, denominator, t) for t in coll.haircut_tiers)
+    return size_rates.collateral_value_hook(value, balance, coll)
 
 
 def _haircut_piece(raw: int, denominator: int, tier: HaircutTier) -> int:
@@ -138,12 +143,16 @@ def margin_report(state: AccountState, snapshot: MarketSnapshot) -> MarginReport
         collateral_value(b, c) for b, c in zip(state.balances, snapshot.collateral, strict=True)
     ]
     mm = [
-        tier_requirement(abs(n), i.maintenance_tiers)
-        for n, (_, i) in zip(notionals, pairs, strict=True)
+        size_rates.instrument_requirement_hook(
+            tier_requirement(abs(n), i.maintenance_tiers), p.size, i, REQUIREMENT_MAINTENANCE
+        )
+        for n, (p, i) in zip(notionals, pairs, strict=True)
     ]
     im = [
-        tier_requirement(abs(n), i.initial_tiers)
-        for n, (_, i) in zip(notionals, pairs, strict=True)
+        size_rates.instrument_requirement_hook(
+            tier_requirement(abs(n), i.initial_tiers), p.size, i, REQUIREMENT_INITIAL
+        )
+        for n, (p, i) in zip(notionals, pairs, strict=True)
     ]
     losses = [
         sum(p.size * inst.risk_array[s] for p, inst in pairs) for s in range(snapshot.n_scenarios)

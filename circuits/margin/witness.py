@@ -14,6 +14,7 @@ from circuits.margin.commitment import snapshot_domain, snapshot_encoding_with, 
 from circuits.margin.loading import check_state_matches
 from circuits.margin.model import MarketSnapshot, Opening
 from circuits.margin.reference import is_compliant, margin_report
+from circuits.margin.size_rates import size_feature_assignment
 from circuits.margin.statement import (
     REQUIREMENT_INITIAL,
     REQUIREMENT_MAINTENANCE,
@@ -126,6 +127,7 @@ def raw_assignment(
         "balances": _field(list(state.balances)),
         **snapshot_assignment(snapshot, kind),
         "other_tier_hash": hashes.tiers(other),
+        **size_feature_assignment(snapshot),
     }
 
 

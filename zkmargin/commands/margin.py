@@ -187,13 +187,25 @@ def setup_command(
     haircut_tier_slots: Annotated[
         int | None, _slots_option("--haircut-tier-slots", "haircut tier slots per asset")
     ] = None,
+    features: Annotated[
+        str,
+        typer.Option(
+            "--features",
+            help="snapshot-v2 features the keys accept, comma-separated names (e.g."
+            " size-rates,size-weights,open-interest) or a mask; default none (version 1)",
+        ),
+    ] = "",
 ) -> None:
     """Create proving and verification keys for a circuit size or a custom shape.
 
     The slot options override the named size's counts (all five make a fully custom
-    shape); the shape is recorded beside the keys and every snapshot must match it.
+    shape); ``--features`` adds snapshot-format-2 features (a custom size). The shape is
+    recorded beside the keys and every snapshot must match it.
     """
+    from dataclasses import replace
+
     from circuits.margin.errors import MarginInputError
+    from circuits.margin.extensions import parse_feature_mask
     from circuits.margin.sizes import custom_size, describe_shape
     from zkmargin.margin.workflow import setup_keys
 
@@ -203,6 +215,9 @@ def setup_command(
         "n_instruments": instruments, "n_collateral": collateral, "n_scenarios": scenarios,
         "tier_slots": tier_slots, "haircut_tier_slots": haircut_tier_slots,
     })  # fmt: skip
+    mask = parse_feature_mask(features)
+    if mask:
+        chosen = replace(chosen, name="custom", features=mask)
     with _status(f"compiling and setting up the {chosen.name} margin circuit"):
         meta = setup_keys(chosen, out, ptau=ptau)
     if dev:
