@@ -144,3 +144,9 @@ def parse_feature_mask(text: str) -> int:
     if mask < 0 or unknown:
         raise MarginInputError(f"feature mask {text!r} names no registered feature {unknown:#x}")
     return mask
+
+
+def feature_names(mask: int) -> str:
+    """Return the comma-separated names of the registered features in ``mask`` (or ``none``)."""
+    names = [f.name for f in registered_features() if mask >> f.bit & 1]
+    return ",".join(names) or "none"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from circuits.margin.errors import MarginInputError
-from circuits.margin.extensions import MAX_FEATURE_BIT, feature_mask
+from circuits.margin.extensions import MAX_FEATURE_BIT, feature_mask, feature_names
 from circuits.margin.model import (
     AccountState,
     CollateralSpec,
@@ -186,8 +186,8 @@ def check_fits(snapshot: MarketSnapshot, size: MarginSize) -> None:
     mask = feature_mask(snapshot)
     if mask != size.features:
         raise MarginInputError(
-            f"snapshot uses version-2 feature mask {mask:#x}; these keys implement"
-            f" {size.features:#x} (set up keys for the snapshot's features)"
+            f"snapshot uses features {feature_names(mask)} ({mask:#x}); these keys implement"
+            f" {feature_names(size.features)} (set up with --features {feature_names(mask)})"
         )
 
 

@@ -73,7 +73,10 @@ def test_version_1_keys_refuse_a_version_2_snapshot(
     assert main(["margin", "prove", str(tmp_path / "opening.json"),
                  str(tmp_path / "snapshot.json"), "--keys", str(tmp_path / "keys"),
                  "--out", str(tmp_path / "p")]) == 2  # fmt: skip
-    assert "features 0x7) does not match size tiny" in capsys.readouterr().err
+    assert (
+        "snapshot uses features size-rates,size-weights,open-interest (0x7); these keys"
+        " implement none (set up with --features size-rates,size-weights,open-interest)"
+    ) in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("features", ["bogus", "0x100000", "-1"])
