@@ -19,11 +19,13 @@ hash, which every verifier recomputes from a snapshot that passed validation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from circuits.errors import CircuitError
 from circuits.frontend import API, Circuit, Variable, public, secret
-from circuits.margin import gadgets
+from circuits.frontend.schema import InputField
+from circuits.margin import gadgets, option_gadgets, rounding_gadgets
 from circuits.margin.bounds import sum_bounds
 from circuits.margin.commitment import (
     CHUNKS_PER_ELEMENT,
@@ -50,6 +52,8 @@ def margin_params(size: MarginSize) -> dict[str, int]:
         "n_tier_deductions": n * (t - 1),
         "n_haircut_weights": m * h,
         "n_haircut_additions": m * (h - 1),
+        **option_gadgets.params(size),
+        **rounding_gadgets.params(size),
     }
 
 
@@ -58,6 +62,8 @@ SHARED_FIELDS: tuple[str, ...] = (
     "size_scale", "mark_price", "funding_index", "short_option_minimum", "risk",
     "tier_rates", "tier_deductions", "other_tier_hash", "collateral_scale",
     "collateral_price", "liability_weight", "haircut_weights", "haircut_additions",
+    "initial_risk", "initial_short_option_minimum", "option_terms", "option_rates",
+    "other_option_rates_hash", "nested_terms",
 )  # fmt: skip
 """Inputs every trader of an epoch shares (the snapshot and the statement's kind): the
 wires they alone determine — chiefly the in-circuit snapshot hash — are the same for all
@@ -118,6 +124,20 @@ class MarginCircuit(Circuit):
     liability_weight: list[Variable] = secret("n_collateral")
     haircut_weights: list[Variable] = secret("n_haircut_weights")
     haircut_additions: list[Variable] = secret("n_haircut_additions")
+    # Version-2 features (empty arrays in a circuit without them).
+    initial_risk: list[Variable] = secret("n_initial_risk")
+    initial_short_option_minimum: list[Variable] = secret("n_initial_som")
+    option_terms: list[Variable] = secret("n_option_terms")
+    option_rates: list[Variable] = secret("n_option_rates")
+    other_option_rates_hash: list[Variable] = secret("n_option_other")
+    nested_terms: list[Variable] = secret("n_nested_terms")
+
+    @classmethod
+    def input_fields(cls, params: Mapping[str, int]) -> list[InputField]:
+        """Return the fields under ``params``; a feature's absent length parameters are 0
+        (so the version-1 parameters stay exactly as they were)."""
+        zeros = {**option_gadgets.ZERO_PARAMS, **rounding_gadgets.ZERO_PARAMS}
+        return super().input_fields({**zeros, **params})
 
     def define(self, api: API) -> None:
         """State the margin relation (module docstring)."""
@@ -158,16 +178,21 @@ class MarginCircuit(Circuit):
         gadgets.signed64_bits(api, basis)
         gadgets.signed64_bits(api, entry)
         n = gadgets.notional(api, q, self.mark_price[i], self.size_scale[i])
+        n = rounding_gadgets.notional(api, self, size, i, n, is_long)
         abs_n = api.mul(api.sub(api.mul(is_long, 2), 1), n)
         f = gadgets.funding(api, q, entry, self.funding_index[i])
         t = size.tier_slots
         rates = self.tier_rates[i * t : (i + 1) * t]
         deductions = self.tier_deductions[i * (t - 1) : (i + 1) * (t - 1)]
         requirement = gadgets.tier_requirement(api, abs_n, rates, deductions)
-        s = size.n_scenarios
-        losses = [api.mul(q, loss) for loss in self.risk[i * s : (i + 1) * s]]
+        requirement = rounding_gadgets.maintenance(api, self, size, i, abs_n, requirement)
+        risk, som_rate = option_gadgets.kind_scenarios(api, self, size, i)
+        losses = [api.mul(q, loss) for loss in risk]
         short = api.mul(api.sub(is_long, 1), q)
-        som = api.mul(short, self.short_option_minimum[i])
+        som = api.mul(short, som_rate)
+        charge = option_gadgets.formula_charge(api, self, size, i, short)
+        if charge is not None:
+            requirement = api.add(requirement, charge)
         encoding = api.add(
             api.add(q, OFFSET_64),
             api.mul(api.add(basis, OFFSET_64), 1 << 64),
@@ -235,7 +260,7 @@ class MarginCircuit(Circuit):
         )  # fmt: skip
         api.assert_is_equal(poseidon_sponge_hash(api, main, domain), self.snapshot_hash)
 
-    def _extension_elements(self, api: API, size: MarginSize) -> list[Variable]:
+    def _extension_elements(self, api: API, size: MarginSize) -> list[Variable | int]:
         """Return the wires ``H_ext`` absorbs after the mask: for each feature bit b in
         ``size.features``, in increasing b, ``b`` then the feature's elements
         (:func:`circuits.margin.extensions.extension_elements`).
@@ -244,7 +269,11 @@ class MarginCircuit(Circuit):
             CircuitError: the mask names a feature this circuit does not implement.
         """
         unknown = size.features
-        out: list[Variable] = []
+        out: list[Variable | int] = []
+        sections = option_gadgets.sections(api, self, size) + rounding_gadgets.sections(self, size)
+        for bit, elements in sorted(sections, key=lambda section: section[0]):
+            out += [bit, *elements]
+            unknown &= ~(1 << bit)
         if unknown:
             raise CircuitError(f"MarginCircuit implements no snapshot feature in {unknown:#x}")
         return out
@@ -252,7 +281,7 @@ class MarginCircuit(Circuit):
     def _compliance(
         self, api: API, size: MarginSize, instruments: list[_Instrument], values: list[Variable]
     ) -> None:
-        widths = sum_bounds(size.n_instruments, size.n_collateral)
+        widths = option_gadgets.widen(size, sum_bounds(size.n_instruments, size.n_collateral))
         level12 = api.add(0, *(inst.requirement for inst in instruments))
         som = api.add(0, *(inst.short_option_minimum for inst in instruments))
         losses = [

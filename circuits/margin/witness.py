@@ -10,7 +10,9 @@ from functools import lru_cache
 
 from algebra.constants import SCALAR_FIELD_R
 from algebra.errors import NotCompliantError
+from circuits.margin import option_charges, rounding
 from circuits.margin.commitment import snapshot_domain, snapshot_encoding_with, tier_hash
+from circuits.margin.extensions import feature_mask
 from circuits.margin.loading import check_state_matches
 from circuits.margin.model import MarketSnapshot, Opening
 from circuits.margin.reference import is_compliant, margin_report
@@ -163,6 +165,8 @@ def snapshot_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
         "liability_weight": [coll.liability_weight_ppm for coll in snapshot.collateral],
         "haircut_weights": weights,
         "haircut_additions": additions,
+        **option_charges.assignment(snapshot, kind, feature_mask(snapshot)),
+        **rounding.assignment(snapshot, feature_mask(snapshot)),
     }
 
 
