@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from algebra.constants import SCALAR_FIELD_R
 from circuits.margin.extensions import SnapshotFeature, register_feature
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
-from circuits.margin.units import U, U64_MAX
+from circuits.margin.units import U64_MAX, U
 from circuits.std.poseidon_reference import poseidon_sponge
 
 if TYPE_CHECKING:
@@ -210,8 +210,8 @@ def rates_hash(snapshot: MarketSnapshot, kind: int) -> int:
 
 def _formula_encoding(snapshot: MarketSnapshot) -> list[int]:
     out = [v for inst in snapshot.instruments for v in contract_terms(inst)]
-    return out + [rates_hash(snapshot, REQUIREMENT_MAINTENANCE),
-                  rates_hash(snapshot, REQUIREMENT_INITIAL)]  # fmt: skip
+    maintenance = rates_hash(snapshot, REQUIREMENT_MAINTENANCE)
+    return [*out, maintenance, rates_hash(snapshot, REQUIREMENT_INITIAL)]
 
 
 KIND_SCENARIOS = register_feature(
@@ -240,7 +240,8 @@ def assignment(snapshot: MarketSnapshot, kind: int, mask: int) -> dict[str, int 
         "initial_short_option_minimum": encoding[0::step],
         "initial_risk": [v for k, v in enumerate(encoding) if k % step],
         "option_terms": [v for i in snapshot.instruments for v in contract_terms(i)]
-        if formula else [],
+        if formula
+        else [],
         "option_rates": kind_rates(snapshot, kind) if formula else [],
         "other_option_rates_hash": [rates_hash(snapshot, other)] if formula else [],
     }

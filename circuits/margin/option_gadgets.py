@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Final
 
 from algebra.constants import SCALAR_FIELD_R
 from circuits.frontend import API, Variable, register_hint
+from circuits.margin.bounds import SumBounds
 from circuits.margin.gadgets import signed
 from circuits.margin.option_charges import (
     BIT_KIND_SCENARIOS,
@@ -35,7 +36,6 @@ from circuits.margin.option_charges import (
     DOMAIN_OPTION_RATES,
     OPTION_RATES_PER_INSTRUMENT,
 )
-from circuits.margin.bounds import SumBounds
 from circuits.margin.sizes import MarginSize
 from circuits.margin.units import SCALE_BITS, U
 from circuits.std.poseidon import poseidon_sponge_hash

@@ -80,7 +80,9 @@ def notionals(state: AccountState, snapshot: MarketSnapshot) -> list[int]:
     ]
 
 
-def maintenance(snapshot: MarketSnapshot, notional_values: list[int], tiers: list[int]) -> list[int]:
+def maintenance(
+    snapshot: MarketSnapshot, notional_values: list[int], tiers: list[int]
+) -> list[int]:
     """Return ``max(tier requirement, nested MM)`` per instrument."""
     return [
         max(t, nested_maintenance(abs(n), inst))
