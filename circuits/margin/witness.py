@@ -127,6 +127,7 @@ def raw_assignment(
         "funding_entry": _field([p.funding_entry for p in state.positions]),
         "balances": _field(list(state.balances)),
         **snapshot_assignment(snapshot, kind),
+        **feature_assignment(snapshot, kind),
         "other_tier_hash": hashes.tiers(other),
     }
 
@@ -165,8 +166,15 @@ def snapshot_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
         "liability_weight": [coll.liability_weight_ppm for coll in snapshot.collateral],
         "haircut_weights": weights,
         "haircut_additions": additions,
-        **option_charges.assignment(snapshot, kind, feature_mask(snapshot)),
-        **rounding.assignment(snapshot, feature_mask(snapshot)),
+    }
+
+
+def feature_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
+    """Return the version-2 features' snapshot inputs (empty arrays for unused features)."""
+    mask = feature_mask(snapshot)
+    return {
+        **option_charges.assignment(snapshot, kind, mask),
+        **rounding.assignment(snapshot, mask),
     }
 
 

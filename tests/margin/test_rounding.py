@@ -192,7 +192,7 @@ def test_circuit_proves_at_the_venue_requirement_and_not_one_quantum_below(kind:
 
 
 def _honest(kind: int = MM) -> Assignment:
-    return raw_assignment(_opening(_account()), _snapshot(), kind, U)
+    return raw_assignment(_opening(_equity_offset(kind, 10)), _snapshot(), kind, U)
 
 
 def _first_failure(witness: Sequence[int]) -> str:
