@@ -10,13 +10,14 @@ Bit 17: ``O = ⌈short·(max(α·S − β·OTM, γ·S, δ·P) + μ·P)/(U·scale
 * ``OTM = b·d`` where ``d = ±(K − S)`` (call/put) and the prover's bit b satisfies
   ``2·OTM − d = (2b − 1)·d ∈ [0, 2^64)``: b = 1 exactly when d > 0 (or d = 0), so OTM is
   ``max(d, 0)`` — an overstated OTM would lower the charge, and cannot pass;
-* ``c`` with ``c − x_k ∈ [0, 2^90)`` for the three pieces (c ≥ their max; the prover can
+* ``c`` with ``c − x_k ∈ [0, 2^89)`` for the three pieces (c ≥ their max; the prover can
   only overstate it, which raises its own requirement);
-* the exact ceiling ``ρ = U·scale·O − short·(c + μ·P) ∈ [0, U·scale)``, ``O < 2^136``.
+* the exact ceiling ``ρ = U·scale·O − short·(c + μ·P) ∈ [0, U·scale)``, ``O < 2^133``.
 
 Bounds (snapshot values are validated and hash-bound: S, K, P < 2^64, rates ≤ 10·U <
-2^24, scale < 2^30; short ≤ 2^63 from the 64-bit check of q): ``|x_k| < 2^88``,
-``0 ≤ c < 2^91``, ``short·(c + μ·P) < 2^155``, ``U·scale·O < 2^186``: far below r, so every
+2^23.3, scale < 2^30; short ≤ 2^63 from the 64-bit check of q): ``|x_k| < 2^87.3`` so an
+honest gap is below 2^88.3; ``0 ≤ c < 2^89.4``, ``short·(c + μ·P) < 2^152.7``, an honest
+``O ≤ short·(c + μ·P)/U + 1 < 2^133``, ``U·scale·O < 2^183``: far below r, so every
 decomposition is a statement over the integers. Only the requested kind's rates are wires;
 they are hashed into ``H_kind`` and the other kind's ``H`` is a private input.
 """
@@ -44,8 +45,8 @@ if TYPE_CHECKING:
     from circuits.margin.circuit import MarginCircuit
 
 OTM_BITS: Final = 64
-PIECE_GAP_BITS: Final = 90
-CHARGE_BITS: Final = 136
+PIECE_GAP_BITS: Final = 89
+CHARGE_BITS: Final = 133
 REMAINDER_BITS: Final = (U << SCALE_BITS).bit_length()
 ZERO_PARAMS: Final = {
     "n_initial_risk": 0, "n_initial_som": 0, "n_option_terms": 0, "n_option_rates": 0,
@@ -142,7 +143,7 @@ def formula_charge(
 
 
 def widen(size: MarginSize, widths: SumBounds) -> SumBounds:
-    """Return ``widths`` with the requirement gap widened for option charges (< 2^136 each)."""
+    """Return ``widths`` with the requirement gap widened for option charges (< 2^133 each)."""
     if not uses(size, BIT_OPTION_FORMULA):
         return widths
     gap = size.n_instruments * ((1 << 127) + (1 << 126) + (1 << CHARGE_BITS))

@@ -40,7 +40,7 @@ R = SCALAR_FIELD_R
 MM, IM = REQUIREMENT_MAINTENANCE, REQUIREMENT_INITIAL
 USD = 1_000_000  # QQ per USD
 OPT = MarginSize("options", 4, 2, 4, 2, 2, (1 << BIT_KIND_SCENARIOS) | (1 << BIT_OPTION_FORMULA))
-OPT_CONSTRAINTS = 14_502
+OPT_CONSTRAINTS = 14_460
 
 # Deribit's rates (module docstring of circuits.margin.option_charges).
 DERIBIT_CALL = {"maintenance": OptionRates(underlying_ppm=75_000, mark_ppm=U),
