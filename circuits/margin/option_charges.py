@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from algebra.constants import SCALAR_FIELD_R
-from circuits.margin.extensions import SnapshotFeature, register_feature
+from circuits.margin.extensions import EXTENDED_VERSION, SnapshotFeature, register_feature
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
 from circuits.margin.units import U64_MAX, U
 from circuits.std.poseidon_reference import poseidon_sponge
@@ -100,7 +100,11 @@ def check_instrument(inst: InstrumentSpec) -> None:
 
 
 def check_snapshot(snapshot: MarketSnapshot) -> None:
-    """Raise ValueError unless every initial risk array has one entry per scenario."""
+    """Raise ValueError unless every initial risk array has one entry per scenario and a
+    snapshot using these features says version 2."""
+    for feature in (KIND_SCENARIOS, OPTION_FORMULA):
+        if snapshot.version < EXTENDED_VERSION and feature.used_by(snapshot):
+            raise ValueError(f"a version-1 snapshot cannot use the {feature.name}; set version 2")
     for i, inst in enumerate(snapshot.instruments):
         if inst.initial_risk_array is not None and len(inst.initial_risk_array) != (
             snapshot.n_scenarios

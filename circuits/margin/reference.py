@@ -123,7 +123,7 @@ class MarginReport:
             "scenario_initial": self.initial_scenario,
             "short_option_minimum_initial": self.initial_short_option_minimum,
         }  # fmt: skip
-        return per_kind | {
+        return {
             "equity": self.equity,
             "collateral": self.collateral,
             "maintenance": self.maintenance,
@@ -140,7 +140,7 @@ class MarginReport:
             "slack_initial": self.slack(REQUIREMENT_INITIAL, buffer_ppm),
             "compliant_maintenance": is_compliant(self, REQUIREMENT_MAINTENANCE, buffer_ppm),
             "compliant_initial": is_compliant(self, REQUIREMENT_INITIAL, buffer_ppm),
-        }
+        } | per_kind
 
 
 def margin_report(state: AccountState, snapshot: MarketSnapshot) -> MarginReport:

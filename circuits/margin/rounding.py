@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, Literal
 
-from circuits.margin.extensions import SnapshotFeature, register_feature
+from circuits.margin.extensions import EXTENDED_VERSION, SnapshotFeature, register_feature
 from circuits.margin.units import U
 
 if TYPE_CHECKING:
@@ -36,7 +36,10 @@ DYDX_V4: Final = "dydx_v4"
 
 def check_snapshot(snapshot: MarketSnapshot) -> None:
     """Raise ValueError if a nested maintenance fraction is set outside ``dydx_v4`` or on an
-    instrument whose initial schedule has more than one piece."""
+    instrument whose initial schedule has more than one piece, or if a version-1 snapshot
+    names a profile other than ``per_term``."""
+    if snapshot.version < EXTENDED_VERSION and snapshot.rounding != "per_term":
+        raise ValueError(f"a version-1 snapshot cannot use rounding {snapshot.rounding!r}")
     for i, inst in enumerate(snapshot.instruments):
         if inst.maintenance_fraction_ppm is None:
             continue

@@ -142,8 +142,11 @@ def test_per_kind_scenarios_apply_to_the_initial_requirement_only() -> None:
 
 def test_version_1_snapshot_with_an_option_formula_is_refused() -> None:
     option = _option("call", 70, 60, 5)
+    with pytest.raises(ValueError, match="version-1 snapshot cannot use the option margin formula"):
+        snap([option], [coll()])
+    v1 = snap([option], [coll()], version=2).model_copy(update={"version": 1})
     with pytest.raises(MarginInputError, match="version 1 cannot use option margin formula"):
-        snapshot_hash(snap([option], [coll()]))
+        snapshot_hash(v1)  # a copy that skipped validation is still refused by the hash
     v2 = snap([option], [coll()], version=2)
     assert feature_mask(v2) == 1 << BIT_OPTION_FORMULA
 
@@ -154,6 +157,7 @@ def test_option_fields_are_validated() -> None:
         InstrumentSpec.model_validate({**inst().model_dump(), "option_formula": formula})
     data = snap([inst(risk=[1])], [coll()]).model_dump()
     data["instruments"][0]["initial_risk_array"] = [1, 2]
+    data["version"] = 2
     with pytest.raises(ValueError, match="initial_risk_array has 2 entries"):
         MarketSnapshot.model_validate(data)
     with pytest.raises(ValueError, match="less than or equal to 10000000"):

@@ -135,8 +135,11 @@ def test_rounding_profile_is_validated() -> None:
     tiered = inst(im=[(10_000, 0), (20_000, 5)]).model_copy(update={"maintenance_fraction_ppm": 1})
     with pytest.raises(ValueError, match="single initial tier"):
         _dydx_snapshot([tiered])
+    with pytest.raises(ValueError, match="version-1 snapshot cannot use rounding 'dydx_v4'"):
+        snap([inst()], [coll()], rounding="dydx_v4")
+    unchecked = _dydx_snapshot([inst()]).model_copy(update={"version": 1})
     with pytest.raises(MarginInputError, match="version 1 cannot use rounding profile"):
-        snapshot_hash(snap([inst()], [coll()], rounding="dydx_v4"))
+        snapshot_hash(unchecked)
 
 
 # --- the circuit ----------------------------------------------------------------------------
