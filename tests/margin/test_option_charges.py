@@ -3,10 +3,12 @@ Deribit's formula, the circuit against the engine, tampered witnesses, and a Gro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
 from math import ceil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -339,3 +341,24 @@ def test_version_2_option_snapshot_proves_and_verifies() -> None:
         assert public == [opening.commitment, snapshot_hash(snapshot), kind, 1_250_000]
         assert verify(pk.vk, proof, public)
         assert not verify(pk.vk, proof, [public[0], public[1], 1 - kind, public[3]])
+
+
+def test_cli_report_shows_the_per_kind_requirements(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from zkmargin.cli import main
+
+    account = pad_state(_account(), OPT)
+    (tmp_path / "state.json").write_text(account.model_dump_json())
+    (tmp_path / "snapshot.json").write_text(_snapshot().model_dump_json())
+    args = ["margin", "report", str(tmp_path / "state.json"), str(tmp_path / "snapshot.json")]
+    assert main([*args, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    report = margin_report(account, _snapshot())
+    assert shown["requirement_initial"] == report.requirement(IM) != report.requirement(MM)
+    assert shown["scenario_initial"] == report.scenario_of(IM)
+    v1 = _snapshot().model_dump()
+    v1["version"] = 1
+    (tmp_path / "v1.json").write_text(json.dumps(v1))
+    assert main(["margin", "report", str(tmp_path / "state.json"), str(tmp_path / "v1.json")]) == 2
+    assert "version-1 snapshot cannot use" in capsys.readouterr().err
