@@ -9,3 +9,6 @@ Modules: ``model`` (pydantic models) and ``loading`` (``load_snapshot``/``load_s
 lives in ``zkmargin.margin.workflow``.
 See ``docs/margin-model.md``.
 """
+
+# Version-2 snapshot features register themselves on import (circuits.margin.extensions).
+from circuits.margin import option_charges, rounding  # noqa: F401
