@@ -10,4 +10,6 @@ lives in ``zkmargin.margin.workflow``.
 See ``docs/margin-model.md``.
 """
 
-from circuits.margin import size_rates as _size_rates  # noqa: F401  (registers features 0–2)
+# Version-2 snapshot features register themselves on import (circuits.margin.extensions).
+from circuits.margin import option_charges, rounding  # noqa: F401  (features 8, 16, 17)
+from circuits.margin import size_rates as _size_rates  # noqa: F401  (features 0–2)

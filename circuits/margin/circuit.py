@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from circuits.errors import CircuitError
 from circuits.frontend import API, Circuit, Variable, public, secret
 from circuits.frontend.schema import InputField
-from circuits.margin import gadgets, size_rate_gadgets
+from circuits.margin import gadgets, option_gadgets, rounding_gadgets, size_rate_gadgets
 from circuits.margin.bounds import sum_bounds
 from circuits.margin.commitment import (
     CHUNKS_PER_ELEMENT,
@@ -53,6 +53,8 @@ def margin_params(size: MarginSize) -> dict[str, int]:
         "n_haircut_weights": m * h,
         "n_haircut_additions": m * (h - 1),
         **size_rate_gadgets.input_lengths(size),
+        **option_gadgets.params(size),
+        **rounding_gadgets.params(size),
     }
 
 
@@ -62,6 +64,8 @@ SHARED_FIELDS: tuple[str, ...] = (
     "tier_rates", "tier_deductions", "other_tier_hash", "collateral_scale",
     "collateral_price", "liability_weight", "haircut_weights", "haircut_additions",
     "size_rates", "size_weights", "open_interest",
+    "initial_risk", "initial_short_option_minimum", "option_terms", "option_rates",
+    "other_option_rates_hash", "nested_terms",
 )  # fmt: skip
 """Inputs every trader of an epoch shares (the snapshot and the statement's kind): the
 wires they alone determine — chiefly the in-circuit snapshot hash — are the same for all
@@ -125,12 +129,23 @@ class MarginCircuit(Circuit):
     size_rates: list[Variable] = secret("n_size_rates")
     size_weights: list[Variable] = secret("n_size_weights")
     open_interest: list[Variable] = secret("n_open_interest")
+    initial_risk: list[Variable] = secret("n_initial_risk")
+    initial_short_option_minimum: list[Variable] = secret("n_initial_som")
+    option_terms: list[Variable] = secret("n_option_terms")
+    option_rates: list[Variable] = secret("n_option_rates")
+    other_option_rates_hash: list[Variable] = secret("n_option_other")
+    nested_terms: list[Variable] = secret("n_nested_terms")
 
     @classmethod
     def input_fields(cls, params: Mapping[str, int]) -> list[InputField]:
         """Resolve the inputs; a feature's arrays are empty when the mask lacks it (so a
         version-1 circuit's parameters and wires are unchanged)."""
-        return super().input_fields({**size_rate_gadgets.ABSENT_LENGTHS, **params})
+        zeros = {
+            **size_rate_gadgets.ABSENT_LENGTHS,
+            **option_gadgets.ZERO_PARAMS,
+            **rounding_gadgets.ZERO_PARAMS,
+        }
+        return super().input_fields({**zeros, **params})
 
     def define(self, api: API) -> None:
         """State the margin relation (module docstring)."""
@@ -171,19 +186,26 @@ class MarginCircuit(Circuit):
         gadgets.signed64_bits(api, basis)
         gadgets.signed64_bits(api, entry)
         n = gadgets.notional(api, q, self.mark_price[i], self.size_scale[i])
+        n = rounding_gadgets.notional(api, self, size, i, n, is_long)
         abs_n = api.mul(api.sub(api.mul(is_long, 2), 1), n)
         f = gadgets.funding(api, q, entry, self.funding_index[i])
         t = size.tier_slots
         rates = self.tier_rates[i * t : (i + 1) * t]
         deductions = self.tier_deductions[i * (t - 1) : (i + 1) * (t - 1)]
         requirement = gadgets.tier_requirement(api, abs_n, rates, deductions)
+        # Every piece is a lower bound on the requirement: the nested rounding (≤ 2^127)
+        # first, then the size-dependent rate (which allows 2^131), then the option charge.
+        requirement = rounding_gadgets.maintenance(api, self, size, i, abs_n, requirement)
         requirement = size_rate_gadgets.instrument_requirement(
             api, size, self, i, q, is_long, requirement
         )
-        s = size.n_scenarios
-        losses = [api.mul(q, loss) for loss in self.risk[i * s : (i + 1) * s]]
+        risk, som_rate = option_gadgets.kind_scenarios(api, self, size, i)
+        losses = [api.mul(q, loss) for loss in risk]
         short = api.mul(api.sub(is_long, 1), q)
-        som = api.mul(short, self.short_option_minimum[i])
+        som = api.mul(short, som_rate)
+        charge = option_gadgets.formula_charge(api, self, size, i, short)
+        if charge is not None:
+            requirement = api.add(requirement, charge)
         encoding = api.add(
             api.add(q, OFFSET_64),
             api.mul(api.add(basis, OFFSET_64), 1 << 64),
@@ -262,6 +284,10 @@ class MarginCircuit(Circuit):
         """
         unknown = size.features & ~size_rate_gadgets.IMPLEMENTED_MASK
         out = size_rate_gadgets.extension_elements(size, self)
+        sections = option_gadgets.sections(api, self, size) + rounding_gadgets.sections(self, size)
+        for bit, elements in sorted(sections, key=lambda section: section[0]):
+            out += [bit, *elements]
+            unknown &= ~(1 << bit)
         if unknown:
             raise CircuitError(f"MarginCircuit implements no snapshot feature in {unknown:#x}")
         return out
@@ -269,9 +295,11 @@ class MarginCircuit(Circuit):
     def _compliance(
         self, api: API, size: MarginSize, instruments: list[_Instrument], values: list[Variable]
     ) -> None:
-        widths = sum_bounds(
-            size.n_instruments, size.n_collateral, size_rate_gadgets.requirement_bits(size)
-        )
+        requirement_bits = size_rate_gadgets.requirement_bits(size)
+        widths = option_gadgets.widen(
+            size, sum_bounds(size.n_instruments, size.n_collateral, requirement_bits),
+            requirement_bits,
+        )  # fmt: skip
         level12 = api.add(0, *(inst.requirement for inst in instruments))
         som = api.add(0, *(inst.short_option_minimum for inst in instruments))
         losses = [

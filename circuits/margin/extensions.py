@@ -20,7 +20,7 @@ Feature bits are allotted by topic, so features built separately never collide:
 * 0–7: size-dependent rates and liability weights (affine-in-size fractions, square-root
   premiums, borrow weights) and open-interest scaling (bits 0–2,
   :mod:`circuits.margin.size_rates`);
-* 8–15: rounding profiles and market-input parameters (venue nested rounding, open interest);
+* 8–15: rounding profiles (venue nested rounding);
 * 16–23: option charges (per-kind scenario sets and minimums, option margin formulas);
 * 24–31: reserved.
 """

@@ -16,7 +16,7 @@ Units and bounds are those of ARCHITECTURE §3 (:mod:`circuits.margin.units`):
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -30,6 +30,9 @@ from pydantic import (
 )
 
 from algebra.constants import SCALAR_FIELD_R
+from circuits.margin import option_charges
+from circuits.margin import rounding as rounding_profiles
+from circuits.margin.rounding import RoundingProfile
 from circuits.margin.size_rate_model import KindSizeRates, OpenInterest, SizeWeights, omit_absent
 from circuits.margin.units import (
     I64_MAX,
@@ -58,6 +61,22 @@ Symbol = Annotated[str, Field(min_length=0, max_length=MAX_SYMBOL_LENGTH)]
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _WithFeatures(_Frozen):
+    """A model with optional version-2 fields, left out of its JSON while at their defaults
+    (so a version-1 snapshot serialises exactly as before)."""
+
+    _feature_defaults: ClassVar[dict[str, object]] = {}
+
+    @model_serializer(mode="wrap")
+    def _omit_unused_features(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name, default in self._feature_defaults.items():
+                if name in data and data[name] == default:
+                    del data[name]
+        return data
 
 
 class MarginTier(_Frozen):
@@ -113,8 +132,21 @@ def _check_breakpoint(
     return current
 
 
-class InstrumentSpec(_Frozen):
-    """One instrument slot of the snapshot (perp, future or option)."""
+class InstrumentSpec(_WithFeatures):
+    """One instrument slot of the snapshot (perp, future or option).
+
+    Version-2 fields: ``size_rates`` and ``open_interest``
+    (:mod:`circuits.margin.size_rate_model`), ``initial_risk_array``,
+    ``initial_short_option_minimum`` and ``option_formula``
+    (:mod:`circuits.margin.option_charges`), ``maintenance_fraction_ppm``
+    (:mod:`circuits.margin.rounding`).
+    """
+
+    _feature_defaults: ClassVar[dict[str, object]] = {
+        "size_rates": None, "open_interest": None, "initial_risk_array": None,
+        "initial_short_option_minimum": None,
+        "option_formula": None, "maintenance_fraction_ppm": None,
+    }  # fmt: skip
 
     symbol: Symbol
     kind: Literal["perp", "future", "option"]
@@ -127,15 +159,16 @@ class InstrumentSpec(_Frozen):
     short_option_minimum: NonNegInt64 = 0
     size_rates: KindSizeRates | None = None
     open_interest: OpenInterest | None = None
-
-    @model_serializer(mode="wrap")
-    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return omit_absent(handler(self), ("size_rates", "open_interest"))
+    initial_risk_array: list[Int64] | None = None
+    initial_short_option_minimum: NonNegInt64 | None = None
+    option_formula: option_charges.OptionFormula | None = None
+    maintenance_fraction_ppm: Ppm | None = None
 
     @model_validator(mode="after")
     def _schedules(self) -> InstrumentSpec:
         _check_margin_schedule(self.maintenance_tiers, "maintenance_tiers")
         _check_margin_schedule(self.initial_tiers, "initial_tiers")
+        option_charges.check_instrument(self)
         return self
 
 
@@ -168,13 +201,16 @@ class ScenarioSpec(_Frozen):
     cover_ppm: Ppm = U
 
 
-class MarketSnapshot(_Frozen):
+class MarketSnapshot(_WithFeatures):
     """The oracle's public market data for one epoch.
 
     ``tier_slots`` / ``haircut_tier_slots`` fix how many pieces every schedule occupies in
     the canonical encoding (shorter schedules repeat their last piece), so they are part
-    of the snapshot's shape, like the slot counts.
+    of the snapshot's shape, like the slot counts. ``rounding`` names the rounding profile
+    (version 2 for any but ``per_term``: :mod:`circuits.margin.rounding`).
     """
+
+    _feature_defaults: ClassVar[dict[str, object]] = {"rounding": "per_term"}
 
     version: Literal[1, 2] = 1
     epoch: UInt64
@@ -185,9 +221,12 @@ class MarketSnapshot(_Frozen):
     scenarios: list[ScenarioSpec] = Field(min_length=1, max_length=MAX_SLOTS)
     instruments: list[InstrumentSpec] = Field(min_length=1, max_length=MAX_SLOTS)
     collateral: list[CollateralSpec] = Field(min_length=1, max_length=MAX_SLOTS)
+    rounding: RoundingProfile = "per_term"
 
     @model_validator(mode="after")
     def _shapes(self) -> MarketSnapshot:
+        option_charges.check_snapshot(self)
+        rounding_profiles.check_snapshot(self)
         n_s = len(self.scenarios)
         for i, inst in enumerate(self.instruments):
             if len(inst.risk_array) != n_s:

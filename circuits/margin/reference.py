@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from circuits.margin import size_rates
+from circuits.margin import option_charges, rounding, size_rates
 from circuits.margin.loading import check_state_matches
 from circuits.margin.model import (
     AccountState,
@@ -93,18 +93,29 @@ class MarginReport:
     initial: int
     short_option_minimum: int
     scenario: int
+    initial_scenario_losses: list[int] | None = None
+    """The initial kind's losses when it has its own scenario set (None: shared)."""
+    initial_short_option_minimum: int | None = None
+    initial_scenario: int | None = None
 
     def level12(self, kind: int) -> int:
         """Return the Level-1/2 requirement of ``kind`` (0 maintenance, 1 initial)."""
         return self.initial if kind == REQUIREMENT_INITIAL else self.maintenance
 
+    def scenario_of(self, kind: int) -> int:
+        """Return ``Req3`` of ``kind`` (the kinds share it unless the snapshot has
+        per-kind scenario sets)."""
+        if kind == REQUIREMENT_INITIAL and self.initial_scenario is not None:
+            return self.initial_scenario
+        return self.scenario
+
     def requirement(self, kind: int) -> int:
         """Return ``max(Level-1/2 requirement, Req3)`` for ``kind``."""
-        return max(self.level12(kind), self.scenario)
+        return max(self.level12(kind), self.scenario_of(kind))
 
     def binding(self, kind: int) -> str:
         """Return which level sets the requirement: ``"tiers"`` or ``"scenario"``."""
-        return "scenario" if self.scenario > self.level12(kind) else "tiers"
+        return "scenario" if self.scenario_of(kind) > self.level12(kind) else "tiers"
 
     def slack(self, kind: int, buffer_ppm: int = U) -> int:
         """Return ``U·equity − buffer_ppm·requirement`` (ppm·QQ; ≥ 0 when the ratio holds)."""
@@ -112,6 +123,10 @@ class MarginReport:
 
     def summary(self, buffer_ppm: int = U) -> dict[str, Any]:
         """Return the aggregates only (no per-slot values): safe to display."""
+        per_kind = {} if self.initial_scenario is None else {
+            "scenario_initial": self.initial_scenario,
+            "short_option_minimum_initial": self.initial_short_option_minimum,
+        }  # fmt: skip
         return {
             "equity": self.equity,
             "collateral": self.collateral,
@@ -129,7 +144,7 @@ class MarginReport:
             "slack_initial": self.slack(REQUIREMENT_INITIAL, buffer_ppm),
             "compliant_maintenance": is_compliant(self, REQUIREMENT_MAINTENANCE, buffer_ppm),
             "compliant_initial": is_compliant(self, REQUIREMENT_INITIAL, buffer_ppm),
-        }
+        } | per_kind
 
 
 def margin_report(state: AccountState, snapshot: MarketSnapshot) -> MarginReport:
@@ -137,7 +152,7 @@ def margin_report(state: AccountState, snapshot: MarketSnapshot) -> MarginReport
     slot counts differ)."""
     check_state_matches(state, snapshot)
     pairs = list(zip(state.positions, snapshot.instruments, strict=True))
-    notionals = [notional(p.size, inst) for p, inst in pairs]
+    notionals = rounding.notionals(state, snapshot)
     funding_terms = [funding(p.size, p.funding_entry, inst) for p, inst in pairs]
     values = [
         collateral_value(b, c) for b, c in zip(state.balances, snapshot.collateral, strict=True)
@@ -154,6 +169,14 @@ def margin_report(state: AccountState, snapshot: MarketSnapshot) -> MarginReport
         )
         for n, (p, i) in zip(notionals, pairs, strict=True)
     ]
+    mm = rounding.maintenance(snapshot, notionals, mm)
+    mm = _plus(mm, option_charges.formula_charges(state, snapshot, REQUIREMENT_MAINTENANCE))
+    im = _plus(im, option_charges.formula_charges(state, snapshot, REQUIREMENT_INITIAL))
+    initial = option_charges.kind_scenarios(state, snapshot, REQUIREMENT_INITIAL)
+    shared = not any(
+        i.initial_risk_array is not None or i.initial_short_option_minimum is not None
+        for i in snapshot.instruments
+    )
     losses = [
         sum(p.size * inst.risk_array[s] for p, inst in pairs) for s in range(snapshot.n_scenarios)
     ]
@@ -175,7 +198,14 @@ def margin_report(state: AccountState, snapshot: MarketSnapshot) -> MarginReport
         initial=sum(im),
         short_option_minimum=som,
         scenario=max(max(losses), som),
+        initial_scenario_losses=None if shared else initial[1:],
+        initial_short_option_minimum=None if shared else initial[0],
+        initial_scenario=None if shared else max(initial),
     )
+
+
+def _plus(a: list[int], b: list[int]) -> list[int]:
+    return [x + y for x, y in zip(a, b, strict=True)]
 
 
 def is_compliant(report: MarginReport, kind: int, buffer_ppm: int = U) -> bool:

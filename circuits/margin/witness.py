@@ -10,7 +10,9 @@ from functools import lru_cache
 
 from algebra.constants import SCALAR_FIELD_R
 from algebra.errors import NotCompliantError
+from circuits.margin import option_charges, rounding
 from circuits.margin.commitment import snapshot_domain, snapshot_encoding_with, tier_hash
+from circuits.margin.extensions import feature_mask
 from circuits.margin.loading import check_state_matches
 from circuits.margin.model import MarketSnapshot, Opening
 from circuits.margin.reference import is_compliant, margin_report
@@ -126,6 +128,7 @@ def raw_assignment(
         "funding_entry": _field([p.funding_entry for p in state.positions]),
         "balances": _field(list(state.balances)),
         **snapshot_assignment(snapshot, kind),
+        **feature_assignment(snapshot, kind),
         "other_tier_hash": hashes.tiers(other),
         **size_feature_assignment(snapshot),
     }
@@ -165,6 +168,15 @@ def snapshot_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
         "liability_weight": [coll.liability_weight_ppm for coll in snapshot.collateral],
         "haircut_weights": weights,
         "haircut_additions": additions,
+    }
+
+
+def feature_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
+    """Return the version-2 features' snapshot inputs (empty arrays for unused features)."""
+    mask = feature_mask(snapshot)
+    return {
+        **option_charges.assignment(snapshot, kind, mask),
+        **rounding.assignment(snapshot, mask),
     }
 
 

@@ -21,7 +21,7 @@ from circuits.margin.commitment import state_commitment
 from circuits.margin.model import Opening
 from circuits.margin.sizes import TINY, pad_snapshot, pad_state
 from circuits.margin.statement import REQUIREMENT_INITIAL, REQUIREMENT_MAINTENANCE
-from circuits.margin.witness import raw_assignment, snapshot_assignment
+from circuits.margin.witness import feature_assignment, raw_assignment, snapshot_assignment
 from tests.margin.circuit_fixtures import (
     example_account,
     example_snapshot,
@@ -51,6 +51,7 @@ def _rebuild(sections: dict[int, bytes]) -> bytes:
 
 def test_shared_fields_are_the_snapshot_assignment_and_statement_inputs() -> None:
     snapshot_fields = set(snapshot_assignment(example_snapshot(), REQUIREMENT_MAINTENANCE))
+    snapshot_fields |= set(feature_assignment(example_snapshot(), REQUIREMENT_MAINTENANCE))
     expected = snapshot_fields | {"snapshot_hash", "requirement_kind", "other_tier_hash"}
     assert set(SHARED_FIELDS) == expected
 
