@@ -104,7 +104,9 @@ def check_snapshot(snapshot: MarketSnapshot) -> None:
     snapshot using these features says version 2."""
     for feature in (KIND_SCENARIOS, OPTION_FORMULA):
         if snapshot.version < EXTENDED_VERSION and feature.used_by(snapshot):
-            raise ValueError(f"a version-1 snapshot cannot use the {feature.name}; set version 2")
+            raise ValueError(
+                f"a version-1 snapshot cannot use feature {feature.name}; set version 2"
+            )
     for i, inst in enumerate(snapshot.instruments):
         if inst.initial_risk_array is not None and len(inst.initial_risk_array) != (
             snapshot.n_scenarios

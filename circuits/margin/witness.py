@@ -130,7 +130,6 @@ def raw_assignment(
         **snapshot_assignment(snapshot, kind),
         **feature_assignment(snapshot, kind),
         "other_tier_hash": hashes.tiers(other),
-        **size_feature_assignment(snapshot),
     }
 
 
@@ -175,6 +174,7 @@ def feature_assignment(snapshot: MarketSnapshot, kind: int) -> Assignment:
     """Return the version-2 features' snapshot inputs (empty arrays for unused features)."""
     mask = feature_mask(snapshot)
     return {
+        **size_feature_assignment(snapshot),
         **option_charges.assignment(snapshot, kind, mask),
         **rounding.assignment(snapshot, mask),
     }

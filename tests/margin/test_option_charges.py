@@ -144,7 +144,7 @@ def test_per_kind_scenarios_apply_to_the_initial_requirement_only() -> None:
 
 def test_version_1_snapshot_with_an_option_formula_is_refused() -> None:
     option = _option("call", 70, 60, 5)
-    with pytest.raises(ValueError, match="version-1 snapshot cannot use the option margin formula"):
+    with pytest.raises(ValueError, match="version-1 snapshot cannot use feature option-formula"):
         snap([option], [coll()])
     v1 = snap([option], [coll()], version=2).model_copy(update={"version": 1})
     with pytest.raises(MarginInputError, match="version 1 cannot use option-formula"):
