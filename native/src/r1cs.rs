@@ -160,3 +160,15 @@ pub fn zkey_coefficients(section: &[u8], n_rows: usize, n_cols: usize) -> KResul
         Csr::from_entries(n_rows, &side(1)),
     ])
 }
+
+impl Csr {
+    /// Assemble a matrix from parts its builder has already checked (offsets monotone from
+    /// 0 to nnz over `n_rows + 1` entries, columns and values of length nnz).
+    pub fn from_parts(row_offsets: Vec<usize>, col_indices: Vec<u32>, values: Vec<Fr>) -> Self {
+        Self {
+            row_offsets,
+            col_indices,
+            values,
+        }
+    }
+}
