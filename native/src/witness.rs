@@ -138,7 +138,7 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(body: &'a [u8], what: &'a str) -> SolveResult<Self> {
-        if body.len() % 4 != 0 {
+        if !body.len().is_multiple_of(4) {
             return format_err(format!("{what} is not a whole number of u32 words"));
         }
         Ok(Self {
@@ -178,7 +178,7 @@ impl<'a> Cursor<'a> {
 
 /// Parse the coefficient pool: 32-byte little-endian canonical values.
 pub fn parse_pool(body: &[u8]) -> SolveResult<Vec<Fr>> {
-    if body.len() % 32 != 0 {
+    if !body.len().is_multiple_of(32) {
         return format_err("coefficient pool is not a whole number of 32-byte values");
     }
     body.chunks_exact(32)
@@ -199,7 +199,7 @@ fn canonical(bytes: &[u8]) -> Option<Fr> {
 
 /// Parse `n` canonical values; `what` names them in the error.
 pub fn parse_values(body: &[u8], what: &str) -> SolveResult<Vec<Fr>> {
-    if body.len() % 32 != 0 {
+    if !body.len().is_multiple_of(32) {
         return Err(SolveError::Input(format!(
             "{what} is not a whole number of 32-byte values"
         )));

@@ -10,10 +10,10 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
 use ark_bn254::Fr;
-use ark_ff::{PrimeField, Zero};
+use ark_ff::PrimeField;
 
 use crate::codec::KResult;
-use crate::r1cs::Csr;
+use crate::r1cs::{CoeffPool, Csr};
 
 const ENTRY: usize = 12 + 32;
 /// Entries read per chunk (~1.4 MB).
@@ -103,7 +103,8 @@ pub fn zkey_coefficients_from_file(
     }
     let nnz = [offsets[0][n_rows], offsets[1][n_rows]];
     let mut cols = [vec![0u32; nnz[0]], vec![0u32; nnz[1]]];
-    let mut values = [vec![Fr::zero(); nnz[0]], vec![Fr::zero(); nnz[1]]];
+    let mut ids = [vec![0u32; nnz[0]], vec![0u32; nnz[1]]];
+    let mut pools = [CoeffPool::default(), CoeffPool::default()];
     let mut fill = offsets.clone();
     let mut overflow = false;
     stream(path, offset, length, n_rows, n_cols, |e| {
@@ -114,7 +115,7 @@ pub fn zkey_coefficients_from_file(
             return;
         }
         cols[e.matrix][*at] = e.col;
-        values[e.matrix][*at] = e.value;
+        ids[e.matrix][*at] = pools[e.matrix].id(e.value);
         *at += 1;
     })?;
     if overflow
@@ -126,9 +127,13 @@ pub fn zkey_coefficients_from_file(
         return Err(format!("{path} changed while it was read"));
     }
     let [c0, c1] = cols;
-    let [v0, v1] = values;
+    let [i0, i1] = ids;
+    let [p0, p1] = pools.map(CoeffPool::into_values);
     let [o0, o1] = offsets;
-    Ok([Csr::from_parts(o0, c0, v0), Csr::from_parts(o1, c1, v1)])
+    Ok([
+        Csr::from_parts(o0, c0, i0, p0),
+        Csr::from_parts(o1, c1, i1, p1),
+    ])
 }
 
 /// `r1cs_load_zkey_file(path, offset, length, n_rows, n_cols)`: the prover's matrices
@@ -150,4 +155,79 @@ pub fn r1cs_load_zkey_file(
         n_cols,
         sides: [a, b, Csr::empty(n_rows)],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{BigInteger, UniformRand};
+    use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
+
+    /// A coefficient section of `n` random entries over few distinct values.
+    fn section(rng: &mut StdRng, n: usize, n_rows: u32, n_cols: u32) -> Vec<u8> {
+        let values: Vec<Fr> = (0..7).map(|_| Fr::rand(rng)).collect();
+        let mut out = (n as u32).to_le_bytes().to_vec();
+        for _ in 0..n {
+            for word in [
+                rng.gen_range(0..2),
+                rng.gen_range(0..n_rows),
+                rng.gen_range(0..n_cols),
+            ] {
+                out.extend_from_slice(&word.to_le_bytes());
+            }
+            // Stored as x·R² mod r: the Montgomery form of x·R, i.e. of Fr::new_unchecked(x).
+            let x = values[rng.gen_range(0..values.len())];
+            let stored = Fr::from_bigint(x.0).expect("x's Montgomery words are below r");
+            out.extend_from_slice(&stored.0.to_bytes_le());
+        }
+        out
+    }
+
+    fn file_with(prefix: usize, body: &[u8], name: &str) -> std::path::PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("zkm-zkey-stream-{}-{name}", std::process::id()));
+        let mut data = vec![0xabu8; prefix];
+        data.extend_from_slice(body);
+        std::fs::write(&path, data).expect("temp file");
+        path
+    }
+
+    #[test]
+    fn streamed_matrices_equal_the_in_memory_parse() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let (n_rows, n_cols) = (50usize, 40usize);
+        // More entries than one chunk, so the chunk boundary is crossed.
+        let body = section(&mut rng, CHUNK_ENTRIES + 123, n_rows as u32, n_cols as u32);
+        let path = file_with(17, &body, "equal");
+        let streamed = zkey_coefficients_from_file(
+            path.to_str().unwrap(),
+            17,
+            body.len() as u64,
+            n_rows,
+            n_cols,
+        )
+        .unwrap();
+        let parsed = crate::r1cs::zkey_coefficients(&body, n_rows, n_cols).unwrap();
+        let w: Vec<Fr> = (0..n_cols).map(|_| Fr::rand(&mut rng)).collect();
+        for (s, p) in streamed.iter().zip(&parsed) {
+            assert_eq!(s.matvec(&w), p.matvec(&w));
+        }
+        std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn malformed_sections_are_errors() {
+        let mut rng = StdRng::seed_from_u64(8);
+        let body = section(&mut rng, 10, 5, 5);
+        let path = file_with(0, &body, "bad");
+        let p = path.to_str().unwrap();
+        assert!(zkey_coefficients_from_file(p, 0, body.len() as u64 - 1, 5, 5).is_err());
+        assert!(zkey_coefficients_from_file(p, 0, body.len() as u64 + 44, 5, 5).is_err());
+        assert!(
+            zkey_coefficients_from_file(p, 0, body.len() as u64, 4, 5).is_err()
+                || zkey_coefficients_from_file(p, 0, body.len() as u64, 5, 4).is_err()
+        );
+        assert!(zkey_coefficients_from_file(p, 0, body.len() as u64, 1, 1).is_err());
+        std::fs::remove_file(path).ok();
+    }
 }

@@ -24,8 +24,7 @@ from circuits.formats import solve_file
 from circuits.formats.binfile import build_container, parse_container
 from circuits.formats.solve_file import decode_solve_program, encode_solve_program
 from circuits.formats.solve_native import NativeSolveProgram, native_solver_wanted
-from circuits.frontend.solve_program import SolveProgram, split_program
-from circuits.margin.circuit import SHARED_FIELDS
+from circuits.frontend.solve_program import SolveProgram
 from circuits.margin.commitment import state_commitment
 from circuits.margin.model import Opening
 from circuits.margin.sizes import STANDARD, TINY, MarginSize, pad_snapshot, pad_state
