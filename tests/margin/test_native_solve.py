@@ -12,6 +12,7 @@ import random
 import struct
 from array import array
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +24,7 @@ from circuits.errors import HintError
 from circuits.formats import solve_file
 from circuits.formats.binfile import build_container, parse_container
 from circuits.formats.solve_file import decode_solve_program, encode_solve_program
-from circuits.formats.solve_native import NativeSolveProgram, native_solver_wanted
+from circuits.formats.solve_native import SOLVER_ENV, NativeSolveProgram, native_solver_wanted
 from circuits.frontend.solve_program import SolveProgram
 from circuits.margin.commitment import state_commitment
 from circuits.margin.model import Opening
@@ -228,3 +229,52 @@ def _reference_outcome(data: bytes, assignment: dict) -> object:  # type: ignore
         # A plain-Python hint fed malformed arguments (e.g. a zero divisor): the native
         # interpreter names this a HintError.
         return HintError
+
+
+@pytest.fixture(scope="module")
+def tiny_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny sample, one opening and dev keys made by ``zkm margin setup``."""
+    from zkmargin.cli import main
+
+    root = tmp_path_factory.mktemp("native-solve")
+    assert main(["margin", "sample", "--out", str(root), "--size", "tiny", "--accounts", "1"]) == 0
+    state = root / "accounts" / "account-000.json"
+    assert main(["margin", "commit", str(state), "--out", str(root / "opening.json")]) == 0
+    assert main(["margin", "setup", "--size", "tiny", "--out", str(root / "keys"), "--dev"]) == 0
+    return root
+
+
+@pytest.mark.parametrize("order", [("native", "reference"), ("reference", "native")])
+def test_both_solvers_prove_and_share_the_per_snapshot_cache(
+    tiny_keys: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    order: tuple[str, str],
+) -> None:
+    """``ZKM_SOLVER`` picks the interpreter; each proves, and each reads the shared-wires
+    entry the other wrote (the same bytes), so switching never costs a wrong witness."""
+    from circuits.margin.loading import load_opening, load_snapshot
+    from zkmargin.margin.workflow import prove_margin, verify_margin
+
+    snapshot = load_snapshot(tiny_keys / "snapshot.json")
+    opening = load_opening(tiny_keys / "opening.json", snapshot)
+    keys = tiny_keys / "keys"
+
+    def prove_with(solver: str, cache: Path) -> bytes:
+        monkeypatch.setenv(SOLVER_ENV, solver)
+        monkeypatch.setenv("ZKM_CACHE_DIR", str(cache))
+        proof, public = prove_margin(opening, snapshot, keys, 0, 1_000_000)
+        assert verify_margin(proof, public, snapshot, keys).valid
+        (entry,) = (cache / "shared-wires").glob("*.bin")
+        return entry.read_bytes()
+
+    first = prove_with(order[0], tmp_path / "first")
+    assert prove_with(order[1], tmp_path / "second") == first  # the same entry, fresh
+    assert prove_with(order[1], tmp_path / "first") == first  # read from the other's entry
+
+
+def test_reference_solver_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOLVER_ENV, "reference")
+    assert not native_solver_wanted()
+    monkeypatch.setenv(SOLVER_ENV, "native")
+    assert native_solver_wanted()
