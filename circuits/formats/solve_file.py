@@ -263,8 +263,10 @@ def program_header(header: dict[str, Any], what: str) -> ProgramHeader:
         name, bound_key = str(header["name"]), bytes.fromhex(header["bound_key"])
     except (KeyError, TypeError, ValueError) as error:
         raise FormatError(f"{what}: malformed header ({error})") from None
-    if any(f.size is not None and f.size < 1 for f in fields):
-        raise FormatError(f"{what}: an input field has no wires")
+    # An empty array is legitimate (a MarginCircuit feature the mask leaves out); a
+    # negative length is not.
+    if any(f.size is not None and f.size < 0 for f in fields):
+        raise FormatError(f"{what}: an input field has a negative length")
     n_inputs = sum(1 if f.size is None else f.size for f in fields)
     publics = sum(1 if f.size is None else f.size for f in fields if f.public)
     if not publics == n_public <= n_inputs < n_wires < 2**32 or not 0 <= n_constraints < 2**32:
