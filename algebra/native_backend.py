@@ -75,6 +75,20 @@ class NativeBackend:
         """Load A and B from a zkey coefficient section in one parallel pass (no copies)."""
         return _native.r1cs_load_zkey(n_rows, n_cols, coefficients)
 
+    def r1cs_load_zkey_file(
+        self, path: str, offset: int, length: int, n_rows: int, n_cols: int
+    ) -> _native.R1csMatrices:
+        """Load A and B as :meth:`r1cs_load_zkey` does, streaming the coefficient section at
+        ``offset`` (``length`` bytes) of the zkey at ``path`` in two passes, so its bytes are
+        never held in memory beside the matrices (an older build reads them whole)."""
+        stream = getattr(_native, "r1cs_load_zkey_file", None)
+        if stream is not None:
+            matrices: _native.R1csMatrices = stream(path, offset, length, n_rows, n_cols)
+            return matrices
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            return _native.r1cs_load_zkey(n_rows, n_cols, handle.read(length))
+
     def r1cs_matvec(self, matrices: R1csMatrices, witness: bytes) -> tuple[bytes, bytes, bytes]:
         """Return ``(A·w, B·w, C·w)``; the witness must have exactly n_wires values."""
         return _native.r1cs_matvec(_own(matrices, _native.R1csMatrices), witness)

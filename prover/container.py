@@ -69,6 +69,14 @@ class SectionFile:
             raise FormatError(f"{self.what}: section {kind} appears {len(found)} times")
         return found[0]
 
+    def locate(self, kind: int) -> tuple[int, int]:
+        """Return the file offset and size of the unique section ``kind`` (for streaming it).
+
+        Raises:
+            FormatError: the section is missing or duplicated.
+        """
+        return self._locate(kind)
+
     def has(self, kind: int) -> bool:
         """Return whether a section of type ``kind`` is present."""
         return kind in self.sections

@@ -301,11 +301,7 @@ def load_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -
             b_g1=table(g1_load, "section 6", _read_raw(zkey, 6, n_vars, G1_BYTES)),
             b_g2=table(g2_load, "section 7", _read_raw(zkey, 7, n_vars, G2_BYTES)),
             l_h=l_h,
-            matrices=table(
-                lambda body: chosen.r1cs_load_zkey(n, n_vars, body),
-                "coefficient section",
-                zkey.read(4),
-            ),
+            matrices=_load_matrices(zkey, chosen, n, n_vars),
             alpha_g1=alpha1,
             beta_g1=beta1,
             delta_g1=delta1,
@@ -316,6 +312,20 @@ def load_zkey(path: str | os.PathLike[str], *, backend: Backend | None = None) -
     vk = _verifying_key(header, ic)
     provenance = judge_provenance(claim, vk.gamma_g2, count)
     return LoadedProvingKey(vk, n_vars, n, provenance, prepared)
+
+
+def _load_matrices(zkey: SectionFile, backend: Backend, n: int, n_vars: int) -> R1csMatrices:
+    """Load A and B from the coefficient section, streamed from the file when the backend
+    can (the section is the zkey's largest: never held as bytes beside the matrices)."""
+    stream = getattr(backend, "r1cs_load_zkey_file", None)
+    try:
+        if stream is not None:
+            offset, length = zkey.locate(4)
+            matrices: R1csMatrices = stream(zkey.what, offset, length, n, n_vars)
+            return matrices
+        return backend.r1cs_load_zkey(n, n_vars, zkey.read(4))
+    except MalformedInputError as error:
+        raise FormatError(f"{zkey.what} coefficient section: {error}") from error
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import operator
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -201,7 +202,56 @@ def decode_solve_program(
         FormatError: wrong magic/version, malformed header, or any index out of bounds.
     """
     sections = parse_container(data, MAGIC, VERSION, what)
-    header = _header(sections, what)
+    head = program_header(_header(sections, what), what)
+    fields, hint_names, n_wires = head.fields, head.hint_names, head.n_wires
+    n_inputs, n_constraints = head.n_inputs, head.n_constraints
+    try:
+        hints = [get_hint(h) for h in hint_names]
+    except CircuitError as error:
+        raise FormatError(f"{what}: {error}") from None
+    pool = _pool(unique_section(sections, POOL, what) or b"", what)
+    limits = _Limits(n_wires, n_inputs, n_constraints, pool, hint_names, hints)
+    own = _decode_steps(_section(sections, OWN_STEPS, what), limits, f"{what} own steps")
+    outputs = _outputs(_section(sections, SHARED_OUTPUTS, what), limits, what)
+    if with_shared:
+        shared = _decode_steps(_section(sections, SHARED_STEPS, what), limits, what)
+        if [w for step in shared for w in step_outputs(step)] != outputs:
+            raise FormatError(f"{what}: the shared outputs do not match the shared steps")
+    else:
+        shared = [HintStep("cached", _not_runnable, (), tuple(outputs))]
+    shared_checks = _check_loader(_section(sections, SHARED_CHECKS, what), limits, what)
+    own_checks = _check_loader(_section(sections, OWN_CHECKS, what), limits, what)
+    labels_raw = _section(sections, LABELS, what)
+    program = SolveProgram(
+        head.name, head.params, fields, n_wires, head.n_public, n_constraints,
+        head.shared_fields, shared, shared_checks, own, own_checks,
+        _label_loader(labels_raw, n_constraints, what),
+    )  # fmt: skip
+    return program, head.bound_key
+
+
+@dataclass(frozen=True)
+class ProgramHeader:
+    """A ``.solve`` header, checked: counts consistent and below 2^32."""
+
+    name: str
+    params: dict[str, int]
+    fields: list[InputField]
+    n_wires: int
+    n_public: int
+    n_inputs: int
+    n_constraints: int
+    shared_fields: tuple[str, ...]
+    hint_names: list[str]
+    bound_key: bytes
+
+
+def program_header(header: dict[str, Any], what: str) -> ProgramHeader:
+    """Return the checked header of a ``.solve`` file from its JSON object.
+
+    Raises:
+        FormatError: a field is missing or malformed, or the wire counts are inconsistent.
+    """
     try:
         fields = [InputField(str(n), bool(p), None if s is None else int(s))
                   for n, p, s in header["fields"]]  # fmt: skip
@@ -221,29 +271,8 @@ def decode_solve_program(
     publics = sum(1 if f.size is None else f.size for f in fields if f.public)
     if not publics == n_public <= n_inputs < n_wires < 2**32 or not 0 <= n_constraints < 2**32:
         raise FormatError(f"{what}: inconsistent wire counts in the header")
-    try:
-        hints = [get_hint(h) for h in hint_names]
-    except CircuitError as error:
-        raise FormatError(f"{what}: {error}") from None
-    pool = _pool(unique_section(sections, POOL, what) or b"", what)
-    limits = _Limits(n_wires, n_inputs, n_constraints, pool, hint_names, hints)
-    own = _decode_steps(_section(sections, OWN_STEPS, what), limits, f"{what} own steps")
-    outputs = _outputs(_section(sections, SHARED_OUTPUTS, what), limits, what)
-    if with_shared:
-        shared = _decode_steps(_section(sections, SHARED_STEPS, what), limits, what)
-        if [w for step in shared for w in step_outputs(step)] != outputs:
-            raise FormatError(f"{what}: the shared outputs do not match the shared steps")
-    else:
-        shared = [HintStep("cached", _not_runnable, (), tuple(outputs))]
-    shared_checks = _check_loader(_section(sections, SHARED_CHECKS, what), limits, what)
-    own_checks = _check_loader(_section(sections, OWN_CHECKS, what), limits, what)
-    labels_raw = _section(sections, LABELS, what)
-    program = SolveProgram(
-        name, params, fields, n_wires, n_public, n_constraints, shared_fields,
-        shared, shared_checks, own, own_checks,
-        _label_loader(labels_raw, n_constraints, what),
-    )  # fmt: skip
-    return program, bound_key
+    return ProgramHeader(name, params, fields, n_wires, n_public, n_inputs, n_constraints,
+                         shared_fields, hint_names, bound_key)  # fmt: skip
 
 
 def _section(sections: dict[int, list[bytes]], kind: int, what: str) -> bytes:

@@ -61,16 +61,7 @@ class SolveProgram:
 
     def input_values(self, assignment: Assignment) -> list[int]:
         """Return the flattened input values in wire order; MalformedInputError on bad input."""
-        names = {f.name for f in self.fields}
-        extra = sorted(set(assignment) - names)
-        if extra:
-            raise MalformedInputError(f"{self.name}: unknown input(s) {', '.join(extra)}")
-        values: list[int] = []
-        for f in self.fields:
-            if f.name not in assignment:
-                raise MalformedInputError(f"{self.name}: missing input {f.name!r}")
-            values.extend(_field_values(f, assignment[f.name]))
-        return values
+        return flatten_inputs(self.name, self.fields, assignment)
 
     def shared_inputs(self, assignment: Assignment) -> list[int]:
         """Return the flattened values of the shared fields (what the shared wires depend on)."""
@@ -122,6 +113,23 @@ class SolveProgram:
         if check:
             raise_on_failure(self.own_checks(), witness, _LazyLabels(self.labels))
         return witness
+
+
+def flatten_inputs(name: str, fields: Sequence[InputField], assignment: Assignment) -> list[int]:
+    """Return ``assignment``'s values in wire order (fields in order, arrays flattened).
+
+    Raises:
+        MalformedInputError: an unknown or missing input, or a value outside [0, r).
+    """
+    extra = sorted(set(assignment) - {f.name for f in fields})
+    if extra:
+        raise MalformedInputError(f"{name}: unknown input(s) {', '.join(extra)}")
+    values: list[int] = []
+    for f in fields:
+        if f.name not in assignment:
+            raise MalformedInputError(f"{name}: missing input {f.name!r}")
+        values.extend(_field_values(f, assignment[f.name]))
+    return values
 
 
 class _LazyLabels(Sequence[str]):

@@ -17,7 +17,10 @@ mod ntt;
 mod pairing;
 mod r1cs;
 mod scalar_mul;
+mod solve_bindings;
 mod subgroup;
+mod witness;
+mod zkey_stream;
 
 use ark_bn254::{G1Affine, G2Affine};
 use pyo3::prelude::*;
@@ -436,6 +439,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fr_mul_sub, m)?)?;
     m.add_function(wrap_pyfunction!(r1cs_load, m)?)?;
     m.add_function(wrap_pyfunction!(r1cs_load_zkey, m)?)?;
+    m.add_function(wrap_pyfunction!(zkey_stream::r1cs_load_zkey_file, m)?)?;
+    m.add_function(wrap_pyfunction!(solve_bindings::solve_program, m)?)?;
+    m.add_function(wrap_pyfunction!(solve_bindings::solve_first_failure, m)?)?;
     m.add_function(wrap_pyfunction!(r1cs_matvec, m)?)?;
     m.add_function(wrap_pyfunction!(g1_load_bases, m)?)?;
     m.add_function(wrap_pyfunction!(g2_load_bases, m)?)?;

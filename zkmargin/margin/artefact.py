@@ -14,11 +14,16 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from algebra.errors import FormatError
 from circuits.frontend.solve_program import SolveProgram
 from circuits.margin.errors import MarginInputError
 from circuits.margin.sizes import MarginSize
+
+if TYPE_CHECKING:
+    from circuits.formats.solve_file import ProgramHeader
+    from circuits.formats.solve_native import NativeSolveProgram
 
 SOLVE_NAME = "margin.solve"
 
@@ -66,6 +71,72 @@ def _check_shape(program: SolveProgram, shape: tuple[int, int], what: str) -> No
             f"{what} has {program.n_wires} wires and {program.n_public} public inputs, the"
             f" zkey {shape[0]} and {shape[1]}"
         )
+
+
+def _check_binding(
+    header: ProgramHeader, path: Path, size: MarginSize, digest: bytes, shape: tuple[int, int]
+) -> None:
+    from circuits.margin.circuit import SHARED_FIELDS, margin_params
+
+    if header.bound_key != digest:
+        raise FormatError(f"{path} belongs to another proving key")
+    if header.name != "MarginCircuit" or header.params != margin_params(size):
+        raise FormatError(f"{path} is not the {size.name} margin circuit")
+    if header.shared_fields != SHARED_FIELDS:
+        raise FormatError(f"{path} splits the program at other inputs")
+    if (header.n_wires, header.n_public) != shape:
+        raise FormatError(
+            f"{path} has {header.n_wires} wires and {header.n_public} public inputs, the"
+            f" zkey {shape[0]} and {shape[1]}"
+        )
+
+
+def read_native_program(
+    path: Path, size: MarginSize, digest: bytes, shape: tuple[int, int]
+) -> NativeSolveProgram:
+    """Return the program in ``path`` for the native interpreter, with the checks of
+    :func:`read_solve_program` (its sections are bounds-checked when it runs).
+
+    Raises:
+        FormatError: missing, malformed, bound to another key, or for another circuit.
+    """
+    from circuits.formats.solve_native import NativeSolveProgram
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FormatError(f"cannot read {path}: {error.strerror}") from None
+    program = NativeSolveProgram(data, str(path))
+    _check_binding(program.header, path, size, digest, shape)
+    return program
+
+
+def load_native_program(
+    keys_dir: Path, size: MarginSize, digest: bytes, shape: tuple[int, int]
+) -> tuple[NativeSolveProgram, str | None]:
+    """Return the key directory's program for the native interpreter, rebuilding and
+    caching it when needed (as :func:`load_solve_program`).
+
+    Raises:
+        MarginInputError: the zkey was made for another circuit than this version compiles.
+    """
+    path = keys_dir / SOLVE_NAME
+    try:
+        return read_native_program(path, size, digest, shape), None
+    except FormatError as error:
+        return rebuild_native_program(keys_dir, size, digest, shape, str(error))
+
+
+def rebuild_native_program(
+    keys_dir: Path, size: MarginSize, digest: bytes, shape: tuple[int, int], reason: str
+) -> tuple[NativeSolveProgram, str]:
+    """Compile the program again, cache it in ``keys_dir`` and return it for the native
+    interpreter with the reason shown to the user (``reason``: why the stored one failed)."""
+    from circuits.formats.solve_file import encode_solve_program
+    from circuits.formats.solve_native import NativeSolveProgram
+
+    program, rebuilt = _rebuild(keys_dir, size, digest, shape, reason)
+    return NativeSolveProgram(encode_solve_program(program, digest), str(keys_dir)), rebuilt
 
 
 def read_solve_program(
@@ -120,6 +191,13 @@ def load_solve_program(
         return read_solve_program(path, size, digest, shape, with_shared=with_shared), None
     except FormatError as error:
         reason = str(error)
+    return _rebuild(keys_dir, size, digest, shape, reason)
+
+
+def _rebuild(
+    keys_dir: Path, size: MarginSize, digest: bytes, shape: tuple[int, int], reason: str
+) -> tuple[SolveProgram, str]:
+    """Compile the program, check it fits the zkey, and cache it in ``keys_dir``."""
     program = margin_solve_program(size)
     try:
         _check_shape(program, shape, f"the {size.name} margin circuit")
@@ -129,7 +207,7 @@ def load_solve_program(
             f" this zkm ({error}): make the keys again with `zkm margin setup`"
         ) from None
     try:
-        write_solve_program(program, path, digest)
+        write_solve_program(program, keys_dir / SOLVE_NAME, digest)
     except OSError:
         reason += " (and the key directory is read-only: not cached)"
     return program, reason

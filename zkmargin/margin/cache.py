@@ -51,10 +51,14 @@ def _read_values(path: Path, count: int | None) -> list[int] | None:
 
 
 def _write_values(path: Path, values: Sequence[int]) -> None:
+    _write_raw(path, b"".join(v.to_bytes(FR_BYTES, "little") for v in values))
+
+
+def _write_raw(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        partial.write_bytes(b"".join(v.to_bytes(FR_BYTES, "little") for v in values))
+        partial.write_bytes(data)
         partial.replace(path)
         _prune(path.parent)
     except OSError:
@@ -104,6 +108,21 @@ def read_shared_wires(key: bytes, count: int | None = None) -> list[int] | None:
     """Return the cached shared wire values under ``key`` (None if absent, malformed or not
     ``count`` long)."""
     return _read_values(_entry("shared-wires", key), count)
+
+
+def read_shared_bytes(key: bytes, count: int) -> bytes | None:
+    """Return the cached shared wires under ``key`` as ``count`` 32-byte words, unparsed
+    (None if absent or of another length; the native interpreter checks each is < r)."""
+    try:
+        data = _entry("shared-wires", key).read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == count * FR_BYTES else None
+
+
+def write_shared_bytes(key: bytes, values: bytes) -> None:
+    """Cache the shared wire values (canonical 32-byte words) under ``key``."""
+    _write_raw(_entry("shared-wires", key), values)
 
 
 def write_shared_wires(key: bytes, values: Sequence[int]) -> None:

@@ -31,6 +31,7 @@ from circuits.margin.statement import MarginPublicInputs
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from circuits.formats.solve_native import NativeSolveProgram
     from circuits.frontend import CompiledCircuit
     from circuits.margin.witness import Assignment
     from verifier.keys import VerifyingKey
@@ -215,13 +216,75 @@ def _solve(
     notice: Callable[[str], None] | None,
     *,
     use_cache: bool = True,
-) -> list[int]:
+) -> list[int] | bytes:
     """Solve with the cached shared wires under ``key`` (and fill the cache on a miss).
 
     ``zkey`` is the zkey's digest and ``(n_wires, n_public)``. ``use_cache=False``
     recomputes the shared wires, checks every row (naming a failing one) and replaces the
-    entry.
+    entry. The native interpreter runs unless ``ZKM_SOLVER=reference`` (or the extension
+    lacks it); it returns the witness as bytes.
     """
+    from circuits.formats.solve_native import native_solver_wanted
+
+    if native_solver_wanted():
+        return _solve_native(keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache)
+    return _solve_reference(keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache)
+
+
+def _solve_native(
+    keys_dir: Path,
+    size: MarginSize,
+    zkey: tuple[bytes, tuple[int, int]],
+    assignment: Assignment,
+    key: bytes,
+    notice: Callable[[str], None] | None,
+    *,
+    use_cache: bool,
+) -> bytes:
+    from algebra.errors import FormatError
+    from zkmargin.margin.artefact import load_native_program, rebuild_native_program
+
+    program, rebuilt = load_native_program(keys_dir, size, *zkey)
+    try:
+        witness = _run_native(program, assignment, key, use_cache=use_cache)
+    except FormatError as error:
+        if rebuilt is not None:
+            raise  # a freshly compiled program is malformed: a bug, not a stale file
+        # The header was sound but a section is not (checked as it runs): compile again.
+        program, rebuilt = rebuild_native_program(keys_dir, size, *zkey, str(error))
+        witness = _run_native(program, assignment, key, use_cache=use_cache)
+    if rebuilt is not None and notice is not None:
+        notice(f"rebuilt {keys_dir}'s solve program: {rebuilt}")
+    return witness
+
+
+def _run_native(
+    program: NativeSolveProgram, assignment: Assignment, key: bytes, *, use_cache: bool
+) -> bytes:
+    from algebra.errors import MalformedInputError
+    from zkmargin.margin import cache
+
+    shared = cache.read_shared_bytes(key, program.n_shared_outputs) if use_cache else None
+    if shared is not None:
+        try:
+            return program.solve(assignment, shared_values=shared, check=False)[0]
+        except MalformedInputError:
+            pass  # a corrupt cache entry (a value ≥ r): recompute it below
+    witness, shared = program.solve(assignment, check=not use_cache)
+    cache.write_shared_bytes(key, shared)
+    return witness
+
+
+def _solve_reference(
+    keys_dir: Path,
+    size: MarginSize,
+    zkey: tuple[bytes, tuple[int, int]],
+    assignment: Assignment,
+    key: bytes,
+    notice: Callable[[str], None] | None,
+    *,
+    use_cache: bool,
+) -> list[int]:
     from zkmargin.margin import cache
     from zkmargin.margin.artefact import load_solve_program
 
