@@ -42,6 +42,7 @@ def r1cs_load_zkey(n_rows: int, n_cols: int, coefficients: bytes) -> R1csMatrice
 def r1cs_load_zkey_file(
     path: str, offset: int, length: int, n_rows: int, n_cols: int
 ) -> R1csMatrices: ...
+def solve_hint_names() -> list[str]: ...
 def solve_program(
     n_wires: int,
     n_inputs: int,

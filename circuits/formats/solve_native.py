@@ -83,7 +83,8 @@ class NativeSolveProgram:
 
         Raises:
             FormatError: wrong magic/version, malformed header or a missing section.
-            BackendUnavailableError: the extension has no interpreter.
+            BackendUnavailableError: the extension has no interpreter, or the program uses a
+                hint it does not implement (a version-2 feature's, say).
         """
         native = _extension()
         if native is None:
@@ -94,6 +95,14 @@ class NativeSolveProgram:
         self.what = what
         sections = parse_container(data, MAGIC, VERSION, what)
         self.header: ProgramHeader = program_header(_header(sections, what), what)
+        missing = sorted(set(self.header.hint_names) - set(native.solve_hint_names()))
+        if missing:
+            from algebra.errors import BackendUnavailableError
+
+            raise BackendUnavailableError(
+                f"the native interpreter has no hint {', '.join(missing)}: {what} is solved"
+                " by the Python interpreter"
+            )
 
         def section(kind: int) -> bytes:
             body = unique_section(sections, kind, what)

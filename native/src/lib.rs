@@ -441,6 +441,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(r1cs_load_zkey, m)?)?;
     m.add_function(wrap_pyfunction!(zkey_stream::r1cs_load_zkey_file, m)?)?;
     m.add_function(wrap_pyfunction!(solve_bindings::solve_program, m)?)?;
+    m.add_function(wrap_pyfunction!(solve_bindings::solve_hint_names, m)?)?;
     m.add_function(wrap_pyfunction!(solve_bindings::solve_first_failure, m)?)?;
     m.add_function(wrap_pyfunction!(r1cs_matvec, m)?)?;
     m.add_function(wrap_pyfunction!(g1_load_bases, m)?)?;

@@ -19,6 +19,12 @@ fn solve_error(py: Python<'_>, error: SolveError) -> PyErr {
     }
 }
 
+/// The names of the hints the native interpreter implements.
+#[pyfunction]
+pub fn solve_hint_names() -> Vec<&'static str> {
+    witness::HINT_NAMES.to_vec()
+}
+
 /// Solve a stored program: returns `(witness, shared)` as canonical 32-byte words.
 ///
 /// `shared_values` (a cache's bytes) replaces running `shared_steps`; one of them is needed.

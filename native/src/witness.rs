@@ -45,6 +45,20 @@ pub enum Hint {
     HaircutMin,
 }
 
+/// The names of the hints this interpreter implements (programs using any other hint are
+/// solved by the Python interpreter).
+pub const HINT_NAMES: [&str; 9] = [
+    "bits",
+    "inverse_or_zero",
+    "floor_divmod",
+    "signed_extreme",
+    "margin/second_binds",
+    "margin/ceil_div",
+    "margin/floor_div",
+    "margin/tier_max",
+    "margin/haircut_min",
+];
+
 impl Hint {
     /// The hint registered under `name`, if this interpreter implements it.
     pub fn from_name(name: &str) -> Option<Self> {
@@ -60,6 +74,19 @@ impl Hint {
             "margin/haircut_min" => Self::HaircutMin,
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod hint_name_tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_hint_name_is_implemented() {
+        for name in HINT_NAMES {
+            assert!(Hint::from_name(name).is_some(), "{name}");
+        }
+        assert!(Hint::from_name("margin/ceil_sqrt").is_none());
     }
 }
 

@@ -19,7 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from algebra.constants import FR_BYTES, SCALAR_FIELD_R
-from algebra.errors import FormatError, MalformedInputError, UnsatisfiedConstraintError
+from algebra.errors import (
+    BackendUnavailableError,
+    FormatError,
+    MalformedInputError,
+    UnsatisfiedConstraintError,
+)
 from circuits.errors import HintError
 from circuits.formats import solve_file
 from circuits.formats.binfile import build_container, parse_container
@@ -193,9 +198,26 @@ def test_check_naming_a_row_past_the_end_is_refused_by_both() -> None:
 
 
 def test_unknown_hint_is_refused_by_both() -> None:
+    """The reference refuses a hint nobody registered; the native interpreter declines any
+    hint it lacks (the prover then falls back to the reference, which refuses it)."""
     sections = _sections(_encoded(TINY))
     header = sections[solve_file.HEADER].replace(b'"bits"', b'"no-such-hint"')
-    _both_refuse(_rebuild({**sections, solve_file.HEADER: header}))
+    data = _rebuild({**sections, solve_file.HEADER: header})
+    good = raw_assignment(opening_for(example_account()), example_snapshot(), 0, 10**6)
+    with pytest.raises(FormatError):
+        program, _ = decode_solve_program(data)
+        program.solve(good)
+    with pytest.raises(BackendUnavailableError, match="no hint no-such-hint"):
+        NativeSolveProgram(data)
+
+
+def test_a_python_only_hint_makes_the_native_interpreter_decline() -> None:
+    """A version-2 feature's hint (the ceiling square root) is not native: the native
+    interpreter declines the program before running it, naming the hint."""
+    sections = _sections(_encoded(TINY))
+    header = sections[solve_file.HEADER].replace(b'"bits"', b'"margin/ceil_sqrt"')
+    with pytest.raises(BackendUnavailableError, match="margin/ceil_sqrt"):
+        NativeSolveProgram(_rebuild({**sections, solve_file.HEADER: header}))
 
 
 @pytest.mark.parametrize("seed", range(6))

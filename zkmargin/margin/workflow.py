@@ -224,10 +224,20 @@ def _solve(
     entry. The native interpreter runs unless ``ZKM_SOLVER=reference`` (or the extension
     lacks it); it returns the witness as bytes.
     """
-    from circuits.formats.solve_native import native_solver_wanted
+    import os
+
+    from algebra.errors import BackendUnavailableError
+    from circuits.formats.solve_native import SOLVER_ENV, native_solver_wanted
 
     if native_solver_wanted():
-        return _solve_native(keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache)
+        try:
+            return _solve_native(
+                keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache
+            )
+        except BackendUnavailableError:
+            # The program uses a hint the native interpreter lacks: the reference solves it.
+            if os.environ.get(SOLVER_ENV, "").strip().lower() == "native":
+                raise
     return _solve_reference(keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache)
 
 
