@@ -7,6 +7,8 @@ Nothing prints an account's state or salt.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -158,6 +160,19 @@ def verify_command(
         raise typer.Exit(1)
 
 
+@contextmanager
+def _reach(url: str) -> Iterator[None]:
+    """Turn an unreachable service into one ServiceUnreachableError line (exit 2)."""
+    import httpx
+
+    from zkmargin.commands.venue import ServiceUnreachableError
+
+    try:
+        yield
+    except httpx.TransportError as error:
+        raise ServiceUnreachableError(f"cannot reach the service at {url}: {error}") from None
+
+
 def _service_registry(url: str, venue: str | None, api_key: str | None, epoch: int) -> set[int]:
     """Return the venue's frozen registry of ``epoch`` from the service at ``url``."""
     from algebra.errors import MalformedInputError
@@ -166,7 +181,7 @@ def _service_registry(url: str, venue: str | None, api_key: str | None, epoch: i
     if venue is None or not api_key:
         raise MalformedInputError("--service needs --venue and an API key (--api-key or"
                                   " $ZKM_API_KEY)")  # fmt: skip
-    with ZkmClient(url, api_key) as client:
+    with _reach(url), ZkmClient(url, api_key) as client:
         export = client.registry(epoch, venue)
     return {int(c) for c in export.commitments}
 
@@ -195,7 +210,7 @@ def post_command(
         raise MalformedInputError("--service needs a venue API key (--api-key or $ZKM_API_KEY)")
     epoch = read_statement(bundle).epoch
     body = bundle_json(bundle)
-    with ZkmClient(service, api_key, timeout=300.0) as client:
+    with _reach(service), ZkmClient(service, api_key, timeout=300.0) as client:
         if freeze:
             frozen = client.freeze_registry(epoch)
             typer.echo(f"registry of epoch {epoch} frozen at {frozen.frozen_at.isoformat()}"
