@@ -18,14 +18,12 @@ from api.models import SolvencyRecord
 from circuits.margin.model import Opening
 from circuits.solvency.epoch import canonical_order
 from tests.api.conftest import OTHER_VENUE, VENUE, Harness
-from tests.solvency.fixtures import random_openings, tiny_snapshot
+from tests.solvency.fixtures import tiny_snapshot
+from tests.solvency.service_bundle import EPOCH, N_COVERED, proven_bundle
 from zkmargin.solvency.bundle import bundle_json
-from zkmargin.solvency.keys import VK_NAME, SolvencyShape, setup_keys
-from zkmargin.solvency.prove import prove_epoch
+from zkmargin.solvency.keys import VK_NAME
 
-EPOCH = 1
-CHUNK = 2
-N_ACCOUNTS = 4
+N_ACCOUNTS = N_COVERED
 CIRCUIT = "solvency-tiny-2"
 RICH = 10**15
 ACCOUNTS = [f"sv-{k}" for k in range(N_ACCOUNTS + 1)]
@@ -45,21 +43,13 @@ class Venue:
 
 
 @pytest.fixture(scope="module")
-def venue(tmp_path_factory: pytest.TempPathFactory) -> Venue:
-    from circuits.margin.sizes import TINY
-
-    root = tmp_path_factory.mktemp("solvency-service")
-    keys = root / "keys"
-    setup_keys(SolvencyShape(TINY, CHUNK), keys)
-    openings = random_openings(tiny_snapshot(EPOCH), N_ACCOUNTS + 1, seed=33)
-    covered = openings[:N_ACCOUNTS]
-    prove_epoch(covered, tiny_snapshot(EPOCH), keys, root / "b1", epoch=EPOCH)
-    prove_epoch(covered, tiny_snapshot(2), keys, root / "b2", epoch=2)
+def venue() -> Venue:
+    proven = proven_bundle()
     return Venue(
-        vk=json.loads((keys / VK_NAME).read_text()),
-        openings=openings,
-        bundle=bundle_json(root / "b1"),
-        foreign_chunk=bundle_json(root / "b2")["chunks"][0],
+        vk=json.loads((proven.keys / VK_NAME).read_text()),
+        openings=list(proven.openings),
+        bundle=bundle_json(proven.bundle),
+        foreign_chunk=bundle_json(proven.foreign_bundle)["chunks"][0],
     )
 
 
