@@ -34,6 +34,12 @@ from api.schemas import (
     VerifyResult,
     VoidedPublic,
 )
+from api.solvency_schemas import (
+    RegistryExport,
+    RegistryFreezePublic,
+    SolvencyPublic,
+    SolvencySummary,
+)
 
 T = TypeVar("T", bound=BaseModel)
 JsonObject = Mapping[str, Any]
@@ -42,10 +48,21 @@ JsonObject = Mapping[str, Any]
 class ServiceCallError(ZkError):
     """The service refused a request: ``status_code`` and its ``detail`` line."""
 
-    def __init__(self, status_code: int, detail: str) -> None:
+    def __init__(self, status_code: int, detail: str, findings: Sequence[str] = ()) -> None:
         self.status_code = status_code
         self.detail = detail
+        self.findings = list(findings)
+        """Every finding of a refused solvency bundle (empty for other refusals)."""
         super().__init__(f"service answered {status_code}: {detail}")
+
+
+def _findings(response: httpx.Response) -> list[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    found = body.get("findings") if isinstance(body, dict) else None
+    return [str(f) for f in found] if isinstance(found, list) else []
 
 
 def _detail(response: httpx.Response) -> str:
@@ -87,7 +104,7 @@ class ZkmClient:
     def _call(self, method: str, path: str, model: type[T], **kwargs: Any) -> T:
         response = self._http.request(method, path, headers=self._auth, **kwargs)
         if response.is_error:
-            raise ServiceCallError(response.status_code, _detail(response))
+            raise ServiceCallError(response.status_code, _detail(response), _findings(response))
         return model.model_validate(response.json())
 
     def _call_list(self, path: str, model: type[T], **kwargs: Any) -> list[T]:
@@ -297,6 +314,47 @@ class ZkmClient:
     def epoch_report(self, epoch: int) -> EpochReport:
         """``GET /v1/epochs/{epoch}/report`` (clearing, auditor)."""
         return self._call("GET", f"/v1/epochs/{epoch}/report", EpochReport)
+
+    # --- venue-level solvency (issue #18) ---------------------------------------------------
+    def freeze_registry(self, epoch: int) -> RegistryFreezePublic:
+        """``POST /v1/epochs/{epoch}/freeze`` (venue): the cut-off of the key's venue's registry."""
+        return self._call("POST", f"/v1/epochs/{epoch}/freeze", RegistryFreezePublic)
+
+    def registry(self, epoch: int, venue_id: str) -> RegistryExport:
+        """``GET /v1/epochs/{epoch}/registry``: the venue's frozen list, canonical order."""
+        params = {"venue": venue_id}
+        return self._call("GET", f"/v1/epochs/{epoch}/registry", RegistryExport, params=params)
+
+    def post_solvency(
+        self,
+        epoch: int,
+        bundle: JsonObject,
+        *,
+        circuit_id: str,
+        reserves: int,
+        insurance: int,
+    ) -> SolvencySummary:
+        """``POST /v1/epochs/{epoch}/solvency`` (venue); ``bundle`` is ``{"statement",
+        "chunks"}`` (:func:`zkmargin.solvency.bundle.bundle_json`). A refused bundle raises
+        :class:`ServiceCallError` with every finding in ``findings``."""
+        body = {
+            "circuit_id": circuit_id,
+            "reserves": str(reserves),
+            "insurance": str(insurance),
+            "statement": bundle["statement"],
+            "chunks": bundle["chunks"],
+        }
+        return self._call("POST", f"/v1/epochs/{epoch}/solvency", SolvencySummary, json=body)
+
+    def solvency(self, epoch: int, venue_id: str) -> SolvencyPublic:
+        """``GET /v1/epochs/{epoch}/solvency``: the venue's stored bundle and verdict."""
+        params = {"venue": venue_id}
+        return self._call("GET", f"/v1/epochs/{epoch}/solvency", SolvencyPublic, params=params)
+
+    def solvency_summary(self, epoch: int, venue_id: str) -> SolvencySummary:
+        """``GET /v1/epochs/{epoch}/solvency/summary``: the venue's verdict and totals."""
+        path = f"/v1/epochs/{epoch}/solvency/summary"
+        return self._call("GET", path, SolvencySummary, params={"venue": venue_id})
 
     def audit_log(self, *, after_id: int = 0, limit: int = 100) -> list[AuditEntryPublic]:
         """``GET /v1/audit`` (auditor)."""

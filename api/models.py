@@ -280,3 +280,50 @@ class RateWindow(Base):
     expires_at: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
     __table_args__ = (Index("ix_rate_windows_expires_at", "expires_at"),)
+
+
+class RegistryFreeze(Base):
+    """A venue's cut-off for its commitment registry at an epoch (issue #18).
+
+    Once the venue has frozen (venue, epoch), no commitment of its accounts is registered or
+    voided at that epoch, so the list a solvency bundle must cover can no longer change.
+    ``n_commitments`` and ``list_sha256`` (SHA-256 of the canonical list, one decimal per
+    line) record what the registry held at the cut-off.
+    """
+
+    __tablename__ = "registry_freezes"
+
+    venue_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    frozen_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    frozen_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    n_commitments: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    list_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class SolvencyRecord(Base):
+    """A venue's solvency bundle of an epoch, verified on arrival; immutable once stored.
+
+    ``statement`` and ``chunks`` are the bundle's canonical JSON; ``verdict`` is SOLVENT or
+    INSOLVENT (an invalid bundle is refused, never stored) for the venue's posted
+    ``reserves`` and ``insurance``; the circuit, its key's fingerprint and provenance say
+    what the verdict rests on.
+    """
+
+    __tablename__ = "solvency_bundles"
+
+    venue_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    circuit_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("circuits.circuit_id"), nullable=False
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    statement: Mapped[str] = mapped_column(Text, nullable=False)
+    chunks: Mapped[str] = mapped_column(Text, nullable=False)
+    list_root: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
+    totals: Mapped[str] = mapped_column(Text, nullable=False)
+    reserves: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
+    insurance: Mapped[str] = mapped_column(String(DECIMAL_LEN), nullable=False)
+    verdict: Mapped[str] = mapped_column(String(16), nullable=False)
+    posted_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)

@@ -17,6 +17,7 @@ from api.routes import (
     policy,
     proofs,
     snapshots,
+    solvency,
     venues,
     verify,
 )
@@ -36,4 +37,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     venues.router,
     audit.router,
     keys.router,
+    solvency.router,
 )

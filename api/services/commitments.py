@@ -12,6 +12,7 @@ from api.models import Commitment, utc_now
 from api.schemas import CommitmentCreate
 from api.services.audit import record_write
 from api.services.errors import ConflictError, NotFoundError
+from api.services.registry import require_registry_open
 from api.services.tenancy import (
     EpochSchedule,
     add_scheduled,
@@ -54,6 +55,7 @@ def register_commitment(
         EpochNotOpenError: the admin has not opened the epoch.
         ConflictError: a different ``C`` is registered for (account, epoch), or this ``C``
             for another account.
+        RegistryFrozenError: the account's venue froze its registry at the epoch (409).
     """
     value = str(field_element(body.commitment, "commitment"))
 
@@ -67,6 +69,7 @@ def register_commitment(
                     f" at epoch {body.epoch} (void it first if it was wrong)"
                 )
             return existing, False
+        require_registry_open(session, body.account_id, body.epoch)
         epoch, scheduled = require_open_epoch(session, body.epoch, schedule)
         taken = select(Commitment.account_id).where(
             Commitment.epoch == body.epoch, Commitment.commitment == value

@@ -18,6 +18,7 @@ from api.models import Commitment, ProofRecord, Snapshot, VoidedRegistration, ut
 from api.services.audit import record_write
 from api.services.commitments import NO_SUCH_COMMITMENT
 from api.services.errors import ConflictError, NotFoundError
+from api.services.registry import require_registry_open
 from api.services.tenancy import ScopeError, may_see_account
 from api.writer import GroupCommitter
 
@@ -36,6 +37,7 @@ def void_commitment(
         NotFoundError: none is registered, or the caller may not see the account.
         ScopeError: the caller is neither its poster nor the admin.
         ConflictError: a proof of (account, epoch) is recorded: it is immutable now.
+        RegistryFrozenError: the account's venue froze its registry at the epoch (409).
     """
 
     def job(session: Session) -> VoidedRegistration:
@@ -48,6 +50,7 @@ def void_commitment(
         if record is None:
             raise NotFoundError(NO_SUCH_COMMITMENT)
         _require_poster(principal, record.posted_by, "commitment")
+        require_registry_open(session, account_id, epoch)
         used = exists().where(ProofRecord.account_id == account_id, ProofRecord.epoch == epoch)
         if session.scalar(select(used)):
             raise ConflictError("a proof references this commitment: it is immutable now")

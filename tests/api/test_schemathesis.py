@@ -44,6 +44,8 @@ ROLE_FOR = {
     ("POST", "/v1/commitments/{account_id}/{epoch}/void"): "venue",
     ("POST", "/v1/snapshots/{epoch}/void"): "oracle",
     ("POST", "/v1/oracle-keys"): "admin",
+    ("POST", "/v1/epochs/{epoch}/freeze"): "venue",
+    ("POST", "/v1/epochs/{epoch}/solvency"): "venue",
 }
 ROLES = [role.value for role in Role]
 TALLY: Counter[str] = Counter()

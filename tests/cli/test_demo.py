@@ -64,6 +64,19 @@ def test_demo_ends_with_the_venue_solvency_verdict(demo: DemoRun) -> None:
     assert statement["totals"]["count"] == str(ACCOUNTS)
 
 
+def test_demo_posts_the_solvency_bundle_and_clearing_reads_the_verdict(demo: DemoRun) -> None:
+    import sqlite3
+
+    flat = " ".join(demo.stdout.split())
+    assert "registry (" + str(ACCOUNTS) + " commitments;" in flat
+    assert "verified it on arrival → SOLVENT" in flat
+    assert "solvency from the service: SOLVENT" in flat
+    with contextlib.closing(sqlite3.connect(demo.out / "service.db")) as db:
+        rows = db.execute("SELECT venue_id, verdict FROM solvency_bundles").fetchall()
+        frozen = db.execute("SELECT n_commitments FROM registry_freezes").fetchall()
+    assert rows == [("demo-venue", "SOLVENT")] and frozen == [(ACCOUNTS,)]
+
+
 def test_demo_summary_counts_match_the_sample(demo: DemoRun) -> None:
     summary = json.loads((demo.out / "summary.json").read_text())
     # The sample alternates compliant / not compliant accounts.

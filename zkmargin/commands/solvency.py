@@ -7,6 +7,8 @@ Nothing prints an account's state or salt.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -111,6 +113,13 @@ def verify_command(
     keys: Annotated[Path | None, typer.Option("--keys", help="keys directory")] = None,
     vk: Annotated[Path | None, typer.Option("--vk", help="verification_key.json")] = None,
     registry: Annotated[Path | None, typer.Option("--registry", help="registered list")] = None,
+    service: Annotated[
+        str | None, typer.Option("--service", help="fetch the frozen registry from this URL")
+    ] = None,
+    venue: Annotated[str | None, typer.Option("--venue", help="the venue (with --service)")] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="ZKM_API_KEY", help="API key (or $ZKM_API_KEY)")
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json-out", help="write a JSON report")] = None,
     html_out: Annotated[
         Path | None, typer.Option("--html-out", help="write an HTML report")
@@ -129,8 +138,12 @@ def verify_command(
     if (keys is None) == (vk is None):
         raise MalformedInputError("give exactly one of --keys DIR or --vk verification_key.json")
     key = load_verifying_key(keys if keys is not None else vk)  # type: ignore[arg-type]
+    if registry is not None and service is not None:
+        raise MalformedInputError("give at most one of --registry FILE or --service URL")
     epoch = read_statement(bundle).epoch
     registered = load_registry(registry, epoch) if registry is not None else None
+    if service is not None:
+        registered = _service_registry(service, venue, api_key, epoch)
     report = verify_bundle(
         bundle, key, load_snapshot(snapshot), reserves=reserves, insurance=insurance,
         registry=registered,
@@ -147,6 +160,80 @@ def verify_command(
         raise typer.Exit(1)
 
 
+@contextmanager
+def _reach(url: str) -> Iterator[None]:
+    """Turn an unreachable service into one ServiceUnreachableError line (exit 2)."""
+    import httpx
+
+    from zkmargin.commands.venue import ServiceUnreachableError
+
+    try:
+        yield
+    except httpx.TransportError as error:
+        raise ServiceUnreachableError(f"cannot reach the service at {url}: {error}") from None
+
+
+def _service_registry(url: str, venue: str | None, api_key: str | None, epoch: int) -> set[int]:
+    """Return the venue's frozen registry of ``epoch`` from the service at ``url``."""
+    from algebra.errors import MalformedInputError
+    from api.client import ZkmClient
+
+    if venue is None or not api_key:
+        raise MalformedInputError("--service needs --venue and an API key (--api-key or"
+                                  " $ZKM_API_KEY)")  # fmt: skip
+    with _reach(url), ZkmClient(url, api_key) as client:
+        export = client.registry(epoch, venue)
+    return {int(c) for c in export.commitments}
+
+
+@solvency_app.command("post")
+def post_command(
+    bundle: PathArg,
+    service: Annotated[str, typer.Option("--service", help="the service URL")],
+    circuit: Annotated[str, typer.Option("--circuit", help="the registered solvency circuit id")],
+    reserves: Annotated[int, typer.Option("--reserves", min=0, help="venue reserves (QQ)")],
+    insurance: Annotated[int, typer.Option("--insurance", min=0, help="insurance fund (QQ)")],
+    api_key: Annotated[
+        str | None, typer.Option(envvar="ZKM_API_KEY", help="venue API key (or $ZKM_API_KEY)")
+    ] = None,
+    freeze: Annotated[
+        bool, typer.Option("--freeze", help="freeze the venue's registry at the epoch first")
+    ] = False,
+) -> None:
+    """Post a solvency bundle to the service (venue), which verifies it before storing it:
+    exit 0 stored (SOLVENT or INSOLVENT), 1 refused with findings, 2 bad input."""
+    from algebra.errors import MalformedInputError
+    from api.client import ServiceCallError, ZkmClient
+    from zkmargin.solvency.bundle import bundle_json, read_statement
+
+    if not api_key:
+        raise MalformedInputError("--service needs a venue API key (--api-key or $ZKM_API_KEY)")
+    epoch = read_statement(bundle).epoch
+    body = bundle_json(bundle)
+    with _reach(service), ZkmClient(service, api_key, timeout=300.0) as client:
+        if freeze:
+            frozen = client.freeze_registry(epoch)
+            typer.echo(f"registry of epoch {epoch} frozen at {frozen.frozen_at.isoformat()}"
+                       f" ({frozen.n_commitments} commitments)")  # fmt: skip
+        try:
+            summary = client.post_solvency(
+                epoch, body, circuit_id=circuit, reserves=reserves, insurance=insurance
+            )
+        except ServiceCallError as error:
+            if not error.findings:
+                raise
+            for finding in error.findings:
+                typer.echo(f"FINDING: {finding}", err=True)
+            typer.echo(f"REFUSED: {error.detail}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"epoch {epoch}: stored for venue {summary.venue_id}; {summary.n_accounts}"
+               f" accounts, list root {summary.list_root}")  # fmt: skip
+    typer.echo(f"{summary.verdict}: reserves + insurance − (liabilities + deficit) ="
+               f" {int(summary.surplus):,}")  # fmt: skip
+    if summary.circuit.warning:
+        typer.echo(summary.circuit.warning, err=True)
+
+
 def _print_report(report: SolvencyReport) -> None:
     t = report.totals
     typer.echo(f"epoch {report.epoch}: {report.n_accounts} accounts, {report.n_chunks} chunk"
@@ -158,7 +245,8 @@ def _print_report(report: SolvencyReport) -> None:
     ):  # fmt: skip
         typer.echo(f"{name:>12}: {value:,}")
     if not report.registry_checked:
-        typer.echo("note: no --registry given: the list was not checked against the service's")
+        typer.echo("note: no --registry or --service given: the list was not checked against"
+                   " the service's registry")  # fmt: skip
     for finding in report.findings:
         typer.echo(f"FINDING: {finding}", err=True)
     verdict = report.verdict()

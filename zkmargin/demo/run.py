@@ -284,7 +284,7 @@ def run_demo(options: DemoOptions, console: Console, progress_console: Console) 
         _clearing(world)
         _audit(world)
         start = time.perf_counter()
-        venue_solvency(out, options.size, snapshot, openings, story)
+        venue_solvency(out, options.size, snapshot, openings, story, service)
         result.timings["solvency"] = time.perf_counter() - start
     result.timings["total"] = time.perf_counter() - started
     return result

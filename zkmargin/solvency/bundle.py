@@ -114,13 +114,17 @@ def write_chunk(bundle: Path, chunk: ChunkProof) -> None:
     write_atomic(chunk_path(bundle, chunk.index), data)
 
 
-def read_chunk(path: Path) -> ChunkProof:
-    """Return the chunk in ``path``; ZkError (FormatError/MalformedInputError) if malformed."""
-    data = load_json_file(path)
+def parse_chunk(data: Any, where: str) -> ChunkProof:
+    """Return the chunk in the JSON object ``data``; MalformedInputError naming ``where``."""
     try:
         return ChunkProof(_int(data["index"]), [_int(v) for v in data["public"]], data["proof"])
     except (KeyError, TypeError) as error:
-        raise MalformedInputError(f"{path} is malformed: {error}") from None
+        raise MalformedInputError(f"{where} is malformed: {error}") from None
+
+
+def read_chunk(path: Path) -> ChunkProof:
+    """Return the chunk in ``path``; ZkError (FormatError/MalformedInputError) if malformed."""
+    return parse_chunk(load_json_file(path), str(path))
 
 
 def read_statement(bundle: Path) -> EpochStatement:
@@ -137,3 +141,11 @@ def read_chunks(bundle: Path) -> tuple[list[ChunkProof], list[str]]:
         except ZkError as error:
             problems.append(f"{path.name}: {error}")
     return chunks, problems
+
+
+def bundle_json(bundle: Path) -> dict[str, Any]:
+    """Return the bundle directory as one JSON object ``{"statement", "chunks"}`` (what
+    ``POST /v1/epochs/{epoch}/solvency`` takes); ZkError if a file is unreadable."""
+    statement = load_json_file(bundle / STATEMENT_NAME)
+    chunks = [load_json_file(path) for path in sorted((bundle / CHUNKS_DIR).glob("*.json"))]
+    return {"statement": statement, "chunks": chunks}

@@ -30,7 +30,7 @@ def render_html(report: SolvencyReport) -> str:
     registry = (
         "The commitment list was checked against the service's registry for the epoch."
         if report.registry_checked
-        else "The commitment list was NOT checked against a registry (no --registry given)."
+        else "The commitment list was NOT checked against a registry (no --registry or --service)."
     )
     findings = "".join(f"<li>{escape(f)}</li>" for f in report.findings) or "<li>none</li>"
     return (

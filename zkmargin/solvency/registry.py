@@ -1,9 +1,8 @@
 """The registered commitments of an epoch, as exported from the service.
 
-Format: ``{"epoch": N, "commitments": ["<decimal>", …]}``. The service does not yet expose an
-epoch's full registry in one call (``GET /v1/epochs/{epoch}/export`` streams proofs, each with
-its registered commitment); until the venue-tenancy work adds a registry export, the venue
-or auditor writes this file from the service's records.
+Format: ``{"epoch": N, "commitments": ["<decimal>", …]}`` — the body of the service's
+``GET /v1/epochs/{epoch}/registry?venue=V`` (a venue's frozen registry, canonical order;
+``zkm solvency verify --service URL --venue V`` fetches it), saved to a file for offline checks.
 """
 
 from __future__ import annotations

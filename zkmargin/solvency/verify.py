@@ -104,18 +104,45 @@ def verify_bundle(
     insurance: int,
     registry: Collection[int] | None = None,
 ) -> SolvencyReport:
-    """Return the report of every check on ``bundle`` (module docstring).
+    """Return the report of every check on the bundle directory ``bundle`` (module docstring).
 
     Raises:
         ZkError: unreadable statement, or a key with the wrong number of public inputs.
+    """
+    start = time.perf_counter()
+    chunks, unreadable = read_chunks(bundle)
+    report = verify_statement(
+        read_statement(bundle), chunks, vk, snapshot, reserves=reserves, insurance=insurance,
+        registry=registry, unreadable=unreadable,
+    )  # fmt: skip
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def verify_statement(
+    statement: EpochStatement,
+    chunks: list[ChunkProof],
+    vk: VerifyingKey,
+    snapshot: MarketSnapshot,
+    *,
+    reserves: int,
+    insurance: int,
+    registry: Collection[int] | None = None,
+    unreadable: list[str] | None = None,
+) -> SolvencyReport:
+    """Return the report of every check on a bundle held in memory: ``statement`` and its
+    ``chunks`` in index order (``unreadable``: findings for chunk files that did not parse).
+
+    Raises:
+        MalformedInputError: negative reserves or insurance, or a key with the wrong number of
+            public inputs.
     """
     start = time.perf_counter()
     if reserves < 0 or insurance < 0:
         raise MalformedInputError("reserves and insurance must be non-negative")
     if vk.n_public != N_PUBLIC:
         raise MalformedInputError(f"the key has {vk.n_public} public inputs; SolvencyChunk has 4")
-    statement = read_statement(bundle)
-    chunks, findings = read_chunks(bundle)
+    findings = list(unreadable or [])
     report = SolvencyReport(
         statement.epoch, len(statement.commitments), statement.n_chunks, statement.list_root,
         statement.totals, reserves, insurance, vk.fingerprint(), registry is not None, findings,
