@@ -3,8 +3,8 @@ solvency bundles venues post.
 
 Both tables are new; nothing existing is rewritten.
 
-Revision ID: v0005
-Revises: v0004
+Revision ID: v0006
+Revises: v0005
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "v0005"
-down_revision = "v0004"
+revision = "v0006"
+down_revision = "v0005"
 branch_labels = None
 depends_on = None
 
