@@ -192,8 +192,12 @@ def check_inclusion(
     The first step is hashed in the leaf domain, so an internal node given as the leaf (with
     the shorter path above it) does not reach the root. A malformed path (unequal lengths, a
     bit other than 0/1, a value outside ``[0, r)``) is False, not an error: it proves nothing.
+    ``commitment = 0`` is False too: 0 is the padding leaf, never a listed commitment, and a
+    padding slot's path reaches the root.
     """
     if not siblings or len(siblings) != len(bits) or any(b not in (0, 1) for b in bits):
+        return False
+    if commitment == 0:
         return False
     try:
         check_field_elements([root, commitment, *siblings], "inclusion value")

@@ -299,6 +299,7 @@ def inclusion_command(
     if (
         len(siblings) != depth
         or position != index
+        or not 0 <= index < len(statement.commitments)  # a padding leaf is no account
         or not check_inclusion(statement.list_root, c, siblings, bits)
     ):
         typer.echo("NOT INCLUDED: the path does not reach the published list root", err=True)
