@@ -22,7 +22,8 @@ and whether it has AVX-512 IFMA; ``--doc`` also writes it to ``docs/benchmarks.m
 AVX-512 runs), ``portable`` is the baseline build; ``default`` is the unmodified environment.
 
 Usage: ``python -m bench.bench_prove [k …] [--rounds 3] [--gnark PATH] [--rapidsnark PATH]
-[--no-snarkjs] [--zkm-cpu default --zkm-cpu avx2] [--doc]`` (default sizes 16 18).
+[--no-snarkjs | --snarkjs-rounds N] [--zkm-cpu default --zkm-cpu avx2] [--doc]``
+(default sizes 16 18).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Tool:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
     kind: str = "zkey"  # "zkey": argv + [zkey, wtns, proof, public]; "gnark": its own program
+    max_rounds: int | None = None  # run only in the first rounds (snarkjs is slow)
 
 
 @dataclass
@@ -183,6 +185,8 @@ def bench_size(log_domain: int, tools: list[Tool], rounds: int, work: Path) -> l
     columns = [Column(tool) for tool in tools]
     for round_index in range(rounds):
         for column in columns:
+            if column.tool.max_rounds is not None and round_index >= column.tool.max_rounds:
+                continue
             run = _prove_once(column.tool, log_domain, zkey, wtns, vk, work)
             column.runs.append(run)
             print(
@@ -246,17 +250,19 @@ def table(results: dict[int, list[Column]], rounds: int) -> str:
         f"CPU seconds are the steadier measure). {rounds} interleaved rounds per size, CLI to",
         "CLI (start-up, key loading and the tool's own proof check included); squaring-chain",
         "circuits with 2^k − 3 constraints (gnark: an equivalent circuit of its own). Wall =",
-        "min / median seconds, CPU = median user + system seconds, peak = median max RSS;",
+        "min / median seconds, CPU = median user + system seconds, peak = median max RSS",
+        "(snarkjs may run in fewer rounds: `runs` says how many);",
         "CPU ratio = the tool's median CPU over the first zkm column's.",
         "",
-        "| k | tool | wall min / med | CPU | peak | CPU ratio |",
-        "|---|---|---|---|---|---|",
+        "| k | tool | runs | wall min / med | CPU | peak | CPU ratio |",
+        "|---|---|---|---|---|---|---|",
     ]
     for k, columns in sorted(results.items()):
         base = columns[0].median_cpu
         for column in columns:
             lines.append(
-                f"| {k} | {column.tool.name} | {column.min_wall:.2f} / {column.median_wall:.2f} s"
+                f"| {k} | {column.tool.name} | {len(column.runs)}"
+                f" | {column.min_wall:.2f} / {column.median_wall:.2f} s"
                 f" | {column.median_cpu:.2f} s | {column.median_peak:.0f} MB"
                 f" | {column.median_cpu / base:.2f} |"
             )
@@ -298,7 +304,13 @@ def _tools(args: argparse.Namespace) -> list[Tool]:
     if args.gnark is not None:
         tools.append(Tool("gnark v0.14", [str(args.gnark)], kind="gnark"))
     if not args.no_snarkjs:
-        tools.append(Tool("snarkjs 0.7.6", [str(SNARKJS), "groth16", "prove"]))
+        tools.append(
+            Tool(
+                "snarkjs 0.7.6",
+                [str(SNARKJS), "groth16", "prove"],
+                max_rounds=args.snarkjs_rounds,
+            )
+        )
     for tool in tools:
         if not Path(tool.argv[0]).exists():
             raise SystemExit(f"bench_prove: {tool.name}: {tool.argv[0]} does not exist")
@@ -313,6 +325,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--gnark", type=Path, help="gnarkchain binary (bench/peers/build.sh)")
     parser.add_argument("--rapidsnark", type=Path, help="rapidsnark's prover binary")
     parser.add_argument("--no-snarkjs", action="store_true", help="leave the snarkjs column out")
+    parser.add_argument(
+        "--snarkjs-rounds", type=int, help="run snarkjs only in the first N rounds (it is slow)"
+    )
     parser.add_argument(
         "--zkm-cpu", action="append", help=f"a zkm column with {CPU_ENV}=VALUE (repeatable)"
     )
