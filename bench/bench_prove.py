@@ -1,25 +1,41 @@
-"""Benchmark ``zkm groth16 prove`` against ``snarkjs groth16 prove`` CLI to CLI on one zkey/wtns.
+"""Benchmark ``zkm groth16 prove`` side by side with snarkjs, rapidsnark and gnark, CLI to CLI.
 
 Circuits are :mod:`bench.synthetic` squaring chains filling a 2^k QAP domain. Their
 ``.r1cs``, ``.wtns`` and ``.zkey`` are cached under ``~/.cache/zkmargin/bench``; the zkey
-comes from our (UNSAFE, benchmark-only) dev setup — snarkjs proves with any valid zkey,
-and generating 2^18 powers of tau with snarkjs would take far longer than the benchmark.
-Both tools run under ``/usr/bin/time`` for wall time and peak RSS; each proof is checked
-with ``snarkjs groth16 verify``. Prints a markdown table and writes it to
-``docs/benchmarks.md`` (section "Groth16 prove").
+comes from our (UNSAFE, benchmark-only) dev setup — snarkjs and rapidsnark prove with any
+valid zkey, and generating 2^18 powers of tau with snarkjs would take far longer than the
+benchmark. zkm, snarkjs and rapidsnark read the same zkey and wtns; gnark cannot read a
+zkey, so it runs our Go program ``bench/peers/gnark`` (built by ``bench/peers/build.sh``)
+on an equivalent chain with exactly 2^k − 3 constraints, whose ``groth16.Setup`` output
+it caches beside the other files (``gnarkchain -k K setup``, run once here if missing).
 
-Usage: ``python -m bench.bench_prove [k …]`` (default 12 14 16 18).
+Every tool runs as its own process under ``/usr/bin/time`` (wall, user + system CPU, peak
+RSS), interleaved in rounds (zkm, rapidsnark, gnark, snarkjs, zkm, …) so that drifting
+background load hits each alike. Every zkm, rapidsnark and snarkjs proof is checked with
+``snarkjs groth16 verify``; the gnark program verifies its own proof with gnark's
+``groth16.Verify`` (a failure fails the run). Prints a markdown table (min and median
+wall, median CPU, median peak, and each tool's CPU relative to zkm's) with the CPU model
+and whether it has AVX-512 IFMA; ``--doc`` also writes it to ``docs/benchmarks.md``.
+
+``--zkm-cpu VALUE`` (repeatable) adds a zkm column run with ``ZKM_NATIVE_CPU=VALUE``:
+``avx2`` keeps the x86-64-v3 build but turns the AVX-512 kernels off (what a CPU without
+AVX-512 runs), ``portable`` is the baseline build; ``default`` is the unmodified environment.
+
+Usage: ``python -m bench.bench_prove [k …] [--rounds 3] [--gnark PATH] [--rapidsnark PATH]
+[--no-snarkjs | --snarkjs-rounds N] [--zkm-cpu default --zkm-cpu avx2] [--doc]``
+(default sizes 16 18).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.synthetic import write_chain
@@ -29,6 +45,7 @@ SNARKJS = REPO / "tests" / "interop" / "node_modules" / ".bin" / "snarkjs"
 CACHE = Path.home() / ".cache" / "zkmargin" / "bench"
 DOC = REPO / "docs" / "benchmarks.md"
 SECTION = "## Groth16 prove"
+CPU_ENV = "ZKM_NATIVE_CPU"
 
 
 @dataclass(frozen=True)
@@ -40,28 +57,65 @@ class Run:
     cpu_seconds: float
 
 
-def _timed(command: list[str]) -> Run:
+@dataclass(frozen=True)
+class Tool:
+    """One column: how to prove at domain 2^k into (proof, public), and whether to verify."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    kind: str = "zkey"  # "zkey": argv + [zkey, wtns, proof, public]; "gnark": its own program
+    max_rounds: int | None = None  # run only in the first rounds (snarkjs is slow)
+
+
+@dataclass
+class Column:
+    """The runs of one tool at one size."""
+
+    tool: Tool
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def min_wall(self) -> float:
+        return min(r.seconds for r in self.runs)
+
+    @property
+    def median_wall(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
+
+    @property
+    def median_peak(self) -> float:
+        return statistics.median(r.peak_mb for r in self.runs)
+
+
+def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Run, str]:
+    """Run ``command`` under /usr/bin/time; return its run and its stdout."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         done = subprocess.run(
             ["/usr/bin/time", "-f", "%e %M %U %S", "-o", report.name, *command],
             capture_output=True,
             text=True,
             check=False,
+            env={**os.environ, **(env or {})},
         )
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
         seconds, kilobytes, user, system = report.read().split()[-4:]
-    return Run(float(seconds), int(kilobytes) / 1024, float(user) + float(system))
+    run = Run(float(seconds), int(kilobytes) / 1024, float(user) + float(system))
+    return run, done.stdout
 
 
-def _zkm_command() -> str:
-    """The installed ``zkm`` script beside this interpreter (not a version-manager shim).
+def _zkm_argv() -> list[str]:
+    """This checkout's CLI: the interpreter running the benchmark with ``-m zkmargin``.
 
-    pyenv puts a bash shim first on PATH that re-resolves the interpreter on every call
-    (~0.1 s); snarkjs is likewise run from ``node_modules/.bin``, not through npx.
+    Not the installed ``zkm`` script (that imports whichever checkout was installed) and
+    not a version-manager shim (pyenv's bash shim costs ~0.1 s per call).
     """
-    beside = Path(sys.executable).with_name("zkm")
-    return str(beside) if beside.exists() else (shutil.which("zkm") or "zkm")
+    return [sys.executable, "-m", "zkmargin", "groth16", "prove"]
 
 
 def _zkey(log_domain: int, r1cs: Path) -> Path:
@@ -88,73 +142,149 @@ def _verify(vk: Path, public: Path, proof: Path) -> None:
         raise RuntimeError(f"snarkjs rejected the proof in {proof}")
 
 
-def bench_size(log_domain: int, work: Path) -> tuple[Run, Run]:
-    """Return (snarkjs, zkm) prove runs at domain 2^log_domain; both proofs are verified."""
+def _gnark_setup(gnark: Path, log_domain: int) -> None:
+    """Compile the gnark chain and run its Setup once (cached under CACHE)."""
+    if not (CACHE / f"gnark_chain{log_domain}.pk").exists():
+        subprocess.run(
+            [str(gnark), "-k", str(log_domain), "-dir", str(CACHE), "setup"],
+            check=True,
+            capture_output=True,
+        )
+
+
+def _prove_once(tool: Tool, log_domain: int, zkey: Path, wtns: Path, vk: Path, work: Path) -> Run:
+    """One timed proof by ``tool``, checked."""
+    if tool.kind == "gnark":
+        run, out = _timed(
+            [*tool.argv, "-k", str(log_domain), "-dir", str(CACHE), "-runs", "1", "prove"]
+        )
+        if "verified=ok" not in out:
+            raise RuntimeError(f"gnark did not report a verified proof:\n{out}")
+        return run
+    tag = tool.name.replace(" ", "_").replace("[", "_").replace("]", "")
+    proof, public = work / f"{tag}{log_domain}.json", work / f"{tag}{log_domain}.pub.json"
+    proof.unlink(missing_ok=True)
+    run, _ = _timed([*tool.argv, str(zkey), str(wtns), str(proof), str(public)], tool.env)
+    _verify(vk, public, proof)
+    return run
+
+
+def bench_size(log_domain: int, tools: list[Tool], rounds: int, work: Path) -> list[Column]:
+    """Time every tool ``rounds`` times at domain 2^log_domain, interleaved round by round."""
     r1cs, wtns = write_chain(log_domain, CACHE)
     zkey = _zkey(log_domain, r1cs)
+    for tool in tools:
+        if tool.kind == "gnark":
+            _gnark_setup(Path(tool.argv[0]), log_domain)
     vk = work / f"vk{log_domain}.json"
     subprocess.run(
         [str(SNARKJS), "zkey", "export", "verificationkey", str(zkey), str(vk)],
         check=True,
         capture_output=True,
     )
-    zkm = _zkm_command()
-    runs = []
-    for name, tool in (
-        ("snarkjs", [str(SNARKJS), "groth16", "prove"]),
-        ("zkm", [zkm, "groth16", "prove"]),
-    ):
-        proof, public = work / f"{name}{log_domain}.json", work / f"{name}{log_domain}.pub.json"
-        runs.append(_timed([*tool, str(zkey), str(wtns), str(proof), str(public)]))
-        _verify(vk, public, proof)
-    return runs[0], runs[1]
+    columns = [Column(tool) for tool in tools]
+    for round_index in range(rounds):
+        for column in columns:
+            if column.tool.max_rounds is not None and round_index >= column.tool.max_rounds:
+                continue
+            run = _prove_once(column.tool, log_domain, zkey, wtns, vk, work)
+            column.runs.append(run)
+            print(
+                f"2^{log_domain} round {round_index + 1} {column.tool.name}: "
+                f"{run.seconds:.2f} s wall, {run.cpu_seconds:.2f} s CPU, {run.peak_mb:.0f} MB",
+                file=sys.stderr,
+            )
+    return columns
 
 
-def _machine() -> str:
-    model = "unknown CPU"
+def cpu_model() -> str:
+    """The CPU model name and whether it has AVX-512 IFMA (from /proc/cpuinfo)."""
+    model, flags = "unknown CPU", set[str]()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
         for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
+            if line.startswith("model name") and model == "unknown CPU":
                 model = line.split(":", 1)[1].strip()
-                break
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
+    ifma = "with AVX-512 IFMA" if "avx512ifma" in flags else "without AVX-512 IFMA"
+    extras = "/".join(f.upper() for f in ("avx2", "bmi2", "adx") if f in flags)
+    return f"{model} ({ifma}; {extras or 'no AVX2/BMI2/ADX'})"
+
+
+def _machine() -> str:
     memory = ""
     meminfo = Path("/proc/meminfo")
     if meminfo.exists():
         kilobytes = int(meminfo.read_text().split()[1])
         memory = f", {kilobytes / 2**20:.1f} GiB RAM"
-    return f"{model}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu_model()}, {os.cpu_count()} cores{memory}, {system}"
 
 
-def table(results: dict[int, tuple[Run, Run]]) -> str:
+def _zkm_kernels(env: dict[str, str]) -> str:
+    """Which native build and batch kernel the zkm CLI loads under ``env``."""
+    code = (
+        "from algebra.native_build import load_native, build_name;"
+        "n = load_native(); i = n.build_info();"
+        "print(build_name(), i['field_arithmetic'], i['batch_scalar_mul'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env={**os.environ, **env, "PYTHONPATH": str(REPO)},
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def table(results: dict[int, list[Column]], rounds: int) -> str:
     """Return the markdown section for ``results``."""
     lines = [
         SECTION,
         "",
-        f"Machine: {_machine()}. snarkjs 0.7.6 vs `zkm` (native backend), CLI to CLI, same",
-        "zkey and wtns, start-up included; squaring-chain circuits filling a 2^k QAP domain",
-        "(2^k − 3 constraints + 3 public-input rows). Peak = max RSS of the process; CPU =",
-        "user + system seconds (the 2 cores are shared, so CPU is the steadier measure).",
-        f"Load average at the end of the run: {os.getloadavg()[0]:.1f} (other jobs inflate times).",
+        f"Machine: {_machine()}.",
+        f"Load average at the end of the run: {os.getloadavg()[0]:.1f} (the cores are shared;",
+        f"CPU seconds are the steadier measure). {rounds} interleaved rounds per size, CLI to",
+        "CLI (start-up, key loading and the tool's own proof check included); squaring-chain",
+        "circuits with 2^k − 3 constraints (gnark: an equivalent circuit of its own). Wall =",
+        "min / median seconds, CPU = median user + system seconds, peak = median max RSS",
+        "(snarkjs may run in fewer rounds: `runs` says how many);",
+        "CPU ratio = the tool's median CPU over the first zkm column's.",
         "",
-        "| domain | snarkjs prove | zkm prove | speed-up | snarkjs CPU | zkm CPU "
-        "| snarkjs peak | zkm peak | memory ratio |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| k | tool | runs | wall min / med | CPU | peak | CPU ratio |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for k, (snark, ours) in sorted(results.items()):
-        lines.append(
-            f"| 2^{k} | {snark.seconds:.2f} s | {ours.seconds:.2f} s | "
-            f"{snark.seconds / ours.seconds:.1f}× | {snark.cpu_seconds:.2f} s | "
-            f"{ours.cpu_seconds:.2f} s | {snark.peak_mb:.0f} MB | "
-            f"{ours.peak_mb:.0f} MB | {ours.peak_mb / snark.peak_mb:.2f} |"
-        )
+    for k, columns in sorted(results.items()):
+        base = columns[0].median_cpu
+        for column in columns:
+            lines.append(
+                f"| {k} | {column.tool.name} | {len(column.runs)}"
+                f" | {column.min_wall:.2f} / {column.median_wall:.2f} s"
+                f" | {column.median_cpu:.2f} s | {column.median_peak:.0f} MB"
+                f" | {column.median_cpu / base:.2f} |"
+            )
+    summary = [
+        f"2^{k}: {zkm.tool.name} CPU / {peer.tool.name} CPU = "
+        f"{zkm.median_cpu / peer.median_cpu:.2f}, peak {zkm.median_peak / peer.median_peak:.2f}×"
+        for k, columns in sorted(results.items())
+        for zkm in columns
+        if zkm.tool.name.startswith("zkm")
+        for peer in columns
+        if not peer.tool.name.startswith("zkm")
+    ]
+    if summary:
+        lines += ["", "Ratios (median CPU, median peak):", ""]
+        lines += [f"- {line}" for line in summary]
     return "\n".join(lines) + "\n"
 
 
 def _write_doc(section: str) -> None:
     DOC.parent.mkdir(parents=True, exist_ok=True)
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    start = text.find(SECTION)
+    start = text.find(SECTION + "\n")
     if start >= 0:
         end = text.find("\n## ", start + len(SECTION))
         text = text[:start] + section + ("\n" + text[end + 1 :] if end >= 0 else "")
@@ -163,20 +293,61 @@ def _write_doc(section: str) -> None:
     DOC.write_text(text)
 
 
-def main(argv: list[str]) -> int:
-    """Run the benchmark for the given log sizes and publish the table."""
-    sizes = [int(a) for a in argv] or [12, 14, 16, 18]
-    results: dict[int, tuple[Run, Run]] = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        for k in sizes:
-            results[k] = bench_size(k, Path(scratch))
-            snark, ours = results[k]
-            print(
-                f"2^{k}: snarkjs {snark.seconds:.2f} s, zkm {ours.seconds:.2f} s", file=sys.stderr
+def _tools(args: argparse.Namespace) -> list[Tool]:
+    tools = []
+    for value in args.zkm_cpu or ["default"]:
+        env = {} if value == "default" else {CPU_ENV: value}
+        name = "zkm" if value == "default" else f"zkm[{value}]"
+        tools.append(Tool(name, _zkm_argv(), env={**env, "PYTHONPATH": str(REPO)}))
+    if args.rapidsnark is not None:
+        tools.append(Tool("rapidsnark", [str(args.rapidsnark)]))
+    if args.gnark is not None:
+        tools.append(Tool("gnark v0.14", [str(args.gnark)], kind="gnark"))
+    if not args.no_snarkjs:
+        tools.append(
+            Tool(
+                "snarkjs 0.7.6",
+                [str(SNARKJS), "groth16", "prove"],
+                max_rounds=args.snarkjs_rounds,
             )
-    section = table(results)
+        )
+    for tool in tools:
+        if not Path(tool.argv[0]).exists():
+            raise SystemExit(f"bench_prove: {tool.name}: {tool.argv[0]} does not exist")
+    return tools
+
+
+def main(argv: list[str]) -> int:
+    """Run the benchmark for the given log sizes and print (and optionally publish) the table."""
+    parser = argparse.ArgumentParser(prog="bench_prove", description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[16, 18])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--gnark", type=Path, help="gnarkchain binary (bench/peers/build.sh)")
+    parser.add_argument("--rapidsnark", type=Path, help="rapidsnark's prover binary")
+    parser.add_argument("--no-snarkjs", action="store_true", help="leave the snarkjs column out")
+    parser.add_argument(
+        "--snarkjs-rounds", type=int, help="run snarkjs only in the first N rounds (it is slow)"
+    )
+    parser.add_argument(
+        "--zkm-cpu", action="append", help=f"a zkm column with {CPU_ENV}=VALUE (repeatable)"
+    )
+    parser.add_argument("--doc", action="store_true", help=f"write the table to {DOC}")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    tools = _tools(args)
+    print(f"CPU: {cpu_model()}", file=sys.stderr)
+    for tool in tools:
+        if tool.name.startswith("zkm"):
+            print(f"{tool.name}: native build {_zkm_kernels(tool.env)}", file=sys.stderr)
+    results: dict[int, list[Column]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for k in args.sizes:
+            results[k] = bench_size(k, tools, args.rounds, Path(scratch))
+    section = table(results, args.rounds)
     print(section)
-    _write_doc(section)
+    if args.doc:
+        _write_doc(section)
     return 0
 
 

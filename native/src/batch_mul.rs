@@ -158,9 +158,13 @@ pub(crate) fn mul_chunk<P: GLVConfig<ScalarField = Fr>>(
     acc
 }
 
-/// Slots per chunk: up to [`CHUNK`], but small enough that every thread gets several chunks.
+/// Slots per chunk: up to [`CHUNK`], but small enough that every thread gets a chunk.
+///
+/// Every round of a chunk costs one field inversion shared by its slots, so small inputs
+/// (an audit chunk's 256 `rᵢ·Aᵢ`) want as few chunks as keep every thread busy: with 64
+/// slots per chunk the inversions cost about as much as the curve arithmetic.
 fn chunk_size(len: usize) -> usize {
-    (len / (4 * rayon::current_num_threads())).clamp(64, CHUNK)
+    len.div_ceil(rayon::current_num_threads()).clamp(64, CHUNK)
 }
 
 /// `tables[j·n + i] = (2j + 1)·bases[i]` for j < TABLE.

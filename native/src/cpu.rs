@@ -9,17 +9,27 @@
 
 use std::sync::OnceLock;
 
-/// Environment variable: `portable` turns every run-time-chosen kernel off (tests, bug reports).
+/// Environment variable: `portable` turns every run-time-chosen kernel off (tests, bug reports);
+/// `avx2` keeps the x86-64-v3 build but turns the AVX-512 kernels off, which is what a CPU
+/// with AVX2/BMI2/ADX and no AVX-512 (most laptops, AMD before Zen 4) runs.
 pub const CPU_ENV: &str = "ZKM_NATIVE_CPU";
+
+fn env_is(value: &str) -> bool {
+    std::env::var(CPU_ENV)
+        .map(|v| v.trim().eq_ignore_ascii_case(value))
+        .unwrap_or(false)
+}
 
 /// Whether `ZKM_NATIVE_CPU=portable` was set when the kernels were first used.
 pub fn forced_portable() -> bool {
     static FORCED: OnceLock<bool> = OnceLock::new();
-    *FORCED.get_or_init(|| {
-        std::env::var(CPU_ENV)
-            .map(|v| v.trim().eq_ignore_ascii_case("portable"))
-            .unwrap_or(false)
-    })
+    *FORCED.get_or_init(|| env_is("portable"))
+}
+
+/// Whether the AVX-512 kernels are off by request: `ZKM_NATIVE_CPU` is `portable` or `avx2`.
+pub fn avx512_forbidden() -> bool {
+    static FORBIDDEN: OnceLock<bool> = OnceLock::new();
+    *FORBIDDEN.get_or_init(|| forced_portable() || env_is("avx2"))
 }
 
 /// The CPU features that matter to the kernels and that this CPU has (detected once).

@@ -53,7 +53,16 @@ impl Digits {
     /// With ⌈255/c⌉ windows the top window holds at most c−1 bits of a 254-bit scalar, so
     /// the final carry is always absorbed.
     pub fn new(scalars: &[BigInt<4>]) -> Self {
-        let (n, c) = (scalars.len(), window_bits(scalars.len()));
+        Self::with_window(scalars, window_bits(scalars.len()))
+    }
+
+    /// Recode `scalars` with window width `c` (2 ≤ c ≤ 15).
+    pub fn with_window(scalars: &[BigInt<4>], c: usize) -> Self {
+        assert!(
+            (2..=MAX_WINDOW).contains(&c),
+            "window width {c} out of range"
+        );
+        let n = scalars.len();
         let windows = 255usize.div_ceil(c);
         let half = 1i64 << (c - 1);
         let mut d = vec![0i16; n * windows];
@@ -435,6 +444,75 @@ mod tests {
             k[1] = Fr::from(0u64);
             let ints: Vec<BigInt<4>> = k.iter().map(|s| s.into_bigint()).collect();
             assert_eq!(msm(&bases, &ints), naive(&bases, &k), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn every_window_width_gives_the_sum_of_products() {
+        let mut rng = test_rng();
+        let n = 300;
+        let bases: Vec<G1Affine> = (0..n)
+            .map(|_| (G1Affine::generator() * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        let mut k: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        k[0] = -Fr::from(1u64);
+        k[1] = Fr::from(0u64);
+        k[2] = Fr::from(1u64);
+        let ints: Vec<BigInt<4>> = k.iter().map(|s| s.into_bigint()).collect();
+        let expected = naive(&bases, &k);
+        for c in 2..=MAX_WINDOW {
+            let digits = Digits::with_window(&ints, c);
+            assert_eq!(msm_digits(&bases, &digits), expected, "c = {c}");
+        }
+    }
+
+    /// `cargo test --release msm_timing -- --ignored --nocapture`: G1/G2 MSM seconds per
+    /// window width at 2^16 (for tuning `window_bits`; not a correctness test).
+    #[test]
+    #[ignore]
+    fn msm_timing() {
+        let mut rng = test_rng();
+        let n = 1 << 16;
+        let g: Vec<G1Affine> = (0..n)
+            .map(|_| (G1Affine::generator() * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        let h: Vec<G2Affine> = (0..n / 4)
+            .map(|_| (G2Affine::generator() * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        let h: Vec<G2Affine> = (0..4).flat_map(|_| h.iter().copied()).collect();
+        let ints: Vec<BigInt<4>> = (0..n).map(|_| Fr::rand(&mut rng).into_bigint()).collect();
+        // Process CPU seconds (user + system) from /proc: the cores are shared, so wall
+        // time says little.
+        let cpu = || {
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+            let f: Vec<&str> = stat
+                .rsplit(')')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
+        };
+        println!("model picks c = {}", window_bits(n));
+        let from: usize = std::env::var("MSM_C_FROM").map_or(10, |v| v.parse().unwrap());
+        let to: usize = std::env::var("MSM_C_TO").map_or(15, |v| v.parse().unwrap());
+        for c in from..=to {
+            let d = Digits::with_window(&ints, c);
+            let (mut t1, mut t2) = (0.0, 0.0);
+            for _ in 0..3 {
+                let t = cpu();
+                let a = msm_digits(&g, &d);
+                t1 += cpu() - t;
+                let t = cpu();
+                let b = msm_digits(&h, &d);
+                t2 += cpu() - t;
+                assert!(!a.is_zero() && !b.is_zero());
+            }
+            println!(
+                "c = {c}: G1 {:.3} s CPU, G2 {:.3} s CPU",
+                t1 / 3.0,
+                t2 / 3.0
+            );
         }
     }
 

@@ -9,6 +9,7 @@ or directly under such an attribute itself.
 from __future__ import annotations
 
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -101,6 +102,8 @@ def test_portable_env_chooses_the_baseline_build(monkeypatch: pytest.MonkeyPatch
     assert native_build.choose_build() == ("x86-64-v3", Path("/fast.so"))
     monkeypatch.setenv(native_build.CPU_ENV, "portable")
     assert native_build.choose_build() == ("baseline", None)
+    monkeypatch.setenv(native_build.CPU_ENV, "avx2")
+    assert native_build.choose_build() == ("x86-64-v3", Path("/fast.so"))
 
 
 def test_cpu_without_adx_gets_the_baseline_build(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,4 +132,28 @@ def test_portable_env_turns_every_run_time_kernel_off() -> None:
     build, info = json.loads(out.stdout)
     assert build == "baseline"
     assert info["forced_portable"] is True
+    assert info["batch_scalar_mul"] == "portable"
+
+
+def test_avx2_env_keeps_the_fast_build_and_turns_avx512_off() -> None:
+    """In a fresh process with ZKM_NATIVE_CPU=avx2: what an AVX2 CPU without AVX-512 runs."""
+    code = (
+        "import json; from algebra.native_build import load_native, build_name; "
+        "m = load_native(); print(json.dumps([build_name(), m.build_info(), m.ifma_supported()]))"
+    )
+    env = {**os.environ, "ZKM_NATIVE_CPU": "avx2", "PYTHONPATH": str(REPO_ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    import json
+
+    build, info, ifma = json.loads(out.stdout)
+    fast_possible = (
+        native_build._fast_build_path() is not None
+        and platform.machine().lower() in {"x86_64", "amd64"}
+        and native_build.cpu_flags() >= native_build.V3_CPU_FLAGS
+    )
+    assert build == ("x86-64-v3" if fast_possible else "baseline")
+    assert info["forced_portable"] is False
+    assert ifma is False
     assert info["batch_scalar_mul"] == "portable"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -50,7 +51,13 @@ class ChunkRunner(Protocol):
 
 
 class LocalRunner:
-    """Verifies chunks one after another in this process (the native kernels use every core)."""
+    """Verifies chunks one after another in this process (the native kernels use every core).
+
+    While one chunk is being verified on a worker thread (its native kernels release the
+    GIL), the next chunk is read and parsed from ``jobs`` on the calling thread, so the
+    Python parsing overlaps the pairings instead of adding to them. One chunk is in
+    flight at a time: memory stays that of two chunks.
+    """
 
     description = "single process"
 
@@ -58,8 +65,15 @@ class LocalRunner:
         self, vk: VerifyingKey, backend_name: str, jobs: Iterable[ChunkJob]
     ) -> Iterator[ChunkDone]:
         """Yield each chunk's verdict in order."""
-        for index, statements in jobs:
-            yield index, verify_chunk(vk, statements, backend_name)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zkm-audit-chunk") as pool:
+            in_flight: tuple[int, Future[dict[int, str]]] | None = None
+            for index, statements in jobs:
+                future = pool.submit(verify_chunk, vk, statements, backend_name)
+                if in_flight is not None:
+                    yield in_flight[0], in_flight[1].result()
+                in_flight = index, future
+            if in_flight is not None:
+                yield in_flight[0], in_flight[1].result()
 
     def close(self) -> None:
         """Nothing to release."""

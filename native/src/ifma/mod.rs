@@ -1,9 +1,9 @@
 //! AVX-512 IFMA kernels: eight field elements per instruction (see `fq8`).
 //!
 //! Used when the target is x86-64, the CPU has AVX-512F and AVX-512 IFMA (checked once at
-//! run time), `ZKM_NATIVE_CPU` is not `portable` and [`set_enabled`] did not turn them off;
-//! otherwise every caller keeps its portable arkworks code, which is the only code on other
-//! architectures. Both paths compute the same exact results and the tests compare them.
+//! run time), `ZKM_NATIVE_CPU` is neither `portable` nor `avx2` and [`set_enabled`] did not
+//! turn them off; otherwise every caller keeps its portable arkworks code, which is the only
+//! code on other architectures. Both paths compute the same exact results and the tests compare them.
 
 // The lane code indexes several limb arrays in lock-step, where `for j in 0..LIMBS` reads
 // better than zipped iterators (and unrolls the same).
@@ -28,7 +28,7 @@ static ENABLED: AtomicBool = AtomicBool::new(true);
 static CHUNKS_RUN: AtomicU64 = AtomicU64::new(0);
 
 /// Whether this build and CPU can run the vector kernels: x86-64 with AVX-512F and
-/// AVX-512 IFMA, and `ZKM_NATIVE_CPU` is not `portable` (decided once).
+/// AVX-512 IFMA, and `ZKM_NATIVE_CPU` is neither `portable` nor `avx2` (decided once).
 pub fn supported() -> bool {
     static SUPPORTED: OnceLock<bool> = OnceLock::new();
     *SUPPORTED.get_or_init(|| {
@@ -38,7 +38,7 @@ pub fn supported() -> bool {
             "the lane constants disagree with arkworks' modulus"
         );
         cfg!(target_arch = "x86_64")
-            && !crate::cpu::forced_portable()
+            && !crate::cpu::avx512_forbidden()
             && crate::cpu::has("avx512f")
             && crate::cpu::has("avx512ifma")
     })
