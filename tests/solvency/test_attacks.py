@@ -541,3 +541,18 @@ def test_bundle_copied_as_a_later_epochs_statement_is_refused(venue: Venue, tmp_
     assert report.verdict() == "INVALID"
     assert any("snapshot hash" in f for f in report.findings), report.findings
     assert read_statement(bundle).epoch == 2
+
+
+def test_whole_epoch_proven_on_invented_prices_is_refused_against_the_oracles_snapshot(
+    venue: Venue, tmp_path: Path
+) -> None:
+    """Every chunk valued at invented marks, the statement naming that snapshot's hash: the
+    verifier's (oracle's) snapshot does not hash to it. (Handed the invented snapshot file
+    itself, verify cannot tell: where the snapshot comes from is the verifier's trust anchor.)"""
+    s = _repriced(venue.snapshot)
+    bundle = tmp_path / "b"
+    venue.prove_chain(bundle, [(c, s) for c in venue.chunks])
+    data = json.loads((bundle / "statement.json").read_text())
+    data["snapshot_hash"] = str(_snapshot_hash(s))
+    (bundle / "statement.json").write_text(json.dumps(data))
+    _refused(venue, bundle, "snapshot hash is not the hash of the epoch's snapshot")
