@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from circuits.margin.extensions import feature_mask, feature_names
 from circuits.margin.model import MarketSnapshot
 from circuits.margin.reference import margin_report, tier_requirement
 from circuits.margin.sizes import TINY
@@ -128,3 +129,43 @@ def test_open_interest_imf_baked_in_is_never_below_the_chain() -> None:
             engine = -(-notional * initial_ppm // 10**6)
             assert imr <= engine <= imr + notional // 10**6 + 1
     assert dydx.effective_imf(tier, 750_000 * 10**DEC) == Fraction(51, 100)
+
+
+OI_TIER = dydx.LiquidityTier("OI", 20_000, 600_000, 500_000 * 10**DEC, 1_000_000 * 10**DEC)
+
+
+def test_open_interest_imf_is_computed_in_circuit_from_the_hashed_open_interest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # OI 750 000 USDC: effective IMF = 0.02 + 0.5·0.98 = 0.51 (a whole ppm: exact).
+    ex = example("dydx", "open-interest-imf")
+    assert "effective_IMF" in ex["inputs"]["formula"]
+    open_notional = 750_000 * 10**DEC
+    assert dydx.effective_imf(OI_TIER, open_notional) == Fraction(51, 100)
+    perp = dydx.nested_perp("BTC-USD", OI_TIER, mark_price=qq("64123.45", DEC),
+                            size_scale=SCALE, n_scenarios=1,
+                            open_notional=open_notional)  # fmt: skip
+    snapshot = dydx.snapshot([perp], [quote_collateral("USDC")])
+    assert feature_names(feature_mask(snapshot)) == "open-interest,rounding-profile"
+    size = to_qq("1.5", 8)
+    notional = to_qq("96185.175", DEC)
+    account = state([(size, -notional, 0)], [0])
+    report = margin_report(account, snapshot)
+    assert (report.initial, report.maintenance) == dydx.venue_requirements(
+        notional, OI_TIER, open_notional
+    )
+    cli = cli_report(tmp_path, capsys, account, snapshot)
+    assert (cli["initial"], cli["maintenance"]) == (report.initial, report.maintenance)
+    assert assert_circuit_boundary(account, snapshot, REQUIREMENT_INITIAL, 0) == "custom"
+
+
+def test_open_interest_imf_in_circuit_is_never_below_the_chain_and_within_a_ppm() -> None:
+    for open_notional in (0, 500_000 * 10**DEC, 612_345_678_901, 999_999 * 10**DEC, 2 * 10**12):
+        perp = dydx.nested_perp("BTC-USD", OI_TIER, mark_price=1, size_scale=1, n_scenarios=1,
+                                open_notional=open_notional)  # fmt: skip
+        snapshot = dydx.snapshot([perp], [quote_collateral("USDC")])
+        for notional in (1, 51, 96_185_175_000, 10**13 + 7):
+            imr, mmr = dydx.venue_requirements(notional, OI_TIER, open_notional)
+            report = margin_report(state([(notional, 0, 0)], [0]), snapshot)
+            assert report.maintenance == mmr
+            assert imr <= report.initial <= imr + notional // 10**6 + 1

@@ -33,7 +33,9 @@ from fractions import Fraction
 
 from circuits.margin.model import CollateralSpec, InstrumentSpec, MarginTier, MarketSnapshot
 from circuits.margin.rounding import DYDX_V4
+from circuits.margin.size_rate_model import OpenInterest, OpenInterestScaling
 from circuits.margin.units import U
+from zkmargin.riskdesk.errors import RiskInputError
 from zkmargin.riskdesk.venues.common import instrument, venue_snapshot
 
 
@@ -110,16 +112,38 @@ def perp(
 
 
 def nested_perp(
-    symbol: str, tier: LiquidityTier, *, mark_price: int, size_scale: int, n_scenarios: int
+    symbol: str,
+    tier: LiquidityTier,
+    *,
+    mark_price: int,
+    size_scale: int,
+    n_scenarios: int,
+    open_notional: int | None = None,
 ) -> InstrumentSpec:
     """Return a dYdX perp slot for the ``dydx_v4`` profile: initial at the tier's IMF, the
-    maintenance fraction nested on it (no maintenance tiers: the nested ceiling alone)."""
+    maintenance fraction nested on it (no maintenance tiers: the nested ceiling alone).
+
+    With ``open_notional`` (QQ) and a tier with open-interest caps, the slot also carries
+    the open-interest feature (bit 2): the initial rate ``imf + ⌈(U − imf)·clamp(OI −
+    lower, 0, upper − lower)/(upper − lower)⌉`` ppm is computed in the circuit from the
+    hashed open interest, so a verifier checks it (rounded up to ppm: at most ``N/10^6 + 1``
+    QQ above dYdX, equal when the scaled IMF is a whole ppm).
+    """
     base = instrument(
         symbol, size_scale=size_scale, mark_price=mark_price,
         maintenance=[MarginTier(rate_ppm=0)],
         initial=[MarginTier(rate_ppm=tier.initial_margin_ppm)], n_scenarios=n_scenarios,
     )  # fmt: skip
-    return base.model_copy(update={"maintenance_fraction_ppm": tier.maintenance_fraction_ppm})
+    update: dict[str, object] = {"maintenance_fraction_ppm": tier.maintenance_fraction_ppm}
+    if open_notional is not None:
+        if tier.open_interest_upper_cap <= tier.open_interest_lower_cap:
+            raise RiskInputError(f"liquidity tier {tier.name} has no open-interest caps")
+        scaling = OpenInterestScaling(
+            base_ppm=tier.initial_margin_ppm, top_ppm=U,
+            lower_cap=tier.open_interest_lower_cap, upper_cap=tier.open_interest_upper_cap,
+        )  # fmt: skip
+        update["open_interest"] = OpenInterest(value=open_notional, initial=scaling)
+    return base.model_copy(update=update)
 
 
 def snapshot(
