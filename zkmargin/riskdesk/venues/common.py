@@ -183,11 +183,13 @@ def venue_snapshot(
     epoch: int = 1,
     timestamp: int = 1_796_256_000,
     rounding: RoundingProfile = "per_term",
+    extended: bool = False,
 ) -> MarketSnapshot:
     """Return a snapshot whose tier slots are the longest schedules it holds (unpadded).
 
     A venue rounding profile other than ``per_term`` makes it a version-2 snapshot (feature
-    rounding-profile); with the default it stays version 1.
+    rounding-profile), as does ``extended`` (slots using a version-2 feature such as
+    size-rates); otherwise it stays version 1.
     """
     n_s = len(instruments[0].risk_array)
     tier_slots = max(max(len(i.maintenance_tiers), len(i.initial_tiers)) for i in instruments)
@@ -203,6 +205,6 @@ def venue_snapshot(
         else [ScenarioSpec(name=f"s{s}") for s in range(n_s)],
         instruments=list(instruments),
         collateral=list(collateral),
-        version=1 if rounding == "per_term" else EXTENDED_VERSION,
+        version=EXTENDED_VERSION if extended or rounding != "per_term" else 1,
         rounding=rounding,
     )
