@@ -94,7 +94,8 @@ def _sized_snapshot(kind: int, price: str) -> MarketSnapshot:
 
 
 def _chain_value(balance: int, price: int, weight_1e4: int) -> int:
-    return balance * price * weight_1e4 // (drift.SPOT_WEIGHT_PRECISION * 10**SOL_DECIMALS)
+    value: int = balance * price * weight_1e4 // (drift.SPOT_WEIGHT_PRECISION * 10**SOL_DECIMALS)
+    return value
 
 
 def test_sol_above_15625_with_size_weights_matches_the_chain_weights(
