@@ -35,6 +35,14 @@ Why the answer is exact (the argument the tests check):
    the model it names: a model term that moves with a mark (say, an option charge computed
    from the mark) must be added to :func:`breach_notionals` as further pieces.
 
+Version-2 features are not modelled: size-rates (``⌈|q|·P·ρ/(U·scale²)⌉``, linear in the
+mark), size-weights and open-interest (collateral/IMF terms of the size), the dYdX nested
+rounding profile and the option formula (terms of the mark and of the underlying price,
+which is a separate snapshot field and is held fixed) all move the requirement in ways
+step 1 does not derive. For a snapshot using any of them the marks are refused with a
+:class:`LiquidationError` naming the features (the distance to maintenance, which needs no
+derivation, is still reported); a wrong price is never printed.
+
 Per-instrument prices reveal positions: they stay on the trader's machine.
 """
 
@@ -44,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from circuits.margin.errors import MarginInputError
+from circuits.margin.extensions import feature_mask, feature_names
 from circuits.margin.model import AccountState, InstrumentSpec, MarketSnapshot
 from circuits.margin.reference import MarginReport, margin_report
 from circuits.margin.statement import REQUIREMENT_MAINTENANCE
@@ -253,12 +262,20 @@ def liquidation_report(
 
     Raises:
         MarginInputError: the state does not match the snapshot.
-        LiquidationError: the engine disagrees with a derived mark.
+        LiquidationError: the engine disagrees with a derived mark, or ``with_prices`` for a
+            snapshot using a version-2 feature (the marks are not modelled for it).
     """
     report = margin_report(state, snapshot)
     requirement = report.requirement(REQUIREMENT_MAINTENANCE)
     compliant = report.equity >= 0 and report.equity >= requirement
     prices = []
+    mask = feature_mask(snapshot)
+    if mask and with_prices:
+        raise LiquidationError(
+            "liquidation marks are not modelled for snapshot features "
+            f"{feature_names(mask)} (their requirement terms move with the mark); "
+            "the maintenance distance is available without marks"
+        )
     if compliant and with_prices:
         prices = [
             instrument_liquidation(state, snapshot, report, i)

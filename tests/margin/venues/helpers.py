@@ -104,6 +104,7 @@ def _fit(snapshot: MarketSnapshot) -> tuple[MarginSize, MarketSnapshot]:
             and shape.n_collateral <= size.n_collateral
             and shape.tier_slots <= size.tier_slots
             and shape.haircut_tier_slots <= size.haircut_tier_slots
+            and shape.features == size.features
         ):
             return size, pad_snapshot(snapshot, size)
     return shape_of(snapshot), snapshot

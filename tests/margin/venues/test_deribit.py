@@ -1,5 +1,6 @@
 """Deribit's size-linear futures margin (fixtures/deribit.json): chords exact at the published
-25 and 350 BTC examples, conservative between, and measured below beyond the last chord."""
+25 and 350 BTC examples, conservative between, and measured below beyond the last chord;
+version-2 size-rates express the affine rule itself: exact at every size to the satoshi."""
 
 from __future__ import annotations
 
@@ -66,3 +67,31 @@ def test_chords_are_conservative_between_and_below_beyond_the_last_size() -> Non
         size = Fraction(tenth, 10)
         engine = margin_report(state([(tenth * 1000, 0, 0)], [0]), snapshot).initial
         assert engine >= deribit.margin_btc(size, deribit.INITIAL) * 10**DEC
+
+
+def _sized_snapshot() -> MarketSnapshot:
+    fut = deribit.sized_future("BTC-FUT", size_scale=SCALE, n_scenarios=1)
+    return venue_snapshot([fut], [quote_collateral("BTC")], quote_decimals=DEC, extended=True)
+
+
+def test_size_rates_reproduce_between_and_beyond_the_chords_to_the_satoshi(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ex = example("deribit", "futures-between-and-beyond")
+    snapshot = _sized_snapshot()
+    assert snapshot.version == 2
+    for size, venue in ex["results"]["venue_initial_margin"].items():
+        account = state([(to_qq(size, 4), 0, 0)], [0])
+        report = margin_report(account, snapshot)
+        assert report.initial == to_qq(venue, DEC)
+        cli = cli_report(tmp_path, capsys, account, snapshot)
+        assert cli["initial"] == to_qq(venue, DEC)
+    for tenth in range(1, 10_001):  # every 0.1 BTC to 1 000 BTC, both kinds: the ceiling
+        size_btc = Fraction(tenth, 10)
+        report = margin_report(state([(-tenth * SCALE // 10, 0, 0)], [0]), snapshot)
+        for got, rule in ((report.initial, deribit.INITIAL),
+                          (report.maintenance, deribit.MAINTENANCE)):  # fmt: skip
+            venue_sat = deribit.margin_btc(size_btc, rule) * 10**DEC
+            assert got == -(-venue_sat.numerator // venue_sat.denominator)
+    account = state([(to_qq("700", 4), 0, 0)], [0])
+    assert assert_circuit_boundary(account, snapshot, REQUIREMENT_INITIAL, 0) == "custom"

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from circuits.margin.extensions import EXTENDED_VERSION
 from circuits.margin.model import (
     CollateralSpec,
     HaircutTier,
@@ -25,6 +26,7 @@ from circuits.margin.model import (
     MarketSnapshot,
     ScenarioSpec,
 )
+from circuits.margin.rounding import RoundingProfile
 from circuits.margin.units import U
 from zkmargin.riskdesk.errors import RiskInputError
 
@@ -180,8 +182,15 @@ def venue_snapshot(
     quote_decimals: int = 6,
     epoch: int = 1,
     timestamp: int = 1_796_256_000,
+    rounding: RoundingProfile = "per_term",
+    extended: bool = False,
 ) -> MarketSnapshot:
-    """Return a snapshot whose tier slots are the longest schedules it holds (unpadded)."""
+    """Return a snapshot whose tier slots are the longest schedules it holds (unpadded).
+
+    A venue rounding profile other than ``per_term`` makes it a version-2 snapshot (feature
+    rounding-profile), as does ``extended`` (slots using a version-2 feature such as
+    size-rates); otherwise it stays version 1.
+    """
     n_s = len(instruments[0].risk_array)
     tier_slots = max(max(len(i.maintenance_tiers), len(i.initial_tiers)) for i in instruments)
     haircut_slots = max(len(c.haircut_tiers) for c in collateral)
@@ -196,4 +205,6 @@ def venue_snapshot(
         else [ScenarioSpec(name=f"s{s}") for s in range(n_s)],
         instruments=list(instruments),
         collateral=list(collateral),
+        version=EXTENDED_VERSION if extended or rounding != "per_term" else 1,
+        rounding=rounding,
     )

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from circuits.margin.model import InstrumentSpec, MarginTier
+from circuits.margin.size_rate_model import KindSizeRates, SizeRate
 from circuits.margin.units import U
 from zkmargin.riskdesk.errors import RiskInputError
 from zkmargin.riskdesk.venues.common import dec, exact_int, instrument
@@ -80,3 +81,32 @@ def future(
         maintenance=chord_schedule(sizes_btc, MAINTENANCE),
         initial=chord_schedule(sizes_btc, INITIAL), n_scenarios=n_scenarios,
     )  # fmt: skip
+
+
+SIZE_RATE_CAP_PPM = 10 * U
+"""The size-rate feature's largest rate (1000 %): Deribit's rate reaches it at ≈ 196 000 BTC
+(initial), beyond which the sized future would be below the venue."""
+
+
+def size_rate(rule: tuple[str, str]) -> SizeRate:
+    """Return ``base + slope·|size|`` with slope in ppm per whole BTC (exact or refused).
+
+    Raises:
+        RiskInputError: the base or the per-BTC slope is not a whole ppm.
+    """
+    base = exact_int(dec(rule[0]) * U, "base rate")
+    slope = exact_int(dec(rule[1]) / 100 * U, "rate per BTC")
+    return SizeRate(base_ppm=base, slope_ppm=slope, cap_ppm=SIZE_RATE_CAP_PPM)
+
+
+def sized_future(symbol: str, *, size_scale: int, n_scenarios: int) -> InstrumentSpec:
+    """Return a futures slot whose rates are Deribit's affine rule itself (version-2
+    size-rates, bit 0): ``⌈|q|·P·(base·scale + slope·|q|)/(U·scale²)⌉`` satoshi is the venue's
+    ``|size|·(base + slope·|size|)`` rounded up, at every size up to the cap."""
+    base = instrument(
+        symbol, kind="future", size_scale=size_scale, mark_price=10**SATOSHI_DECIMALS,
+        maintenance=[MarginTier(rate_ppm=0)], initial=[MarginTier(rate_ppm=0)],
+        n_scenarios=n_scenarios,
+    )  # fmt: skip
+    rates = KindSizeRates(maintenance=size_rate(MAINTENANCE), initial=size_rate(INITIAL))
+    return base.model_copy(update={"size_rates": rates})

@@ -22,10 +22,11 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from circuits.margin.model import CollateralSpec, HaircutTier
+from circuits.margin.size_rate_model import SizeWeights
 from circuits.margin.statement import REQUIREMENT_INITIAL
-from circuits.margin.units import MAX_LIABILITY_WEIGHT
+from circuits.margin.units import MAX_LIABILITY_WEIGHT, U
 from zkmargin.riskdesk.errors import RiskInputError
-from zkmargin.riskdesk.venues.common import dec, ppm_down, ppm_up
+from zkmargin.riskdesk.venues.common import dec, exact_int, ppm_down, ppm_up
 
 SPOT_WEIGHT_PRECISION = 10_000
 """Drift's weight precision (``MARGIN_PRECISION``, expo −4)."""
@@ -129,3 +130,19 @@ def collateral(asset: SpotAsset, kind: int, *, price: int, scale: int) -> Collat
         symbol=asset.symbol, price=price, scale=scale,
         haircut_tiers=[HaircutTier(weight_ppm=ppm_down(weight))], liability_weight_ppm=lam,
     )  # fmt: skip
+
+
+def sized_collateral(asset: SpotAsset, kind: int, *, price: int) -> CollateralSpec:
+    """Return the asset's slot for ``kind`` with Drift's size premiums (version-2
+    size-weights, bit 1): the deposit weight ``min(w, 1.1/(1 + f·√size))`` (β = U, π = 10 %,
+    a 10^-4 weight step) and the borrow weight ``max(λ, λ − λ/5 + f·√size)``, at Drift's
+    10^-9 token quantum (scale 10^9), where the feature's root is never below Drift's
+    ``isqrt(10·size + 1)``."""
+    base = collateral(asset, kind, price=price, scale=BASE_PRECISION)
+    factor = exact_int(dec(asset.imf_factor) * U, f"{asset.symbol} imf factor")
+    lam = base.liability_weight_ppm
+    weights = SizeWeights(
+        asset_premium_ppm=100_000, asset_factor_ppm=factor, asset_weight_step_ppm=100,
+        liability_premium_base_ppm=lam - lam // 5, liability_factor_ppm=factor,
+    )  # fmt: skip
+    return base.model_copy(update={"size_weights": weights})

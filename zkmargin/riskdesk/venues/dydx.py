@@ -14,22 +14,29 @@ Sources (read 2026-12-03):
   the notional of ``|quantums|`` is truncated, the base IMR is rounded up, and the MMR is
   ``BigMulPpm(IMR, maintenance_fraction_ppm, roundUp=true)`` — a nested ceiling.
 
-What the current model expresses: a flat fraction per kind. The maintenance fraction is
-``⌈IM_ppm·fraction_ppm/U⌉`` ppm with one ceiling, which can come out **one QQ below** dYdX's
-nested ceiling (``ceil(ceil(N·IMF)·fraction)``) — the venue-rounding feature (issue #15
-item 3) closes that. The open-interest IMF is a market input: this profile bakes the
-effective IMF into the initial fraction (rounded up to ppm), which a verifier cannot check
+How it is expressed: :func:`perp` is the version-1 path, a flat fraction per kind; its
+maintenance fraction ``⌈IM_ppm·fraction_ppm/U⌉`` ppm has one ceiling and can come out **one
+QQ below** dYdX's nested ceiling (``ceil(ceil(N·IMF)·fraction)``). :func:`nested_perp` with
+:func:`snapshot` (version 2, rounding profile ``dydx_v4``, :mod:`circuits.margin.rounding`)
+is exact: the maintenance requirement is the nested ceiling of the tier's IMF and
+maintenance fraction, and a short's notional is truncated toward zero as on chain.
+The open-interest IMF is a market input: :func:`perp` bakes the effective IMF into the
+initial fraction (rounded up to ppm), which a verifier cannot check
 (issue #15 item 6).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from circuits.margin.model import InstrumentSpec, MarginTier
+from circuits.margin.model import CollateralSpec, InstrumentSpec, MarginTier, MarketSnapshot
+from circuits.margin.rounding import DYDX_V4
+from circuits.margin.size_rate_model import OpenInterest, OpenInterestScaling
 from circuits.margin.units import U
-from zkmargin.riskdesk.venues.common import instrument
+from zkmargin.riskdesk.errors import RiskInputError
+from zkmargin.riskdesk.venues.common import instrument, venue_snapshot
 
 
 @dataclass(frozen=True)
@@ -102,3 +109,47 @@ def perp(
         maintenance=[MarginTier(rate_ppm=maintenance)], initial=[MarginTier(rate_ppm=initial)],
         n_scenarios=n_scenarios,
     )  # fmt: skip
+
+
+def nested_perp(
+    symbol: str,
+    tier: LiquidityTier,
+    *,
+    mark_price: int,
+    size_scale: int,
+    n_scenarios: int,
+    open_notional: int | None = None,
+) -> InstrumentSpec:
+    """Return a dYdX perp slot for the ``dydx_v4`` profile: initial at the tier's IMF, the
+    maintenance fraction nested on it (no maintenance tiers: the nested ceiling alone).
+
+    With ``open_notional`` (QQ) and a tier with open-interest caps, the slot also carries
+    the open-interest feature (bit 2): the initial rate ``imf + ⌈(U − imf)·clamp(OI −
+    lower, 0, upper − lower)/(upper − lower)⌉`` ppm is computed in the circuit from the
+    hashed open interest, so a verifier checks it (rounded up to ppm: at most ``N/10^6 + 1``
+    QQ above dYdX, equal when the scaled IMF is a whole ppm).
+    """
+    base = instrument(
+        symbol, size_scale=size_scale, mark_price=mark_price,
+        maintenance=[MarginTier(rate_ppm=0)],
+        initial=[MarginTier(rate_ppm=tier.initial_margin_ppm)], n_scenarios=n_scenarios,
+    )  # fmt: skip
+    update: dict[str, object] = {"maintenance_fraction_ppm": tier.maintenance_fraction_ppm}
+    if open_notional is not None:
+        if tier.open_interest_upper_cap <= tier.open_interest_lower_cap:
+            raise RiskInputError(f"liquidity tier {tier.name} has no open-interest caps")
+        scaling = OpenInterestScaling(
+            base_ppm=tier.initial_margin_ppm, top_ppm=U,
+            lower_cap=tier.open_interest_lower_cap, upper_cap=tier.open_interest_upper_cap,
+        )  # fmt: skip
+        update["open_interest"] = OpenInterest(value=open_notional, initial=scaling)
+    return base.model_copy(update=update)
+
+
+def snapshot(
+    instruments: Sequence[InstrumentSpec], collateral: Sequence[CollateralSpec]
+) -> MarketSnapshot:
+    """Return a dYdX snapshot: version 2 with the ``dydx_v4`` rounding profile when any slot
+    carries a nested maintenance fraction, version 1 otherwise."""
+    nested = any(i.maintenance_fraction_ppm is not None for i in instruments)
+    return venue_snapshot(instruments, collateral, rounding=DYDX_V4 if nested else "per_term")
