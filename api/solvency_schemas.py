@@ -53,9 +53,9 @@ class SolvencyTotalsBody(StrictRequest):
 
 
 class SolvencyStatementBody(StrictRequest):
-    """A bundle's ``statement.json``."""
+    """A bundle's ``statement.json`` (version 2: the domain-separated list root)."""
 
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     epoch: Epoch
     size: SizeName
     chunk: int = Field(ge=1, le=MAX_SOLVENCY_CHUNK)
