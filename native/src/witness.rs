@@ -856,10 +856,7 @@ mod tests {
             let mut bad = steps.clone();
             bad[4 * at..4 * at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
             let result = solve(&request(&bad, &pool, &hints, &inputs));
-            assert!(
-                !matches!(result, Ok(_)),
-                "word {at} = u32::MAX was accepted"
-            );
+            assert!(result.is_err(), "word {at} = u32::MAX was accepted");
         }
         let unknown = vec!["no such hint".to_string()];
         assert!(matches!(
