@@ -13,9 +13,18 @@ beyond the last one**. A publisher must therefore choose the last size at or abo
 largest position any account may hold (Deribit's position limits), or wait for the
 affine-in-size fraction (issue #15 item 2). Quote currency: BTC, QQ = 1 satoshi.
 
-Deribit's option margins (``Maximum(0.15 − OTM amount/underlying, 0.1) + mark price`` for
-a short call's IM, different MM) need per-kind option charges with an out-of-the-money
-reduction and floors (issue #15 item 4); they are transcribed in the fixture only.
+Options (:func:`option`, :func:`option_snapshot`): Deribit's option margins as published in
+its "margin requirements calculation" (read 2026-12-03 from doc.tslab.pro's copy,
+https://doc.tslab.pro/tslab/eng/data-providers/connection-to-broker/deribit-cryptocurrency-exchange/deribit-margin-requirements-calculation),
+per 1-BTC contract, in BTC: short call IM ``Maximum(0.15 − OTM amount/underlying, 0.1) +
+mark``, MM ``0.075 + mark``; short put IM ``Maximum(that IM, MM)``, MM
+``Maximum(0.075, 0.075·mark) + mark``. Coin-margined: the quote asset is the coin, the
+underlying price ``S`` is one coin (10^8 satoshi) and the strike is ``K_usd/S_usd`` coins, so
+"0.15" is ``0.15·S`` and the rule is the version-2 option formula (bit 17) with
+``α = 0.15, β = 1, γ = 0.1, μ = 1`` (call IM), ``α = 0.075, μ = 1`` (call MM),
+``α = 0.075, δ = 0.075, μ = 1`` (put MM) and all four for the put IM (``0.1·S ≥ 0.075·S``, so
+``max(IM, MM) = max(0.15·S − OTM, 0.1·S, 0.075·P) + P``): exact, rounded up once per position
+to the satoshi. Longs are not charged.
 """
 
 from __future__ import annotations
@@ -24,11 +33,20 @@ import itertools
 from collections.abc import Sequence
 from fractions import Fraction
 
-from circuits.margin.model import InstrumentSpec, MarginTier
+from circuits.margin.model import InstrumentSpec, MarginTier, MarketSnapshot
+from circuits.margin.option_charges import OptionFormula, OptionRates
 from circuits.margin.size_rate_model import KindSizeRates, SizeRate
 from circuits.margin.units import U
 from zkmargin.riskdesk.errors import RiskInputError
-from zkmargin.riskdesk.venues.common import dec, exact_int, instrument
+from zkmargin.riskdesk.venues.common import (
+    Decimal,
+    dec,
+    exact_int,
+    instrument,
+    ppm_up,
+    quote_collateral,
+    venue_snapshot,
+)
 
 SATOSHI_DECIMALS = 8
 INITIAL = ("2.0%", "0.5%")
@@ -110,3 +128,67 @@ def sized_future(symbol: str, *, size_scale: int, n_scenarios: int) -> Instrumen
     )  # fmt: skip
     rates = KindSizeRates(maintenance=size_rate(MAINTENANCE), initial=size_rate(INITIAL))
     return base.model_copy(update={"size_rates": rates})
+
+
+OPTION_IM = ("0.15", "0.1")
+"""(rate on the underlying before the OTM reduction, floor) of a short option's IM."""
+OPTION_MM = "0.075"
+"""A short option's MM rate on the underlying (and, for a put, on its mark)."""
+
+
+def option_rates(right: str) -> tuple[OptionRates, OptionRates]:
+    """Return ``(maintenance, initial)`` option-formula rates of a short ``right``.
+
+    Raises:
+        RiskInputError: ``right`` is neither ``"call"`` nor ``"put"``.
+    """
+    if right not in ("call", "put"):
+        raise RiskInputError(f"option right must be call or put, not {right!r}")
+    top, floor = (ppm_up(r) for r in OPTION_IM)
+    mm = ppm_up(OPTION_MM)
+    mark_floor = mm if right == "put" else 0
+    maintenance = OptionRates(underlying_ppm=mm, mark_floor_ppm=mark_floor, mark_ppm=U)
+    initial = OptionRates(underlying_ppm=top, otm_ppm=U, floor_ppm=floor,
+                          mark_floor_ppm=mark_floor, mark_ppm=U)  # fmt: skip
+    return maintenance, initial
+
+
+def coin_strike(strike_usd: Decimal, spot_usd: Decimal) -> int:
+    """Return the strike in satoshi per coin, ``K_usd/S_usd·10^8`` (exact or refused).
+
+    Raises:
+        RiskInputError: the strike is not a whole number of satoshi at this spot.
+    """
+    return exact_int(
+        dec(strike_usd) / dec(spot_usd) * 10**SATOSHI_DECIMALS, f"strike {strike_usd} USD in BTC"
+    )
+
+
+def option(
+    symbol: str, *, right: str, strike: int, mark_price: int, size_scale: int,
+    n_scenarios: int = 1,
+) -> InstrumentSpec:  # fmt: skip
+    """Return a coin-margined option slot: S = one coin, strike and mark in satoshi per coin.
+
+    Raises:
+        RiskInputError: ``right`` is neither ``"call"`` nor ``"put"``.
+    """
+    maintenance, initial = option_rates(right)
+    formula = OptionFormula.model_validate(
+        {"right": right, "strike": strike, "underlying_price": 10**SATOSHI_DECIMALS,
+         "maintenance": maintenance, "initial": initial}
+    )  # fmt: skip
+    base = instrument(
+        symbol, kind="option", size_scale=size_scale, mark_price=mark_price,
+        maintenance=[MarginTier(rate_ppm=0)], initial=[MarginTier(rate_ppm=0)],
+        n_scenarios=n_scenarios,
+    )  # fmt: skip
+    return InstrumentSpec.model_validate({**base.model_dump(), "option_formula": formula})
+
+
+def option_snapshot(options: Sequence[InstrumentSpec], *, epoch: int = 1) -> MarketSnapshot:
+    """Return a version-2 snapshot of option slots with BTC (satoshi) as collateral slot 0."""
+    return venue_snapshot(
+        options, [quote_collateral("BTC")], quote_decimals=SATOSHI_DECIMALS, epoch=epoch,
+        extended=True,
+    )  # fmt: skip
