@@ -247,6 +247,17 @@ def test_band_walk_equals_a_scan(q: int, s: int, rate_ppm: int, d: int, start: i
     assert band.nearest_down(start, 0) == down
 
 
+def test_band_bound_is_tight_where_the_residue_peaks() -> None:
+    # q = 1, s = 3 (g = 1, so r = m mod 3 reaches 2 = s − g), d = −3, c = 1 137 931
+    # (ρ = 3·U − c): L(29) = 29·c − 9·U·3 = 5 999 999 = U·s·(s − g) − 1, one below the bound,
+    # and r(29) = 2: U·s·r = 6 000 000 > L, a breach the walk must not skip. Wherever the
+    # bound says "none", the definition agrees.
+    band = SizeRateBand(1, 3, 3 * U - 1_137_931, -3)
+    assert band.level(29) == -1 and _band_breach(band, 29)
+    assert band.nearest_down(29, 29) == band.nearest_up(29, 29) == 29
+    assert not any(_band_breach(band, m) for m in range(0, 400) if band.level(m) >= 0)
+
+
 def test_band_walk_refuses_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     # q = 5, s = 7, ρ = 7·U − 2 (a hair under 100 %), d = 0: from 3 500 002 down, the nearest
     # breach 3 499 997 lies several notional blocks away (checked by a scan); with a limit of
