@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circuits.margin.extensions import feature_mask, feature_names
 from circuits.margin.liquidation import (
     LiquidationError,
     LiquidationPrices,
@@ -17,9 +16,7 @@ from circuits.margin.liquidation import (
 )
 from circuits.margin.model import AccountState, MarketSnapshot
 from circuits.margin.units import U64_MAX, U
-from tests.margin.circuit_fixtures import opening_for
 from tests.margin.helpers import coll, inst, snap, state
-from tests.margin.size_rate_fixtures import sized_account, sized_snapshot
 from tests.margin.strategies import margin_tiers
 
 FLAT_5PCT = ((50_000, 0),)
@@ -212,21 +209,6 @@ def test_a_derivation_the_engine_disagrees_with_raises(monkeypatch: pytest.Monke
     market = snap([inst(mark=1000, mm=FLAT_5PCT)], [coll()])
     with pytest.raises(LiquidationError, match="disagrees with the reference engine"):
         liquidation_report(state([(10, -10_000, 0)], [2_000]), market)
-
-
-def test_marks_are_refused_for_a_snapshot_using_version_2_features() -> None:
-    # size-rates move the requirement with the mark (⌈|q|·P·ρ/(U·scale²)⌉) and the model
-    # of breach_notionals does not derive them: the marks are refused, naming the features,
-    # rather than printed wrong; the maintenance distance (no derivation) is still given.
-
-    market, account = sized_snapshot(), opening_for(sized_account()).state
-    names = feature_names(feature_mask(market))
-    with pytest.raises(LiquidationError, match="not modelled for snapshot features") as info:
-        liquidation_report(account, market)
-    assert names in str(info.value)
-    distance_only = liquidation_report(account, market, with_prices=False)
-    assert distance_only.instruments == []
-    assert distance_only.distance == distance_only.equity - distance_only.requirement
 
 
 def test_version_1_snapshots_still_get_marks() -> None:
