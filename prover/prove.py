@@ -14,6 +14,15 @@ CSPRNG, :mod:`secrets`; arkworks likewise takes the prover's ``rng`` as an argum
 Because C is derived from A∘B, a non-satisfying witness yields a proof that does not
 verify; :func:`prove` therefore verifies its own proof (one multi-pairing, ~ms natively)
 and raises :class:`~prover.errors.ProofSelfCheckError` instead of returning it.
+
+**Fixed wires.** The sums are linear in the witness, so for private wires whose values
+repeat across many proofs (in a margin proof, every wire the epoch's snapshot alone
+determines: half the wires and most of the MSM work) :func:`fixed_wire_sums` computes their
+terms ``Σ wᵢ·aᵢ, Σ wᵢ·bᵢ (G1, G2), Σ wᵢ·lᵢ`` once, and :func:`prove` with ``fixed=`` runs
+the four MSMs over the other wires only (the fixed ones' scalars set to 0, which the
+bucket MSM skips) and adds the stored terms. The proof is the same group elements as
+without them (for the same ``r, s``); wrong stored terms give a proof that fails the
+self-check, never a wrong proof returned. The quotient always uses the whole witness.
 """
 
 from __future__ import annotations
@@ -21,14 +30,95 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from algebra.backend import Backend, get_backend
-from algebra.constants import FR_BYTES, SCALAR_FIELD_R, root_of_unity
+from algebra.constants import FR_BYTES, G1_BYTES, G2_BYTES, SCALAR_FIELD_R, root_of_unity
 from algebra.encoding import fr_to_bytes, fr_vector_from_bytes, g1_from_bytes, g2_from_bytes
+from algebra.errors import MalformedInputError
 from prover.errors import ProofSelfCheckError
 from prover.keys import LoadedProvingKey, PreparedProvingKey, ProvingKey, prepare_proving_key
 from prover.witness import witness_to_bytes
 from verifier.proof import Proof
+
+
+@dataclass(frozen=True)
+class FixedWireSums:
+    """``Σ wᵢ·aᵢ``, ``Σ wᵢ·bᵢ`` in G1 and G2 and ``Σ wᵢ·lᵢ`` over one set of private wires.
+
+    Attributes:
+        a_g1, b_g1, l_g1: 64-byte G1 encodings (the backend's); b_g2: a 128-byte G2 one.
+    """
+
+    a_g1: bytes
+    b_g1: bytes
+    b_g2: bytes
+    l_g1: bytes
+
+    def to_bytes(self) -> bytes:
+        """Return ``a_g1 ‖ b_g1 ‖ b_g2 ‖ l_g1`` (320 bytes)."""
+        return self.a_g1 + self.b_g1 + self.b_g2 + self.l_g1
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> FixedWireSums:
+        """Split :meth:`to_bytes`'s layout (the points are checked when they are added).
+
+        Raises:
+            MalformedInputError: ``data`` is not 320 bytes.
+        """
+        if len(data) != 3 * G1_BYTES + G2_BYTES:
+            raise MalformedInputError(f"fixed wire sums are 320 bytes, got {len(data)}")
+        g1, g2 = G1_BYTES, G2_BYTES
+        return cls(data[:g1], data[g1 : 2 * g1], data[2 * g1 : 2 * g1 + g2], data[2 * g1 + g2 :])
+
+
+def _wire_indices(wires: npt.ArrayLike, n_public: int, n_wires: int) -> npt.NDArray[np.int64]:
+    """Return ``wires`` as an index array, refusing any that is not a private wire."""
+    indices = np.asarray(wires, dtype=np.int64).reshape(-1)
+    if indices.size and (int(indices.min()) <= n_public or int(indices.max()) >= n_wires):
+        raise ValueError(f"fixed wires must be private: in ({n_public}, {n_wires})")
+    return indices
+
+
+def _words(witness: bytes) -> npt.NDArray[np.uint8]:
+    return np.frombuffer(witness, dtype=np.uint8).reshape(-1, FR_BYTES)
+
+
+def fixed_wire_sums(
+    pk: ProvingKey | LoadedProvingKey,
+    witness: Sequence[int] | bytes,
+    wires: npt.ArrayLike,
+    *,
+    backend: Backend | None = None,
+) -> FixedWireSums:
+    """Return the MSM terms of ``wires`` (private wire indices) at ``witness``'s values.
+
+    Raises:
+        ValueError: a wire is public (or wire 0) or out of range; as :func:`prove` for the
+            key and backend.
+        MalformedInputError: the witness has the wrong length or a value ≥ r.
+    """
+    prepared = _prepared(pk, backend)
+    w = witness_to_bytes(witness, pk.n_wires)
+    indices = _wire_indices(wires, pk.n_public, pk.n_wires)
+    only = np.zeros((pk.n_wires, FR_BYTES), dtype=np.uint8)
+    only[indices] = _words(w)[indices]
+    scalars = only.tobytes()
+    n_h = prepared.matrices.n_constraints
+    l_scalars = scalars[(pk.n_public + 1) * FR_BYTES :] + bytes(n_h * FR_BYTES)
+    sums = _msms(prepared.backend, prepared, scalars, l_scalars)
+    return FixedWireSums(sums["a"], sums["b1"], sums["b2"], sums["l_h"])
+
+
+def _prepared(pk: ProvingKey | LoadedProvingKey, backend: Backend | None) -> PreparedProvingKey:
+    if isinstance(pk, LoadedProvingKey):
+        if backend is not None and backend is not pk.prepared.backend:
+            raise ValueError("a LoadedProvingKey proves only with the backend it was loaded into")
+        return pk.prepared
+    return prepare_proving_key(pk, backend if backend is not None else get_backend())
 
 
 def quotient_evaluations(backend: Backend, prepared: PreparedProvingKey, witness: bytes) -> bytes:
@@ -103,6 +193,7 @@ def prove(
     backend: Backend | None = None,
     self_check: bool = True,
     rng: random.Random | None = None,
+    fixed: tuple[npt.ArrayLike, FixedWireSums] | None = None,
 ) -> tuple[Proof, list[int]]:
     """Return a Groth16 proof for ``witness`` under ``pk`` and the public inputs it proves.
 
@@ -117,23 +208,30 @@ def prove(
         rng: source of the blinding scalars ``r, s``; default the OS CSPRNG
             (:mod:`secrets`). The proof is zero-knowledge only if they are secret and
             uniform: pass a seeded ``random.Random`` only in tests.
+        fixed: ``(wires, sums)``: private wires whose terms ``sums`` (from
+            :func:`fixed_wire_sums` at the same values) replace their part of the MSMs.
 
     Raises:
         ValueError: ``pk`` is a loaded key and ``backend`` is a different backend.
         MalformedInputError: the witness has the wrong length or a value ≥ r.
         ProofSelfCheckError: the witness does not satisfy the circuit behind ``pk``.
     """
-    if isinstance(pk, LoadedProvingKey):
-        prepared = pk.prepared
-        chosen = prepared.backend
-        if backend is not None and backend is not chosen:
-            raise ValueError("a LoadedProvingKey proves only with the backend it was loaded into")
-    else:
-        chosen = backend if backend is not None else get_backend()
-        prepared = prepare_proving_key(pk, chosen)
+    prepared = _prepared(pk, backend)
+    chosen = prepared.backend
     w = witness_to_bytes(witness, pk.n_wires)
     h = quotient_evaluations(chosen, prepared, w)
-    sums = _msms(chosen, prepared, w, w[(pk.n_public + 1) * FR_BYTES :] + h)
+    if fixed is None:
+        sums = _msms(chosen, prepared, w, w[(pk.n_public + 1) * FR_BYTES :] + h)
+    else:
+        wires, known = fixed
+        words = _words(w).copy()
+        words[_wire_indices(wires, pk.n_public, pk.n_wires)] = 0
+        rest = words.tobytes()
+        sums = _msms(chosen, prepared, rest, rest[(pk.n_public + 1) * FR_BYTES :] + h)
+        sums["a"] = chosen.g1_add(sums["a"], known.a_g1)
+        sums["b1"] = chosen.g1_add(sums["b1"], known.b_g1)
+        sums["b2"] = chosen.g2_add(sums["b2"], known.b_g2)
+        sums["l_h"] = chosen.g1_add(sums["l_h"], known.l_g1)
     r, s = _blinding_scalars(rng)
     a, b, c = _blind(chosen, prepared, sums, r, s)
     proof = Proof(a=g1_from_bytes(a), b=g2_from_bytes(b), c=g1_from_bytes(c))

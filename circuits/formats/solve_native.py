@@ -120,6 +120,11 @@ class NativeSolveProgram:
         """How many wires the shared segment writes (a cache entry's length in values)."""
         return len(self._shared_outputs) // 4
 
+    @property
+    def shared_output_wires(self) -> bytes:
+        """The wires the shared segment writes, as little-endian u32 indices (checked when run)."""
+        return self._shared_outputs
+
     def input_values(self, assignment: Assignment) -> list[int]:
         """Return the flattened input values in wire order; MalformedInputError on bad input."""
         return flatten_inputs(self.header.name, self.header.fields, assignment)

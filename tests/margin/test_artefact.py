@@ -130,6 +130,39 @@ def test_tampered_shared_wires_entry_is_recomputed(
     assert entry.read_bytes() != bytes(data)  # dropped and written again from scratch
 
 
+def test_shared_wire_sums_are_cached_from_the_second_proof(
+    made: Path, keys: Path, fresh_cache: Path
+) -> None:
+    """A snapshot's first proof on a machine runs the whole MSMs (nothing extra for a trader
+    who proves once); the second stores the shared wires' four MSM terms; later ones use them."""
+    assert _prove(made, keys, 0)[0]
+    assert not list((fresh_cache / "shared-sums").glob("*.bin"))
+    assert _prove(made, keys, 1)[0]
+    (entry,) = (fresh_cache / "shared-sums").glob("*.bin")
+    stored = entry.read_bytes()
+    assert len(stored) == 320
+    assert _prove(made, keys, 0)[0]
+    assert entry.read_bytes() == stored
+
+
+@pytest.mark.parametrize("tamper", ["swap", "garbage", "short"])
+def test_tampered_shared_sums_entry_never_yields_a_bad_proof(
+    made: Path, keys: Path, fresh_cache: Path, tamper: str
+) -> None:
+    assert _prove(made, keys, 0)[0] and _prove(made, keys, 1)[0]
+    (entry,) = (fresh_cache / "shared-sums").glob("*.bin")
+    stored = entry.read_bytes()
+    bad = {
+        "swap": stored[256:320] + stored[64:256] + stored[0:64],  # valid points, wrong places
+        "garbage": b"\xff" * 320,
+        "short": stored[:-1],
+    }[tamper]
+    entry.write_bytes(bad)
+    assert _prove(made, keys, 0)[0]
+    assert not entry.exists() or entry.read_bytes() != bad
+    assert _prove(made, keys, 1)[0]
+
+
 def test_tampered_snapshot_hashes_entry_is_recomputed(
     made: Path, keys: Path, fresh_cache: Path
 ) -> None:

@@ -1,7 +1,8 @@
-"""Per-snapshot caches on the trader's machine: snapshot hashes and the shared witness wires.
+"""Per-snapshot caches on the trader's machine: snapshot hashes, shared wires and their sums.
 
-Both hold only public data (a snapshot's hashes; the wires that the snapshot and the
-requirement kind alone determine), never a position, salt or witness of the trader. They
+All hold only public data (a snapshot's hashes; the wires that the snapshot and the
+requirement kind alone determine, and those wires' four MSM terms), never a position, salt
+or witness of the trader. They
 live under ``$ZKM_CACHE_DIR`` (default ``$XDG_CACHE_HOME/zkmargin`` or
 ``~/.cache/zkmargin``). Entries are keyed by a SHA-256 of what they were computed from, so a
 changed snapshot or key misses; a corrupt entry is ignored, and a tampered one only yields a
@@ -21,6 +22,9 @@ from algebra.constants import FR_BYTES, SCALAR_FIELD_R
 if TYPE_CHECKING:
     from circuits.margin.model import MarketSnapshot
     from circuits.margin.witness import SnapshotHashes
+
+SHARED_SUMS_BYTES = 320
+"""Three G1 points and one G2 point (:class:`prover.prove.FixedWireSums`)."""
 
 MAX_ENTRIES = 64
 """Per kind of entry; the oldest are removed beyond this (a snapshot per epoch and kind)."""
@@ -104,6 +108,11 @@ def shared_wires_key(digest: bytes, shared_inputs: Sequence[int]) -> bytes:
     return h.digest()
 
 
+def has_shared_wires(key: bytes) -> bool:
+    """Whether a shared-wires entry exists under ``key`` (valid or not)."""
+    return _entry("shared-wires", key).is_file()
+
+
 def read_shared_wires(key: bytes, count: int | None = None) -> list[int] | None:
     """Return the cached shared wire values under ``key`` (None if absent, malformed or not
     ``count`` long)."""
@@ -128,3 +137,18 @@ def write_shared_bytes(key: bytes, values: bytes) -> None:
 def write_shared_wires(key: bytes, values: Sequence[int]) -> None:
     """Cache the shared wire values under ``key``."""
     _write_values(_entry("shared-wires", key), values)
+
+
+def read_shared_sums(key: bytes) -> bytes | None:
+    """Return the cached MSM terms of the shared wires under ``key`` (None if absent or not
+    320 bytes; the points are checked when the prover adds them)."""
+    try:
+        data = _entry("shared-sums", key).read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == SHARED_SUMS_BYTES else None
+
+
+def write_shared_sums(key: bytes, sums: bytes) -> None:
+    """Cache the shared wires' MSM terms (:meth:`prover.prove.FixedWireSums.to_bytes`)."""
+    _write_raw(_entry("shared-sums", key), sums)

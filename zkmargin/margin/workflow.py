@@ -31,12 +31,19 @@ from circuits.margin.statement import MarginPublicInputs
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import numpy as np
+    import numpy.typing as npt
+
     from circuits.formats.solve_native import NativeSolveProgram
     from circuits.frontend import CompiledCircuit
     from circuits.margin.witness import Assignment
+    from prover.keys import LoadedProvingKey
     from verifier.keys import VerifyingKey
     from verifier.proof import Proof
     from verifier.provenance import KeyProvenance
+
+    SharedWires = npt.NDArray[np.int64]
+    """Wire indices of a solve program's shared segment outputs."""
 
 ZKEY_NAME = "margin.zkey"
 VK_NAME = "verification_key.json"
@@ -182,18 +189,60 @@ def prove_margin(
     hashes = cache.snapshot_hashes(snapshot)
     assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
     key = cache.shared_wires_key(digest, _shared_inputs(assignment))
-    witness = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
+    repeat = cache.has_shared_wires(key)  # not this snapshot's first proof on this machine
+    witness, shared_wires = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
     pk = load_zkey(zkey_path)
     try:
-        return prove(pk, witness)
+        return _prove_with_shared_sums(pk, witness, shared_wires, key, fill=repeat)
     except ProofSelfCheckError:
         # Only a stale or tampered cache entry can get here for a compliant account:
         # recompute everything from scratch, checking every row (which names a bad one).
         cache.forget("shared-wires", key)
+        cache.forget("shared-sums", key)
         hashes = cache.snapshot_hashes(snapshot, use_cache=False)
         assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
         key = cache.shared_wires_key(digest, _shared_inputs(assignment))
-        witness = _solve(keys_dir, size, (digest, shape), assignment, key, notice, use_cache=False)
+        witness, _ = _solve(
+            keys_dir, size, (digest, shape), assignment, key, notice, use_cache=False
+        )
+        return prove(pk, witness)
+
+
+def _prove_with_shared_sums(
+    pk: LoadedProvingKey,
+    witness: list[int] | bytes,
+    shared_wires: SharedWires,
+    key: bytes,
+    *,
+    fill: bool,
+) -> tuple[Proof, list[int]]:
+    """Prove with the shared wires' MSM terms from the cache under ``key`` (filling it if
+    ``fill``).
+
+    The shared wires are the same in every proof of the snapshot (and kind), so their part
+    of the four witness MSMs is computed once per snapshot on this machine and cached as
+    four points (:func:`prover.prove.fixed_wire_sums`); each further proof then runs the
+    MSMs over its own wires only. Splitting costs a little more than one whole MSM, so the
+    terms are computed only from a snapshot's second proof on (``fill``): a trader who
+    proves once per epoch pays nothing for it. A wrong cached point makes the self-check
+    fail (the caller then recomputes without any cache); one that does not decode is dropped.
+    """
+    from algebra.errors import MalformedInputError
+    from prover.prove import FixedWireSums, fixed_wire_sums, prove
+    from zkmargin.margin import cache
+
+    private = shared_wires[shared_wires > pk.n_public]
+    cached = cache.read_shared_sums(key)
+    sums = FixedWireSums.from_bytes(cached) if cached is not None else None
+    if sums is None:
+        if not fill:
+            return prove(pk, witness)
+        sums = fixed_wire_sums(pk, witness, private)
+        cache.write_shared_sums(key, sums.to_bytes())
+    try:
+        return prove(pk, witness, fixed=(private, sums))
+    except MalformedInputError:
+        cache.forget("shared-sums", key)
         return prove(pk, witness)
 
 
@@ -216,13 +265,13 @@ def _solve(
     notice: Callable[[str], None] | None,
     *,
     use_cache: bool = True,
-) -> list[int] | bytes:
+) -> tuple[list[int] | bytes, SharedWires]:
     """Solve with the cached shared wires under ``key`` (and fill the cache on a miss).
 
     ``zkey`` is the zkey's digest and ``(n_wires, n_public)``. ``use_cache=False``
     recomputes the shared wires, checks every row (naming a failing one) and replaces the
     entry. The native interpreter runs unless ``ZKM_SOLVER=reference`` (or the extension
-    lacks it); it returns the witness as bytes.
+    lacks it); it returns the witness as bytes. Also returns the shared segment's wires.
     """
     import os
 
@@ -250,7 +299,7 @@ def _solve_native(
     notice: Callable[[str], None] | None,
     *,
     use_cache: bool,
-) -> bytes:
+) -> tuple[bytes, SharedWires]:
     from algebra.errors import FormatError
     from zkmargin.margin.artefact import load_native_program, rebuild_native_program
 
@@ -265,7 +314,9 @@ def _solve_native(
         witness = _run_native(program, assignment, key, use_cache=use_cache)
     if rebuilt is not None and notice is not None:
         notice(f"rebuilt {keys_dir}'s solve program: {rebuilt}")
-    return witness
+    import numpy as np
+
+    return witness, np.frombuffer(program.shared_output_wires, dtype="<u4").astype(np.int64)
 
 
 def _run_native(
@@ -294,7 +345,7 @@ def _solve_reference(
     notice: Callable[[str], None] | None,
     *,
     use_cache: bool,
-) -> list[int]:
+) -> tuple[list[int], SharedWires]:
     from zkmargin.margin import cache
     from zkmargin.margin.artefact import load_solve_program
 
@@ -308,7 +359,9 @@ def _solve_reference(
     witness = program.solve(assignment, shared_values=shared, check=not use_cache)
     if shared is None:
         cache.write_shared_wires(key, [witness[w] for w in program.shared_outputs])
-    return witness
+    import numpy as np
+
+    return witness, np.asarray(program.shared_outputs, dtype=np.int64)
 
 
 @dataclass(frozen=True)
