@@ -7,8 +7,9 @@ same in-circuit snapshot hash) on every machine. Per underlying it estimates vol
 (:mod:`.margins`), derives size tiers from depth (:mod:`.tiers`); perps and futures get
 those tiers and a linear risk array, options are margined by Black-76 risk arrays and the
 short-option minimum (:mod:`.options`), collateral gets haircut schedules
-(:mod:`.haircuts`). The snapshot is padded to the policy's circuit size. A report beside
-it (not hashed in-circuit) records every intermediate figure and the options' Greeks.
+(:mod:`.haircuts`). The snapshot is padded to the policy's circuit size (a named size or a
+custom shape). A report beside it (not hashed in-circuit) records every intermediate figure
+and the options' Greeks.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from circuits.margin.model import (
     MarketSnapshot,
 )
 from circuits.margin.pricing import Scenario, span_scenarios
-from circuits.margin.sizes import MarginSize, get_size, pad_snapshot
+from circuits.margin.sizes import SIZES, MarginSize, describe_shape, pad_snapshot
 from circuits.margin.units import U
 from zkmargin.riskdesk.errors import RiskInputError
 from zkmargin.riskdesk.haircuts import haircut_ppm, haircut_schedule, liability_weight_ppm
@@ -226,7 +227,8 @@ def _collateral(
 
 
 def check_fits_policy(market: MarketData, policy: Policy, size: MarginSize) -> None:
-    """Raise RiskInputError unless the market's slots and the policy's tiers fit the size."""
+    """Raise RiskInputError unless the market's slots and the policy's tier and haircut
+    schedules (at most one piece per breakpoint beyond the first) fit the size."""
     problems = []
     if len(market.instruments) > size.n_instruments:
         problems.append(f"{len(market.instruments)} instruments > {size.n_instruments} slots")
@@ -234,9 +236,15 @@ def check_fits_policy(market: MarketData, policy: Policy, size: MarginSize) -> N
         problems.append(f"{len(market.collateral)} collateral assets > {size.n_collateral} slots")
     if 1 + len(policy.tiers.breakpoints) > size.tier_slots:
         problems.append(f"{1 + len(policy.tiers.breakpoints)} tiers > {size.tier_slots} slots")
+    haircut_tiers = 1 + len(policy.haircuts.band_breakpoints())
+    if haircut_tiers > size.haircut_tier_slots:
+        problems.append(
+            f"{haircut_tiers} haircut tiers > {size.haircut_tier_slots} haircut tier slots"
+        )
     if problems:
+        label = size.name if SIZES.get(size.name) == size else describe_shape(size)
         raise RiskInputError(
-            f"policy/inputs mismatch: size {size.name} does not fit: {'; '.join(problems)}"
+            f"policy/inputs mismatch: size {label} does not fit: {'; '.join(problems)}"
         )
 
 
@@ -249,11 +257,14 @@ def _first_line(error: Exception) -> str:
 def build_snapshot(market: MarketData, policy: Policy, epoch: int) -> BuildResult:
     """Return the snapshot for ``epoch`` derived from ``market`` under ``policy``.
 
+    The snapshot has exactly the shape of ``policy.margin_size()``: a named size or the
+    policy's custom shape.
+
     Raises:
         RiskInputError: the inputs do not fit the policy (history too short, too many
             instruments for the size, a missing smile quote, a value out of range).
     """
-    size = get_size(policy.size)
+    size = policy.margin_size()
     check_fits_policy(market, policy, size)
     qq = 10**market.quote_decimals
     scenarios = span_scenarios(size.n_scenarios)

@@ -5,18 +5,36 @@ price, a daily close history (oldest first), order-book depth and open interest,
 implied-volatility smile; the listed instruments and collateral assets. The policy
 (``Policy``) is the methodology's parameters: volatility model, confidence levels and
 margin periods of risk, floors and caps, the anti-procyclicality buffer, tier, option and
-haircut settings, and the circuit size the snapshot is padded to. Money in these inputs is
+haircut settings, and the circuit size the snapshot is padded to (a named size or a
+custom shape, :class:`ShapePolicy`). Money in these inputs is
 in quote units (e.g. USD) as floats; the snapshot builder converts to integer quote
 quantums. Every model forbids unknown fields and is frozen.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SerializerFunctionWrapHandler,
+    Tag,
+    model_serializer,
+    model_validator,
+)
 
-from circuits.margin.units import MAX_QUOTE_DECIMALS, MAX_SCALE, MAX_SLOTS, MAX_SYMBOL_LENGTH
+from circuits.margin.errors import MarginInputError
+from circuits.margin.sizes import MarginSize, get_size, size_of_shape
+from circuits.margin.units import (
+    MAX_QUOTE_DECIMALS,
+    MAX_SCALE,
+    MAX_SLOTS,
+    MAX_SYMBOL_LENGTH,
+    MAX_TIER_SLOTS,
+)
 
 Symbol = Annotated[str, Field(min_length=1, max_length=MAX_SYMBOL_LENGTH)]
 MAX_AMOUNT = 1e15
@@ -194,6 +212,99 @@ class HaircutPolicy(_Strict):
     participation: Annotated[float, Field(gt=0, le=1)] = 0.1
     breakpoint: Annotated[float, Field(gt=0, le=1e6)] = 1.0
     """Balance (as a multiple of liquidation capacity) above which the haircut rises."""
+    breakpoints: list[Annotated[float, Field(gt=0, le=1e6)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_TIER_SLOTS - 1
+    )
+    """Several such balances, strictly increasing (one haircut band each), instead of
+    ``breakpoint``. Left out of the policy's JSON when unset, so policies written before it
+    keep their bytes and hash."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> HaircutPolicy:
+        if self.breakpoints is None:
+            return self
+        if "breakpoint" in self.model_fields_set:
+            raise ValueError("give breakpoint or breakpoints, not both")
+        if any(b <= a for a, b in zip(self.breakpoints, self.breakpoints[1:], strict=False)):
+            raise ValueError("breakpoints must strictly increase")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unset_form(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        if self.breakpoints is None:
+            data.pop("breakpoints", None)
+        else:
+            data.pop("breakpoint", None)
+        return data
+
+    def band_breakpoints(self) -> list[float]:
+        """Return the haircut breakpoints: ``breakpoints`` if given, else ``[breakpoint]``."""
+        return list(self.breakpoints) if self.breakpoints is not None else [self.breakpoint]
+
+
+class ShapePolicy(_Strict):
+    """A custom circuit shape: the five slot counts ``zkm margin setup`` takes.
+
+    Bounded as at setup (:data:`circuits.margin.sizes.SHAPE_OPTIONS`): every count at least 1,
+    slots at most ``MAX_SLOTS``, tier slots at most ``MAX_TIER_SLOTS``. A version-1 shape
+    (no snapshot features).
+    """
+
+    instruments: Annotated[int, Field(ge=1, le=MAX_SLOTS)]
+    collateral: Annotated[int, Field(ge=1, le=MAX_SLOTS)]
+    scenarios: Annotated[int, Field(ge=1, le=MAX_SLOTS)]
+    tier_slots: Annotated[int, Field(ge=1, le=MAX_TIER_SLOTS)]
+    haircut_tier_slots: Annotated[int, Field(ge=1, le=MAX_TIER_SLOTS)]
+
+    @model_validator(mode="after")
+    def _setup_bounds(self) -> ShapePolicy:
+        try:
+            self.margin_size()
+        except MarginInputError as error:
+            raise ValueError(str(error)) from None
+        return self
+
+    def params(self) -> dict[str, int]:
+        """Return the counts as circuit parameters (``MarginSize.params()`` keys)."""
+        return {
+            "n_instruments": self.instruments,
+            "n_collateral": self.collateral,
+            "n_scenarios": self.scenarios,
+            "tier_slots": self.tier_slots,
+            "haircut_tier_slots": self.haircut_tier_slots,
+        }
+
+    def margin_size(self) -> MarginSize:
+        """Return the circuit size of this shape (a named size if one has exactly it).
+
+        Raises:
+            MarginInputError: a count out of the setup bounds.
+        """
+        return size_of_shape(self.params())
+
+
+def _size_form(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "named"
+    if isinstance(value, dict | ShapePolicy):
+        return "shape"
+    return None
+
+
+PolicySize = Annotated[
+    Annotated[Literal["tiny", "standard", "large"], Tag("named")]
+    | Annotated[ShapePolicy, Tag("shape")],
+    Discriminator(
+        _size_form,
+        custom_error_type="size_form",
+        custom_error_message=(
+            "size is a named size (tiny, standard or large) or an object with instruments,"
+            " collateral, scenarios, tier_slots and haircut_tier_slots"
+        ),
+    ),
+]
+"""A policy's circuit size: a named size (serialised as before, a string) or a shape."""
 
 
 class Policy(_Strict):
@@ -201,7 +312,8 @@ class Policy(_Strict):
 
     version: Literal[1] = 1
     name: str = Field(min_length=1, max_length=100)
-    size: Literal["tiny", "standard", "large"] = "standard"
+    size: PolicySize = "standard"
+    """A named circuit size, or the five slot counts of keys set up with a custom shape."""
     lookback_days: Annotated[int, Field(ge=30, le=5_000)] = 750
     max_input_age_seconds: Annotated[int, Field(ge=1)] = 3_600
     volatility: VolatilityPolicy = VolatilityPolicy()
@@ -218,3 +330,9 @@ class Policy(_Strict):
         if i.confidence < m.confidence or i.mpor_days < m.mpor_days or i.floor_ppm < m.floor_ppm:
             raise ValueError("initial must be at least as strict as maintenance")
         return self
+
+    def margin_size(self) -> MarginSize:
+        """Return the circuit size the policy's snapshots are padded to."""
+        if isinstance(self.size, ShapePolicy):
+            return self.size.margin_size()
+        return get_size(self.size)
