@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 def test_demo_exits_0_when_every_verdict_matches_the_reference(demo: DemoRun) -> None:
     assert demo.code == 0, demo.stdout + demo.stderr
     assert "OK: every verdict matches the reference engine" in demo.stdout
+    steps = re.findall(r"\[(\d+)/(\d+)\]", demo.stdout)
+    assert [int(n) for n, _ in steps] == list(range(1, len(steps) + 1))
+    assert {int(total) for _, total in steps} == {len(steps)}  # the count it announces
     assert f"{ACCOUNTS}/{ACCOUNTS}" in demo.stdout  # verdicts = reference
 
 

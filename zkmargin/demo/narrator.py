@@ -9,8 +9,9 @@ from typing import Final
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-STEPS: Final = 10
-"""market, keys, service, oracle, venue, traders, clearing, auditor."""
+STEPS: Final = 12
+"""market, keys, service, oracle, venue, traders, clearing, auditor, then venue-wide solvency:
+the venue proves, freezes and posts, the auditor verifies, a clearing client reads it back."""
 
 
 class Narrator:
