@@ -163,6 +163,43 @@ def test_tampered_shared_sums_entry_never_yields_a_bad_proof(
     assert _prove(made, keys, 1)[0]
 
 
+def test_preloaded_key_is_the_key_the_proof_uses(made: Path, keys: Path, fresh_cache: Path) -> None:
+    """The CLI's early load gives the same key; one for another path is not used."""
+    from zkmargin.margin.preload import MARGIN_ZKEY_NAME, KeyPreload
+
+    snapshot = load_snapshot(made / "snapshot.json")
+    opening = load_opening(made / "opening0.json", snapshot)
+    preload = KeyPreload(keys / MARGIN_ZKEY_NAME)
+    proof, public = prove_margin(opening, snapshot, keys, 0, 1_000_000, preload=preload)
+    assert verify_margin(proof, public, snapshot, keys, opening.commitment).valid
+    other = keys.parent / "other-keys"  # another setup of the same circuit: another δ
+    assert main(["margin", "setup", "--size", "tiny", "--out", str(other), "--dev"]) == 0
+    elsewhere = KeyPreload(other / MARGIN_ZKEY_NAME)
+    proof, public = prove_margin(opening, snapshot, keys, 0, 1_000_000, preload=elsewhere)
+    assert verify_margin(proof, public, snapshot, keys, opening.commitment).valid
+    assert not verify_margin(proof, public, snapshot, other, opening.commitment).valid
+
+
+def test_background_returns_or_reraises_on_the_callers_thread() -> None:
+    from zkmargin.margin.preload import Background
+
+    assert Background(sum, [1, 2, 3]).result() == 6
+    with pytest.raises(ZeroDivisionError):
+        Background(divmod, 1, 0).result()
+
+
+def test_cli_prove_with_an_unreadable_zkey_exits_2_in_one_line(
+    made: Path, keys: Path, fresh_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The early load's error is the command's one-line error, not a thread's traceback."""
+    (keys / "margin.zkey").write_bytes(b"not a zkey")
+    argv = ["margin", "prove", str(made / "opening0.json"), str(made / "snapshot.json"),
+            "--keys", str(keys), "--out", str(keys.parent / "proof")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "not a zkey file" in err and "Traceback" not in err and "Exception in" not in err
+
+
 def test_tampered_snapshot_hashes_entry_is_recomputed(
     made: Path, keys: Path, fresh_cache: Path
 ) -> None:

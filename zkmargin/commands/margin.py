@@ -248,6 +248,10 @@ def prove_command(
     buffer: Annotated[str, typer.Option("--buffer", help="buffer ratio ≥ 1, e.g. 1.25")] = "1",
 ) -> None:
     """Prove on this machine that the committed account meets the requirement (exit 2 if not)."""
+    from zkmargin.margin.preload import MARGIN_ZKEY_NAME, KeyPreload
+
+    preload = KeyPreload(keys / MARGIN_ZKEY_NAME)  # loads while the inputs are read and solved
+
     from circuits.margin.loading import load_opening, load_snapshot
     from circuits.margin.statement import parse_kind
     from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
@@ -258,7 +262,7 @@ def prove_command(
     with _status("solving the witness and proving"):
         proof, public = prove_margin(
             parsed, market, keys, parse_kind(kind), parse_buffer(buffer),
-            notice=lambda line: typer.echo(line, err=True),
+            notice=lambda line: typer.echo(line, err=True), preload=preload,
         )  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1) + "\n")

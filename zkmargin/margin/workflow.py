@@ -27,6 +27,7 @@ from circuits.margin.errors import MarginInputError
 from circuits.margin.model import AccountState, MarketSnapshot, Opening
 from circuits.margin.sizes import MarginSize, check_fits, check_state_fits, size_of_shape
 from circuits.margin.statement import MarginPublicInputs
+from zkmargin.margin.preload import MARGIN_ZKEY_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,11 +42,12 @@ if TYPE_CHECKING:
     from verifier.keys import VerifyingKey
     from verifier.proof import Proof
     from verifier.provenance import KeyProvenance
+    from zkmargin.margin.preload import KeyPreload
 
     SharedWires = npt.NDArray[np.int64]
     """Wire indices of a solve program's shared segment outputs."""
 
-ZKEY_NAME = "margin.zkey"
+ZKEY_NAME = MARGIN_ZKEY_NAME
 VK_NAME = "verification_key.json"
 META_NAME = "margin.json"
 
@@ -163,10 +165,13 @@ def prove_margin(
     buffer_ppm: int,
     *,
     notice: Callable[[str], None] | None = None,
+    preload: KeyPreload | None = None,
 ) -> tuple[Proof, list[int]]:
     """Return a proof that ``opening`` meets ``kind`` under ``buffer_ppm`` and its public inputs.
 
     ``notice`` receives one line when the key directory's solve program had to be rebuilt.
+    ``preload`` is the key directory's zkey already loading (the CLI starts it first thing);
+    by default the load starts here, on a second core, while the witness is solved.
 
     Raises:
         MarginInputError: bad keys directory, snapshot shape or statement.
@@ -176,22 +181,25 @@ def prove_margin(
     from circuits.margin.witness import build_assignment
     from prover.errors import ProofSelfCheckError
     from prover.prove import prove
-    from prover.zkey import load_zkey
     from zkmargin.margin import cache
     from zkmargin.margin.artefact import zkey_digest, zkey_shape
+    from zkmargin.margin.preload import KeyPreload
 
     size = keys_size(keys_dir)
     check_fits(snapshot, size)
     check_state_fits(opening.state, size)
     zkey_path = keys_dir / ZKEY_NAME
-    digest = zkey_digest(zkey_path)
     shape = zkey_shape(zkey_path)
+    # The key's tables load on a second core while this one hashes the key and solves.
+    if preload is None or preload.zkey_path != zkey_path:
+        preload = KeyPreload(zkey_path)
+    digest = zkey_digest(zkey_path)
     hashes = cache.snapshot_hashes(snapshot)
     assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
     key = cache.shared_wires_key(digest, _shared_inputs(assignment))
     repeat = cache.has_shared_wires(key)  # not this snapshot's first proof on this machine
     witness, shared_wires = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
-    pk = load_zkey(zkey_path)
+    pk = preload.result()
     try:
         return _prove_with_shared_sums(pk, witness, shared_wires, key, fill=repeat)
     except ProofSelfCheckError:
