@@ -246,6 +246,10 @@ def prove_command(
     out: Annotated[Path, typer.Option("--out", help="proof directory", show_default=False)],
     kind: Annotated[str, typer.Option("--kind", help="maintenance or initial")] = "maintenance",
     buffer: Annotated[str, typer.Option("--buffer", help="buffer ratio ≥ 1, e.g. 1.25")] = "1",
+    terms: Annotated[
+        Path | None,
+        typer.Option("--terms", help="the snapshot's published prover terms (zkm margin terms)"),
+    ] = None,
 ) -> None:
     """Prove on this machine that the committed account meets the requirement (exit 2 if not)."""
     from zkmargin.margin.preload import MARGIN_ZKEY_NAME, KeyPreload
@@ -255,19 +259,40 @@ def prove_command(
     from circuits.margin.loading import load_opening, load_snapshot
     from circuits.margin.statement import parse_kind
     from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
+    from zkmargin.margin.terms import load_prover_terms
     from zkmargin.margin.workflow import prove_margin
 
     market = load_snapshot(snapshot)
     parsed = load_opening(opening, market)
+    published = load_prover_terms(terms) if terms is not None else None
     with _status("solving the witness and proving"):
         proof, public = prove_margin(
             parsed, market, keys, parse_kind(kind), parse_buffer(buffer),
-            notice=lambda line: typer.echo(line, err=True), preload=preload,
+            notice=lambda line: typer.echo(line, err=True), preload=preload, terms=published,
         )  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1) + "\n")
     (out / "public.json").write_text(json.dumps(public_inputs_to_json(public), indent=1) + "\n")
     typer.echo(f"wrote {out / 'proof.json'} and {out / 'public.json'}")
+
+
+@margin_app.command("terms")
+def terms_command(
+    snapshot: PathArg,
+    keys: Annotated[Path, typer.Option("--keys", help="keys directory", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="terms file to write", show_default=False)],
+    kind: Annotated[str, typer.Option("--kind", help="maintenance or initial")] = "maintenance",
+) -> None:
+    """Write the snapshot's prover terms (public): traders pass them to prove with --terms."""
+    from circuits.margin.loading import load_snapshot
+    from circuits.margin.statement import parse_kind
+    from zkmargin.margin.terms import compute_prover_terms
+
+    market = load_snapshot(snapshot)
+    with _status("computing the shared wires' MSM terms"):
+        made = compute_prover_terms(market, keys, parse_kind(kind))
+    out.write_text(made.to_json())
+    typer.echo(f"wrote {out} ({kind} proofs of epoch {market.epoch}, checked by a proof)")
 
 
 @margin_app.command("verify")

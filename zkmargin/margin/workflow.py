@@ -39,10 +39,12 @@ if TYPE_CHECKING:
     from circuits.frontend import CompiledCircuit
     from circuits.margin.witness import Assignment
     from prover.keys import LoadedProvingKey
+    from prover.prove import FixedWireSums
     from verifier.keys import VerifyingKey
     from verifier.proof import Proof
     from verifier.provenance import KeyProvenance
     from zkmargin.margin.preload import KeyPreload
+    from zkmargin.margin.terms import ProverTerms
 
     SharedWires = npt.NDArray[np.int64]
     """Wire indices of a solve program's shared segment outputs."""
@@ -166,15 +168,19 @@ def prove_margin(
     *,
     notice: Callable[[str], None] | None = None,
     preload: KeyPreload | None = None,
+    terms: ProverTerms | None = None,
 ) -> tuple[Proof, list[int]]:
     """Return a proof that ``opening`` meets ``kind`` under ``buffer_ppm`` and its public inputs.
 
     ``notice`` receives one line when the key directory's solve program had to be rebuilt.
     ``preload`` is the key directory's zkey already loading (the CLI starts it first thing);
     by default the load starts here, on a second core, while the witness is solved.
+    ``terms`` are published prover terms for this snapshot and kind (``zkm margin terms``):
+    they replace the shared wires' MSM work even in the snapshot's first proof here.
 
     Raises:
-        MarginInputError: bad keys directory, snapshot shape or statement.
+        MarginInputError: bad keys directory, snapshot shape or statement, or ``terms``
+            made for another key, snapshot or kind.
         NotCompliantError: the account is not compliant (no proof exists).
         UnsatisfiedConstraintError: the witness fails a row (names it; a bug or bad key).
     """
@@ -196,20 +202,25 @@ def prove_margin(
     digest = zkey_digest(zkey_path)
     hashes = cache.snapshot_hashes(snapshot)
     assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
-    key = cache.shared_wires_key(digest, _shared_inputs(assignment))
+    key = cache.shared_wires_key(digest, shared_inputs(assignment))
+    if terms is not None:
+        terms.check_made_for(digest, key)
     repeat = cache.has_shared_wires(key)  # not this snapshot's first proof on this machine
     witness, shared_wires = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
     pk = preload.result()
+    given = terms.sums if terms is not None else None
     try:
-        return _prove_with_shared_sums(pk, witness, shared_wires, key, fill=repeat)
+        return _prove_with_shared_sums(pk, witness, shared_wires, key, fill=repeat, given=given)
     except ProofSelfCheckError:
-        # Only a stale or tampered cache entry can get here for a compliant account:
-        # recompute everything from scratch, checking every row (which names a bad one).
+        # Only a stale or tampered cache entry (or wrong published terms) can get here for a
+        # compliant account: recompute from scratch, checking every row (which names a bad one).
+        if terms is not None and notice is not None:
+            notice("the --terms file's terms did not fit this snapshot's wires: proved without")
         cache.forget("shared-wires", key)
         cache.forget("shared-sums", key)
         hashes = cache.snapshot_hashes(snapshot, use_cache=False)
         assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
-        key = cache.shared_wires_key(digest, _shared_inputs(assignment))
+        key = cache.shared_wires_key(digest, shared_inputs(assignment))
         witness, _ = _solve(
             keys_dir, size, (digest, shape), assignment, key, notice, use_cache=False
         )
@@ -223,6 +234,7 @@ def _prove_with_shared_sums(
     key: bytes,
     *,
     fill: bool,
+    given: FixedWireSums | None = None,
 ) -> tuple[Proof, list[int]]:
     """Prove with the shared wires' MSM terms from the cache under ``key`` (filling it if
     ``fill``).
@@ -234,14 +246,17 @@ def _prove_with_shared_sums(
     terms are computed only from a snapshot's second proof on (``fill``): a trader who
     proves once per epoch pays nothing for it. A wrong cached point makes the self-check
     fail (the caller then recomputes without any cache); one that does not decode is dropped.
+    ``given`` (published terms) takes the cache's place and is stored in it.
     """
     from algebra.errors import MalformedInputError
     from prover.prove import FixedWireSums, fixed_wire_sums, prove
     from zkmargin.margin import cache
 
     private = shared_wires[shared_wires > pk.n_public]
-    cached = cache.read_shared_sums(key)
-    sums = FixedWireSums.from_bytes(cached) if cached is not None else None
+    cached = cache.read_shared_sums(key) if given is None else None
+    sums = given if given is not None else FixedWireSums.from_bytes(cached) if cached else None
+    if given is not None:
+        cache.write_shared_sums(key, given.to_bytes())
     if sums is None:
         if not fill:
             return prove(pk, witness)
@@ -254,7 +269,8 @@ def _prove_with_shared_sums(
         return prove(pk, witness)
 
 
-def _shared_inputs(assignment: Assignment) -> list[int]:
+def shared_inputs(assignment: Assignment) -> list[int]:
+    """Return the values of the inputs every trader of the snapshot and kind shares."""
     from circuits.margin.circuit import SHARED_FIELDS
 
     values: list[int] = []
@@ -262,6 +278,18 @@ def _shared_inputs(assignment: Assignment) -> list[int]:
         value = assignment[name]
         values.extend([value] if isinstance(value, int) else value)
     return values
+
+
+def solve_shared(
+    keys_dir: Path,
+    size: MarginSize,
+    zkey: tuple[bytes, tuple[int, int]],
+    assignment: Assignment,
+    key: bytes,
+) -> tuple[list[int] | bytes, SharedWires]:
+    """Return the witness of ``assignment`` and the shared segment's wires (filling the
+    shared-wires cache under ``key``), as :func:`prove_margin` solves it."""
+    return _solve(keys_dir, size, zkey, assignment, key, None)
 
 
 def _solve(
