@@ -5,12 +5,19 @@ Zero-Knowledge Proof Systems" (eprint 2019/458) with circomlib's instances (para
 :mod:`circuits.std.poseidon_constants`). The fixed-length hash and the sponge's padding and
 domain separation are specified in :mod:`circuits.std.poseidon`; the in-circuit gadgets in
 :mod:`circuits.std.poseidon_gadget` must agree with this module exactly.
+
+:func:`poseidon_permutation` is the specification, in Python. :func:`poseidon` and
+:func:`poseidon_sponge` run the same rounds with the same constants in the native extension
+(``algebra._native.PoseidonPermutation``) when it is built and ``ZKM_BACKEND`` is not
+``reference``; ``tests/circuits/test_poseidon_native.py`` checks the two agree.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from typing import Final
+from functools import cache
+from typing import Any, Final
 
 from algebra.constants import SCALAR_FIELD_R
 from algebra.errors import MalformedInputError
@@ -45,6 +52,42 @@ def poseidon_permutation(state: Sequence[int]) -> list[int]:
     return current
 
 
+@cache
+def _native_permutation_for(width: int) -> Any | None:
+    """The native permutation of ``width`` with this module's constants, or None if unbuilt."""
+    try:
+        from algebra.native_build import load_native
+
+        module = load_native()
+    except ImportError:
+        return None
+    kind = getattr(module, "PoseidonPermutation", None)
+    if kind is None:  # an extension built before the kernel existed
+        return None
+    params = poseidon_parameters(width)
+    return kind(
+        width,
+        params.full_rounds,
+        _words([c for row in params.round_constants for c in row]),
+        _words([m for row in params.mds for m in row]),
+    )
+
+
+def native_permutation(width: int) -> Any | None:
+    """Return the native permutation of ``width``, or None (unbuilt, or ZKM_BACKEND=reference)."""
+    if os.environ.get("ZKM_BACKEND", "").strip().lower() == "reference":
+        return None
+    return _native_permutation_for(width)
+
+
+def _words(values: Sequence[int]) -> bytes:
+    return b"".join(v.to_bytes(32, "little") for v in values)
+
+
+def _word(data: bytes, index: int) -> int:
+    return int.from_bytes(data[32 * index : 32 * index + 32], "little")
+
+
 def check_field_elements(values: Sequence[int], what: str) -> None:
     """Raise MalformedInputError unless every value is an int in ``[0, r)``."""
     for index, value in enumerate(values):
@@ -59,6 +102,9 @@ def poseidon(inputs: Sequence[int]) -> int:
     if not 1 <= len(inputs) <= MAX_INPUTS:
         raise MalformedInputError(f"Poseidon takes 1..{MAX_INPUTS} inputs, got {len(inputs)}")
     check_field_elements(inputs, "poseidon input")
+    native = native_permutation(len(inputs) + 1)
+    if native is not None:
+        return _word(native.permute(_words([0, *inputs])), 0)
     return poseidon_permutation([0, *inputs])[0]
 
 
@@ -83,6 +129,9 @@ def poseidon_sponge(inputs: Sequence[int], domain: int = 0) -> int:
     check_field_elements(inputs, "sponge input")
     state = [sponge_initial_capacity(domain, len(inputs))] + [0] * SPONGE_RATE
     padded = list(inputs) + [0] * (sponge_blocks(len(inputs)) * SPONGE_RATE - len(inputs))
+    native = native_permutation(SPONGE_WIDTH)
+    if native is not None:
+        return _word(native.absorb(_words(state), _words(padded)), 1)
     for start in range(0, len(padded), SPONGE_RATE):
         block = padded[start : start + SPONGE_RATE]
         state = [state[0]] + [

@@ -15,6 +15,7 @@ mod montgomery;
 mod msm;
 mod ntt;
 mod pairing;
+mod poseidon;
 mod r1cs;
 mod scalar_mul;
 mod solve_bindings;
@@ -55,6 +56,64 @@ where
 {
     let out = check(py, py.allow_threads(kernel))?;
     Ok(PyBytes::new(py, &out))
+}
+
+/// One Poseidon instance (width, `R_F`, round constants, MDS), parsed once; see
+/// `native/src/poseidon.rs` and the Python reference it runs.
+#[pyclass(frozen, module = "algebra._native")]
+struct PoseidonPermutation {
+    inner: poseidon::Permutation,
+}
+
+#[pymethods]
+impl PoseidonPermutation {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        width: usize,
+        full_rounds: usize,
+        round_constants: &[u8],
+        mds: &[u8],
+    ) -> PyResult<Self> {
+        let inner = check(
+            py,
+            poseidon::Permutation::new(width, full_rounds, round_constants, mds),
+        )?;
+        Ok(Self { inner })
+    }
+
+    /// The permutation of `state` (t canonical 32-byte words), as t words.
+    fn permute<'py>(&self, py: Python<'py>, state: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        self.absorb(py, state, &[])
+    }
+
+    /// `state` (t words) after absorbing `inputs` (whole blocks of t − 1 words), one
+    /// permutation per block; with no inputs, one permutation of `state`.
+    fn absorb<'py>(
+        &self,
+        py: Python<'py>,
+        state: &[u8],
+        inputs: &[u8],
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let mut values = check(py, poseidon::decode(state, "Poseidon state"))?;
+        if values.len() != self.inner.width() {
+            return Err(malformed(
+                py,
+                format!(
+                    "Poseidon state has {} elements, not {}",
+                    values.len(),
+                    self.inner.width()
+                ),
+            ));
+        }
+        if inputs.is_empty() {
+            self.inner.permute(&mut values);
+        } else {
+            let inputs = check(py, poseidon::decode(inputs, "sponge inputs"))?;
+            check(py, self.inner.absorb(&mut values, &inputs))?;
+        }
+        Ok(PyBytes::new(py, &codec::fr_vector_bytes(&values)))
+    }
 }
 
 /// A G1 base table parsed once into affine points.
@@ -434,6 +493,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<G1Bases>()?;
     m.add_class::<G2Bases>()?;
     m.add_class::<R1csMatrices>()?;
+    m.add_class::<PoseidonPermutation>()?;
     m.add_function(wrap_pyfunction!(fr_ntt, m)?)?;
     m.add_function(wrap_pyfunction!(fr_coset_ntt, m)?)?;
     m.add_function(wrap_pyfunction!(fr_mul_sub, m)?)?;
