@@ -48,7 +48,7 @@ from functools import lru_cache
 
 from algebra.constants import SCALAR_FIELD_R
 from algebra.errors import MalformedInputError
-from circuits.std.poseidon import poseidon, poseidon_permutation
+from circuits.std.poseidon import permute, poseidon
 from circuits.std.poseidon_reference import check_field_elements
 
 LEAF_DOMAIN = int.from_bytes(b"zkmargin/solvency/list-leaves", "big")
@@ -59,7 +59,7 @@ LIST_TREE_VERSION = 2
 
 def leaf_pair_hash(left: int, right: int) -> int:
     """Return the level-1 node over two leaves: ``Poseidon-π([LEAF_DOMAIN, left, right])[0]``."""
-    return poseidon_permutation([LEAF_DOMAIN, left, right])[0]
+    return permute([LEAF_DOMAIN, left, right])[0]
 
 
 def node_hash(left: int, right: int) -> int:

@@ -88,6 +88,16 @@ def _word(data: bytes, index: int) -> int:
     return int.from_bytes(data[32 * index : 32 * index + 32], "little")
 
 
+def permute(state: Sequence[int]) -> list[int]:
+    """Return :func:`poseidon_permutation` of ``state``, natively when the kernel is built."""
+    native = native_permutation(len(state))
+    if native is None:
+        return poseidon_permutation(state)
+    check_field_elements(state, "Poseidon state")
+    out = native.permute(_words(state))
+    return [_word(out, i) for i in range(len(state))]
+
+
 def check_field_elements(values: Sequence[int], what: str) -> None:
     """Raise MalformedInputError unless every value is an int in ``[0, r)``."""
     for index, value in enumerate(values):

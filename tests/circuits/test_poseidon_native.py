@@ -92,3 +92,16 @@ def test_kernel_refuses_malformed_input() -> None:
     ):
         with pytest.raises(MalformedInputError):
             kind(*bad)
+
+
+def test_permute_dispatches_to_the_same_permutation(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(77)
+    for width in (2, 3, 17):
+        state = [rng.randrange(SCALAR_FIELD_R) for _ in range(width)]
+        expected = plain.poseidon_permutation(state)
+        assert plain.permute(state) == expected
+        monkeypatch.setenv("ZKM_BACKEND", "reference")
+        assert plain.permute(state) == expected
+        monkeypatch.delenv("ZKM_BACKEND")
+        with pytest.raises(MalformedInputError):
+            plain.permute([*state[:-1], SCALAR_FIELD_R])
