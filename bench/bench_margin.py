@@ -10,7 +10,8 @@ under ``/usr/bin/time``: ``margin sample`` and ``margin commit`` (once), ``margi
 --dev`` (once, or reused with ``--reuse-keys``), then ``margin prove`` *cold* (empty
 per-snapshot cache: the first proof on a machine for this snapshot), *second* (the
 snapshot's second proof, which also computes the shared wires' four MSM terms) and *warm*
-(hashes, shared wires and their MSM terms cached: every further proof of the epoch),
+(hashes, shared wires and their MSM terms cached: every further proof of the epoch), and
+*cold with* ``--terms`` (empty cache, the publisher's ``zkm margin terms`` file given),
 ``--repeat`` times each. It prints min wall, median CPU (user + sys) and max peak RSS per
 step, the constraint count and the size of the stored solve program, and the CPU model.
 """
@@ -99,17 +100,25 @@ def bench_size(name: str, workdir: Path, repeat: int, reuse_keys: bool) -> None:
     prove = ["margin", "prove", str(directory / "opening.json"),
              str(directory / "market" / "snapshot.json"), "--keys", str(keys),
              "--buffer", "1.0", "--out", str(directory / "proof")]  # fmt: skip
+    terms = directory / "terms.json"
+    made, _ = run(["margin", "terms", str(directory / "market" / "snapshot.json"), "--keys",
+                   str(keys), "--out", str(terms)], env, directory)  # fmt: skip
+    print(f"{name:>8} terms (publisher) {summary([made])}")
     cold: list[Run] = []
     second: list[Run] = []
     warm: list[Run] = []
+    first_with_terms: list[Run] = []
     for _ in range(repeat):
         shutil.rmtree(cache, ignore_errors=True)
         cold.append(run(prove, env, directory)[0])
         second.append(run(prove, env, directory)[0])  # fills the shared wires' MSM terms
         warm.append(run(prove, env, directory)[0])
+        shutil.rmtree(cache, ignore_errors=True)
+        first_with_terms.append(run([*prove, "--terms", str(terms)], env, directory)[0])
     print(f"{name:>8} prove (cold)    {summary(cold)}")
     print(f"{name:>8} prove (second)  {summary(second)}")
     print(f"{name:>8} prove (warm)    {summary(warm)}")
+    print(f"{name:>8} prove (cold, --terms) {summary(first_with_terms)}")
 
 
 def cpu_model() -> str:
