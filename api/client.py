@@ -37,6 +37,7 @@ from api.schemas import (
 from api.solvency_schemas import (
     RegistryExport,
     RegistryFreezePublic,
+    SolvencyCircuitPolicyPublic,
     SolvencyPublic,
     SolvencySummary,
 )
@@ -168,6 +169,28 @@ class ZkmClient:
     def margin_circuit_policy(self) -> list[CircuitPolicyPublic]:
         """``GET /v1/policy/margin-circuits``."""
         return self._call_list("/v1/policy/margin-circuits", CircuitPolicyPublic)
+
+    def declare_solvency_circuit(
+        self,
+        circuit_id: str,
+        *,
+        from_epoch: int,
+        to_epoch: int | None = None,
+        fingerprint: str | None = None,
+    ) -> SolvencyCircuitPolicyPublic:
+        """``POST /v1/policy/solvency-circuits`` (admin): the SolvencyChunk circuit that counts
+        for venues' solvency bundles from an epoch."""
+        body: dict[str, Any] = {"circuit_id": circuit_id, "from_epoch": from_epoch}
+        if to_epoch is not None:
+            body["to_epoch"] = to_epoch
+        if fingerprint is not None:
+            body["fingerprint"] = fingerprint
+        path = "/v1/policy/solvency-circuits"
+        return self._call("POST", path, SolvencyCircuitPolicyPublic, json=body)
+
+    def solvency_circuit_policy(self) -> list[SolvencyCircuitPolicyPublic]:
+        """``GET /v1/policy/solvency-circuits``."""
+        return self._call_list("/v1/policy/solvency-circuits", SolvencyCircuitPolicyPublic)
 
     def open_epoch(self, epoch: int, *, market: str = "default") -> EpochPublic:
         """``POST /v1/epochs`` (admin)."""

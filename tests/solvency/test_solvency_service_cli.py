@@ -48,6 +48,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
             admin.enroll_accounts(VENUE, accounts)
             vk = json.loads((proven.keys / VK_NAME).read_text())
             admin.register_circuit(CIRCUIT, vk, margin=False, provenance="dev")
+            admin.declare_solvency_circuit(CIRCUIT, from_epoch=EPOCH)
         with ZkmClient(svc.url, svc.issue_key(Role.ORACLE, markets=["default"])) as oracle:
             snapshot = load_snapshot(proven.snapshot)
             oracle.post_snapshot(EPOCH, snapshot.model_dump(mode="json"))
