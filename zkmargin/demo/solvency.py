@@ -102,8 +102,13 @@ def _post_bundle(
     vk_json = json.loads((keys / VK_NAME).read_text())
     circuit_id = f"solvency-{load_verifying_key(keys).fingerprint()[:12]}"
     with ZkmClient(service.url, service.issue_key(Role.ADMIN, label="demo admin")) as admin:
-        circuit = admin.register_circuit(circuit_id, vk_json, margin=False, provenance="dev",
-                                         description="zkm demo SolvencyChunk, UNSAFE dev setup")  # fmt: skip
+        circuit = admin.register_circuit(
+            circuit_id,
+            vk_json,
+            margin=False,
+            provenance="dev",
+            description="zkm demo SolvencyChunk, UNSAFE dev setup",
+        )
         admin.declare_solvency_circuit(
             circuit_id, from_epoch=epoch, to_epoch=epoch, fingerprint=circuit.fingerprint
         )
