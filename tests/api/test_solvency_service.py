@@ -400,6 +400,10 @@ def test_a_circuit_of_the_venues_making_is_refused_once_another_is_declared(
     with _client(h, "venue") as client, pytest.raises(ServiceCallError) as raised:
         client.post_solvency(EPOCH, rogue, circuit_id=ROGUE, reserves=RICH, insurance=0)
     assert raised.value.status_code == 422 and f"declared: {CIRCUIT}" in raised.value.detail
+    assert raised.value.extra == {
+        "code": "solvency_circuit_not_declared",
+        "declared_circuit": CIRCUIT,
+    }
     # The honest bundle under the declared circuit is taken, and says so.
     accepted = _post(h, venue.bundle)
     assert accepted.status_code == 201, accepted.text
