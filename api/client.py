@@ -37,6 +37,7 @@ from api.schemas import (
 from api.solvency_schemas import (
     RegistryExport,
     RegistryFreezePublic,
+    SolvencyCircuitPolicyPublic,
     SolvencyPublic,
     SolvencySummary,
 )
@@ -48,12 +49,31 @@ JsonObject = Mapping[str, Any]
 class ServiceCallError(ZkError):
     """The service refused a request: ``status_code`` and its ``detail`` line."""
 
-    def __init__(self, status_code: int, detail: str, findings: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        detail: str,
+        findings: Sequence[str] = (),
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         self.status_code = status_code
         self.detail = detail
         self.findings = list(findings)
         """Every finding of a refused solvency bundle (empty for other refusals)."""
+        self.extra = dict(extra or {})
+        """The answer's other fields, e.g. ``code`` and ``declared_circuit`` of a solvency
+        bundle under a circuit not declared for its epoch (empty for most refusals)."""
         super().__init__(f"service answered {status_code}: {detail}")
+
+
+def _extra(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {k: v for k, v in body.items() if k not in ("detail", "errors", "findings")}
 
 
 def _findings(response: httpx.Response) -> list[str]:
@@ -104,7 +124,9 @@ class ZkmClient:
     def _call(self, method: str, path: str, model: type[T], **kwargs: Any) -> T:
         response = self._http.request(method, path, headers=self._auth, **kwargs)
         if response.is_error:
-            raise ServiceCallError(response.status_code, _detail(response), _findings(response))
+            raise ServiceCallError(
+                response.status_code, _detail(response), _findings(response), _extra(response)
+            )
         return model.model_validate(response.json())
 
     def _call_list(self, path: str, model: type[T], **kwargs: Any) -> list[T]:
@@ -168,6 +190,28 @@ class ZkmClient:
     def margin_circuit_policy(self) -> list[CircuitPolicyPublic]:
         """``GET /v1/policy/margin-circuits``."""
         return self._call_list("/v1/policy/margin-circuits", CircuitPolicyPublic)
+
+    def declare_solvency_circuit(
+        self,
+        circuit_id: str,
+        *,
+        from_epoch: int,
+        to_epoch: int | None = None,
+        fingerprint: str | None = None,
+    ) -> SolvencyCircuitPolicyPublic:
+        """``POST /v1/policy/solvency-circuits`` (admin): the SolvencyChunk circuit that counts
+        for venues' solvency bundles from an epoch."""
+        body: dict[str, Any] = {"circuit_id": circuit_id, "from_epoch": from_epoch}
+        if to_epoch is not None:
+            body["to_epoch"] = to_epoch
+        if fingerprint is not None:
+            body["fingerprint"] = fingerprint
+        path = "/v1/policy/solvency-circuits"
+        return self._call("POST", path, SolvencyCircuitPolicyPublic, json=body)
+
+    def solvency_circuit_policy(self) -> list[SolvencyCircuitPolicyPublic]:
+        """``GET /v1/policy/solvency-circuits``."""
+        return self._call_list("/v1/policy/solvency-circuits", SolvencyCircuitPolicyPublic)
 
     def open_epoch(self, epoch: int, *, market: str = "default") -> EpochPublic:
         """``POST /v1/epochs`` (admin)."""

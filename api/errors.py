@@ -44,6 +44,8 @@ async def _zk_error(_: Request, error: Exception) -> JSONResponse:
     content: dict[str, Any] = {"detail": str(error) or type(error).__name__}
     if status == 422:
         content["errors"] = []  # every 422 has one shape; this refusal names no single field
+    if isinstance(error, ServiceError):  # e.g. the declared circuit a bundle missed
+        content.update(error.body_extra())
     findings = getattr(error, "findings", None)
     if isinstance(findings, list):  # a refused solvency bundle lists every finding
         content["findings"] = [str(f) for f in findings]

@@ -327,3 +327,21 @@ class SolvencyRecord(Base):
     verdict: Mapped[str] = mapped_column(String(16), nullable=False)
     posted_by: Mapped[str] = mapped_column(String(32), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+
+
+class SolvencyCircuitPolicy(Base):
+    """An admin's declaration: circuit (and key fingerprint) that counts for venues' solvency
+    bundles from ``from_epoch`` to ``to_epoch`` (None: onward). The latest declaration
+    covering an epoch wins; a bundle under any other circuit is refused."""
+
+    __tablename__ = "solvency_circuit_policy"
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    circuit_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("circuits.circuit_id"), nullable=False
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    from_epoch: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    to_epoch: Mapped[int | None] = mapped_column(BigInteger)
+    declared_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    declared_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)

@@ -9,7 +9,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas import CircuitId, DecimalStr, Epoch, SnarkjsProof, Verdict
+from api.schemas import (
+    CircuitId,
+    CircuitPolicyCreate,
+    CircuitPolicyPublic,
+    DecimalStr,
+    Epoch,
+    SnarkjsProof,
+    Verdict,
+)
 from api.strict import StrictRequest
 
 MAX_SOLVENCY_CHUNK = 1 << 12
@@ -91,7 +99,8 @@ class SolvencySummary(BaseModel):
 
     ``verdict`` is ``reserves + insurance ≥ liabilities + deficit``; the totals are proven,
     reserves and insurance are the venue's claim. ``circuit`` names the key the chunk proofs
-    were verified under (``unsafe`` for a dev key).
+    were verified under (``unsafe`` for a dev key), ``declared`` whether it is the circuit the
+    admin declared for the epoch.
     """
 
     venue_id: str
@@ -110,6 +119,11 @@ class SolvencySummary(BaseModel):
     list_root: str
     snapshot_hash: str
     circuit: Verdict
+    declared: bool
+    """Whether ``circuit`` is the one the admin declared for solvency bundles at the epoch
+    (``GET /v1/policy/solvency-circuits``). Always true for a bundle accepted since
+    declarations exist; false only for a bundle stored before (an epoch the v0007 migration
+    could not attribute to one circuit)."""
     registry_frozen_at: datetime
     posted_at: datetime
 
@@ -119,3 +133,13 @@ class SolvencyPublic(SolvencySummary):
 
     statement: dict[str, object]
     chunks: list[dict[str, object]]
+
+
+class SolvencyCircuitPolicyCreate(CircuitPolicyCreate):
+    """The admin's declaration: ``circuit_id`` (a registered ``SolvencyChunk`` circuit,
+    ``margin: false``) counts for venues' solvency bundles from ``from_epoch`` to ``to_epoch``
+    (inclusive; None: onward). ``fingerprint``, if given, must be the key's."""
+
+
+class SolvencyCircuitPolicyPublic(CircuitPolicyPublic):
+    """A recorded solvency declaration; the latest one covering an epoch decides it."""

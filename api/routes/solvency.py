@@ -66,9 +66,11 @@ def post_solvency(
     session: SessionDep,
     response: Response,
 ) -> SolvencySummary:
-    """Post the key's venue's solvency bundle of the epoch: every chunk proof, the accumulator
-    chain, the totals and the list (= the frozen registry) are verified first; any finding
-    refuses it (422 with ``findings``) and nothing is stored."""
+    """Post the key's venue's solvency bundle of the epoch under the circuit the admin declared
+    for it (another circuit, or none declared: 422 with ``code`` and ``declared_circuit``):
+    every chunk proof, the accumulator chain, the totals and the list (= the frozen registry)
+    are verified first; any finding refuses it (422 with ``findings``) and nothing is
+    stored."""
     record, created = solvency.post_solvency(
         writer=state.writer,
         session=session,
@@ -76,6 +78,7 @@ def post_solvency(
         principal=principal,
         epoch=epoch,
         body=body,
+        allow_unsafe=state.settings.allow_unsafe_keys,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

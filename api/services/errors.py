@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from algebra.errors import ZkError
 
 
@@ -9,6 +11,10 @@ class ServiceError(ZkError):
     """A request the service refuses; ``status_code`` is the HTTP status to answer with."""
 
     status_code = 422
+
+    def body_extra(self) -> dict[str, Any]:
+        """Return the JSON fields the error answer carries beside ``detail`` (none here)."""
+        return {}
 
 
 class NotFoundError(ServiceError):

@@ -82,21 +82,9 @@ def declare_circuit(
         raise StatementError("to_epoch is before from_epoch")
 
     def job(session: Session) -> CircuitPolicy:
-        record = session.get(Circuit, body.circuit_id)
-        if record is None or not record.margin:
-            raise StatementError(f"circuit {body.circuit_id!r} is not a registered margin circuit")
-        if record.retired_at is not None:
-            raise StatementError(f"circuit {body.circuit_id!r} is retired")
-        if KeyProvenance(record.provenance).is_unsafe and not allow_unsafe:
-            raise UnsafeKeyError(
-                f"circuit {body.circuit_id} has an unsafe ({record.provenance}) key and this"
-                " server refuses unsafe keys"
-            )
-        fingerprint = cache.get(session=session, circuit_id=body.circuit_id).vk.fingerprint()
-        if body.fingerprint not in (None, fingerprint):
-            raise StatementError(
-                f"circuit {body.circuit_id}'s key fingerprint is {fingerprint}, not the one given"
-            )
+        fingerprint = declarable_fingerprint(
+            session, body, cache=cache, allow_unsafe=allow_unsafe, margin=True
+        )
         _refuse_moving_verdicts(session, body)
         declared = CircuitPolicy(
             circuit_id=body.circuit_id,
@@ -123,6 +111,43 @@ def declare_circuit(
         return declared
 
     return writer.run(job)
+
+
+def declarable_fingerprint(
+    session: Session,
+    body: CircuitPolicyCreate,
+    *,
+    cache: CircuitCache,
+    allow_unsafe: bool,
+    margin: bool,
+) -> str:
+    """Return the key fingerprint of ``body.circuit_id`` if it may be declared for its kind.
+
+    ``margin`` says which kind the declaration is for: margin statements (True) or venues'
+    solvency bundles (False, a ``SolvencyChunk`` circuit registered with ``margin: false``).
+
+    Raises:
+        StatementError: unknown circuit, one of the other kind, retired, or a ``fingerprint``
+            that is not its key's.
+        UnsafeKeyError: the circuit's key is unsafe and the server refuses unsafe keys.
+    """
+    kind = "margin" if margin else "solvency (non-margin)"
+    record = session.get(Circuit, body.circuit_id)
+    if record is None or record.margin != margin:
+        raise StatementError(f"circuit {body.circuit_id!r} is not a registered {kind} circuit")
+    if record.retired_at is not None:
+        raise StatementError(f"circuit {body.circuit_id!r} is retired")
+    if KeyProvenance(record.provenance).is_unsafe and not allow_unsafe:
+        raise UnsafeKeyError(
+            f"circuit {body.circuit_id} has an unsafe ({record.provenance}) key and this"
+            " server refuses unsafe keys"
+        )
+    fingerprint = cache.get(session=session, circuit_id=body.circuit_id).vk.fingerprint()
+    if body.fingerprint not in (None, fingerprint):
+        raise StatementError(
+            f"circuit {body.circuit_id}'s key fingerprint is {fingerprint}, not the one given"
+        )
+    return fingerprint
 
 
 def _refuse_moving_verdicts(session: Session, body: CircuitPolicyCreate) -> None:

@@ -1,11 +1,13 @@
 """Venue solvency bundles: verified on arrival, stored once per (venue, epoch), read by anyone.
 
-A posted bundle is checked with :func:`zkmargin.solvency.verify.verify_statement` — the same
-checks ``zkm solvency verify`` makes — against the venue's frozen registry
-(:mod:`api.services.registry`), the epoch's posted snapshot and the named circuit's verifying
-key; any finding refuses it (422, every finding listed) and nothing is stored. A valid bundle
-is stored with its verdict (SOLVENT or INSOLVENT for the venue's reserves and insurance) and
-is immutable: posting the same bundle again is a no-op, a different one a conflict.
+A bundle is taken only under the circuit the admin declared for its epoch
+(:mod:`api.services.solvency_policy`; none declared: refused). It is checked with
+:func:`zkmargin.solvency.verify.verify_statement` — the same checks ``zkm solvency verify``
+makes — against the venue's frozen registry (:mod:`api.services.registry`), the epoch's
+posted snapshot and the declared circuit's verifying key; any finding refuses it (422, every
+finding listed) and nothing is stored. A valid bundle is stored with its verdict (SOLVENT or
+INSOLVENT for the venue's reserves and insurance) and is immutable: posting the same bundle
+again is a no-op, a different one a conflict.
 
 The verification lives in :mod:`zkmargin.solvency` (it is margin-specific and needs the
 verifier); it is imported lazily, as :mod:`api.services.signed_snapshots` imports
@@ -27,6 +29,7 @@ from api.services.errors import ConflictError, NotFoundError, ServiceError, Stat
 from api.services.provenance import verdict_of
 from api.services.registry import frozen_at, frozen_registry
 from api.services.snapshots import get_snapshot
+from api.services.solvency_policy import declared_solvency_circuit, require_declared_solvency
 from api.services.verification import CircuitCache, LoadedCircuit
 from api.solvency_schemas import SolvencyPost, SolvencyPublic, SolvencySummary
 from api.writer import GroupCommitter
@@ -128,12 +131,15 @@ def post_solvency(
     principal: Principal,
     epoch: int,
     body: SolvencyPost,
+    allow_unsafe: bool,
 ) -> tuple[SolvencyRecord, bool]:
     """Verify the key's venue's bundle of ``epoch`` and store it; return (record, created).
 
     Raises:
         StatementError: the bundle names another epoch, or an unknown, retired or margin
             circuit (422); MalformedInputError: a malformed statement or chunk (422).
+        UndeclaredSolvencyCircuitError: no circuit is declared for solvency bundles at the
+            epoch, or another one is (422, ``code`` and ``declared_circuit``).
         RegistryNotFrozenError: the venue has not frozen its registry at the epoch (409).
         NotFoundError: no snapshot is posted for the epoch (404).
         SolvencyInvalidError: any finding of the verification (422, ``findings``).
@@ -149,8 +155,13 @@ def post_solvency(
         raise ConflictError(f"a different solvency bundle is stored for epoch {epoch}")
     _, registry = frozen_registry(session=session, venue_id=venue_id, epoch=epoch)
     loaded = _solvency_circuit(session, cache, body.circuit_id)
-    report = _verify(session, loaded, parsed, registry, epoch)
+    declared = require_declared_solvency(
+        session, circuit_id=body.circuit_id, epoch=epoch, allow_unsafe=allow_unsafe
+    )
     fingerprint = loaded.vk.fingerprint()
+    if declared.fingerprint != fingerprint:  # a circuit's key never changes once registered
+        raise StatementError(f"circuit {body.circuit_id!r}'s key is not the declared one")
+    report = _verify(session, loaded, parsed, registry, epoch)
 
     def job(session: Session) -> tuple[SolvencyRecord, bool]:
         stored = session.get(SolvencyRecord, (venue_id, epoch))
@@ -158,6 +169,10 @@ def post_solvency(
             if _same(stored, parsed, body.circuit_id):
                 return stored, False
             raise ConflictError(f"a different solvency bundle is stored for epoch {epoch}")
+        # The admin may have declared another circuit (or retired this one) meanwhile.
+        require_declared_solvency(
+            session, circuit_id=body.circuit_id, epoch=epoch, allow_unsafe=allow_unsafe
+        )
         record = SolvencyRecord(
             venue_id=venue_id, epoch=epoch, circuit_id=body.circuit_id, fingerprint=fingerprint,
             statement=parsed.statement_json, chunks=parsed.chunks_json,
@@ -193,6 +208,14 @@ def get_solvency(*, session: Session, venue_id: str, epoch: int) -> SolvencyReco
     return record
 
 
+def _is_declared(session: Session, record: SolvencyRecord) -> bool:
+    declared = declared_solvency_circuit(session, record.epoch)
+    return declared is not None and (declared.circuit_id, declared.fingerprint) == (
+        record.circuit_id,
+        record.fingerprint,
+    )
+
+
 def summary_of(session: Session, record: SolvencyRecord) -> SolvencySummary:
     """Return the clearing view of ``record``: verdict, totals and what they rest on."""
     statement: dict[str, Any] = json.loads(record.statement)
@@ -218,6 +241,7 @@ def summary_of(session: Session, record: SolvencyRecord) -> SolvencySummary:
         list_root=record.list_root,
         snapshot_hash=str(statement["snapshot_hash"]),
         circuit=verdict_of(record.circuit_id, record.fingerprint, provenance),
+        declared=_is_declared(session, record),
         registry_frozen_at=freeze.frozen_at,
         posted_at=record.created_at,
     )

@@ -49,6 +49,8 @@ ROUTES: list[tuple[str, str, set[str], dict[str, Any] | None]] = [
     ("POST", "/v1/circuits/nope/retire", {"admin"}, None),
     ("POST", "/v1/policy/margin-circuits", {"admin"}, {"circuit_id": "nope", "from_epoch": 1}),
     ("GET", "/v1/policy/margin-circuits", ALL, None),
+    ("POST", "/v1/policy/solvency-circuits", {"admin"}, {"circuit_id": "nope", "from_epoch": 1}),
+    ("GET", "/v1/policy/solvency-circuits", ALL, None),
     ("POST", "/v1/epochs", {"admin"}, {"epoch": 100}),
     ("GET", "/v1/epochs/1", ALL, None),
     ("POST", "/v1/venues/venue-a/accounts", {"admin"}, {"account_ids": ["acct-1"]}),

@@ -38,6 +38,7 @@ ROLE_FOR = {
     ("GET", "/v1/accounts/{account_id}/status"): "clearing",
     ("POST", "/v1/epochs"): "admin",
     ("POST", "/v1/policy/margin-circuits"): "admin",
+    ("POST", "/v1/policy/solvency-circuits"): "admin",
     ("POST", "/v1/circuits/{circuit_id}/retire"): "admin",
     ("POST", "/v1/venues/{venue_id}/accounts"): "admin",
     ("GET", "/v1/venues/{venue_id}/accounts"): "admin",

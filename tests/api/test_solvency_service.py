@@ -18,6 +18,7 @@ from api.models import SolvencyRecord
 from circuits.margin.model import Opening
 from circuits.solvency.epoch import canonical_order
 from tests.api.conftest import OTHER_VENUE, VENUE, Harness
+from tests.api.fixtures import SimulatingKey
 from tests.solvency.fixtures import tiny_snapshot
 from tests.solvency.service_bundle import EPOCH, N_COVERED, proven_bundle
 from zkmargin.solvency.bundle import bundle_json
@@ -57,10 +58,13 @@ def _client(h: Harness, role: str) -> ZkmClient:
     return ZkmClient("http://testserver", h.keys[role], http=h.client)
 
 
-def _prepare(h: Harness, venue: Venue, registered: list[Opening]) -> None:
-    """As admin, oracle and venue A: solvency circuit, epoch-1 snapshot, commitments."""
+def _prepare(h: Harness, venue: Venue, registered: list[Opening], declare: bool = True) -> None:
+    """As admin, oracle and venue A: solvency circuit (declared for the epoch unless
+    ``declare`` is False), epoch-1 snapshot, commitments."""
     with _client(h, "admin") as admin:
         admin.register_circuit(CIRCUIT, venue.vk, margin=False, provenance="dev")
+        if declare:
+            admin.declare_solvency_circuit(CIRCUIT, from_epoch=EPOCH)
         admin.enroll_accounts(VENUE, ACCOUNTS)
     with _client(h, "oracle") as oracle:
         oracle.post_snapshot(EPOCH, tiny_snapshot(EPOCH).model_dump(mode="json"))
@@ -176,7 +180,7 @@ def test_valid_bundle_is_stored_and_read_back_by_a_clearing_client(
             EPOCH, venue.bundle, circuit_id=CIRCUIT, reserves=RICH, insurance=0
         )
     assert posted.verdict == "SOLVENT" and posted.n_accounts == N_ACCOUNTS
-    assert posted.circuit.unsafe and posted.circuit.circuit_id == CIRCUIT
+    assert posted.circuit.unsafe and posted.circuit.circuit_id == CIRCUIT and posted.declared
     assert _post(h, venue.bundle).status_code == 200  # the same bundle again: a no-op
     changed = _post(h, venue.bundle, reserves=RICH + 1)
     assert changed.status_code == 409
@@ -185,6 +189,7 @@ def test_valid_bundle_is_stored_and_read_back_by_a_clearing_client(
         whole = clearing.solvency(EPOCH, VENUE)
     totals = venue.bundle["statement"]["totals"]
     assert summary.totals == totals and summary.solvent and summary.reserves == str(RICH)
+    assert summary.declared and whole.declared
     covered = int(totals["liabilities"]) + int(totals["deficit"])
     assert int(summary.surplus) == RICH - covered
     assert whole.statement["commitments"] == venue.bundle["statement"]["commitments"]
@@ -282,4 +287,197 @@ def test_post_refuses_wrong_roles_keys_circuits_and_epochs(harness: Harness, ven
     # Venue B's key posts venue A's bundle against its own (unfrozen) registry: refused.
     other = {"Authorization": f"Bearer {_other_venue_key(h)}"}
     assert h.client.post(path, json=body, headers=other).status_code == 409
+    assert _stored(h) == 0
+
+
+# --- the admin's declared solvency circuit ----------------------------------------------
+ROGUE = "solvency-rogue"
+
+
+def _declare(h: Harness, role: str = "admin", **body: Any) -> Any:
+    return h.client.post("/v1/policy/solvency-circuits", json=body, headers=h.headers(role))
+
+
+def _rogue_bundle(venue: Venue, key: SimulatingKey) -> dict[str, Any]:
+    """The honest bundle with every chunk proof re-made under a trapdoor key of the venue's
+    own making: the same public inputs, proofs that verify under ``key``."""
+    bundle = copy.deepcopy(venue.bundle)
+    for chunk in bundle["chunks"]:
+        chunk["proof"] = key.prove([int(v) for v in chunk["public"]])
+    return bundle
+
+
+def test_declaration_is_admin_only_and_lists_for_any_key(storage_harness: Harness) -> None:
+    h = storage_harness
+    body = {"circuit_id": CIRCUIT, "from_epoch": EPOCH}
+    for role in ("trader", "venue", "clearing", "auditor", "oracle"):
+        assert _declare(h, role, **body).status_code == 403, role
+    assert h.client.post("/v1/policy/solvency-circuits", json=body).status_code == 401
+    for role in ("trader", "venue", "clearing", "auditor", "oracle", "admin"):
+        listed = h.client.get("/v1/policy/solvency-circuits", headers=h.headers(role))
+        assert listed.status_code == 200 and listed.json() == [], role
+
+
+def test_declaration_refuses_unknown_retired_and_margin_circuits(
+    storage_harness: Harness, venue: Venue
+) -> None:
+    h = storage_harness
+    margin_key = SimulatingKey.generate(seed=41)
+    with _client(h, "admin") as admin:
+        admin.register_circuit("margin-v1", margin_key.vk_json, margin=True, provenance="dev")
+        admin.register_circuit(CIRCUIT, venue.vk, margin=False, provenance="dev")
+        admin.register_circuit("old-solvency", venue.vk, margin=False, provenance="dev")
+        admin.retire_circuit("old-solvency")
+    unknown = _declare(h, circuit_id="no-such", from_epoch=EPOCH)
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == (
+        "circuit 'no-such' is not a registered solvency (non-margin) circuit"
+    )
+    margin = _declare(h, circuit_id="margin-v1", from_epoch=EPOCH)
+    assert margin.status_code == 422 and "not a registered solvency" in margin.json()["detail"]
+    retired = _declare(h, circuit_id="old-solvency", from_epoch=EPOCH)
+    assert retired.status_code == 422 and "retired" in retired.json()["detail"]
+    wrong = _declare(h, circuit_id=CIRCUIT, from_epoch=EPOCH, fingerprint="00" * 32)
+    assert wrong.status_code == 422 and "fingerprint" in wrong.json()["detail"]
+    empty = _declare(h, circuit_id=CIRCUIT, from_epoch=5, to_epoch=4)
+    assert empty.status_code == 422 and "before from_epoch" in empty.json()["detail"]
+    # Nor can the solvency key be declared the margin circuit.
+    crossed = h.client.post("/v1/policy/margin-circuits", json={"circuit_id": CIRCUIT,
+                            "from_epoch": EPOCH}, headers=h.headers("admin"))  # fmt: skip
+    assert crossed.status_code == 422 and "not a registered margin" in crossed.json()["detail"]
+    with _client(h, "clearing") as clearing:
+        assert clearing.solvency_circuit_policy() == []
+
+
+def test_without_a_declaration_no_bundle_is_taken(storage_harness: Harness, venue: Venue) -> None:
+    h = storage_harness
+    _prepare(h, venue, venue.openings[:N_ACCOUNTS], declare=False)
+    with _client(h, "venue") as client:
+        client.freeze_registry(EPOCH)
+    refused = _post(h, venue.bundle)
+    assert refused.status_code == 422, refused.text
+    assert refused.json() == {
+        "detail": f"no circuit is declared for solvency bundles at epoch {EPOCH}"
+        " (the admin declares one: POST /v1/policy/solvency-circuits)",
+        "errors": [],
+        "code": "solvency_circuit_not_declared",
+        "declared_circuit": None,
+    }
+    assert _stored(h) == 0
+    # A declaration for other epochs only does not cover this one.
+    with _client(h, "admin") as admin:
+        admin.declare_solvency_circuit(CIRCUIT, from_epoch=EPOCH + 1)
+    assert _post(h, venue.bundle).json()["declared_circuit"] is None
+    with _client(h, "admin") as admin:
+        admin.declare_solvency_circuit(CIRCUIT, from_epoch=EPOCH, to_epoch=EPOCH)
+    assert _post(h, venue.bundle).status_code == 201
+
+
+def test_a_circuit_of_the_venues_making_is_refused_once_another_is_declared(
+    storage_harness: Harness, venue: Venue
+) -> None:
+    h = storage_harness
+    _prepare(h, venue, venue.openings[:N_ACCOUNTS], declare=False)
+    rogue_key = SimulatingKey.generate(n_public=4, seed=42)
+    rogue = _rogue_bundle(venue, rogue_key)
+    with _client(h, "admin") as admin:
+        admin.register_circuit(ROGUE, rogue_key.vk_json, margin=False, provenance="dev")
+        declared = admin.declare_solvency_circuit(CIRCUIT, from_epoch=EPOCH)
+    with _client(h, "venue") as client:
+        client.freeze_registry(EPOCH)
+    body = {"circuit_id": ROGUE, "reserves": str(RICH), "insurance": "0", **rogue}
+    path = f"/v1/epochs/{EPOCH}/solvency"
+    refused = h.client.post(path, json=body, headers=h.headers("venue"))
+    assert refused.status_code == 422, refused.text
+    assert refused.json() == {
+        "detail": f"circuit '{ROGUE}' does not count for solvency bundles at epoch {EPOCH}"
+        f" (declared: {CIRCUIT})",
+        "errors": [],
+        "code": "solvency_circuit_not_declared",
+        "declared_circuit": CIRCUIT,
+    }
+    assert _stored(h) == 0
+    with _client(h, "venue") as client, pytest.raises(ServiceCallError) as raised:
+        client.post_solvency(EPOCH, rogue, circuit_id=ROGUE, reserves=RICH, insurance=0)
+    assert raised.value.status_code == 422 and f"declared: {CIRCUIT}" in raised.value.detail
+    assert raised.value.extra == {
+        "code": "solvency_circuit_not_declared",
+        "declared_circuit": CIRCUIT,
+    }
+    # The honest bundle under the declared circuit is taken, and says so.
+    accepted = _post(h, venue.bundle)
+    assert accepted.status_code == 201, accepted.text
+    summary = accepted.json()
+    assert summary["declared"] is True and summary["circuit"]["circuit_id"] == CIRCUIT
+    assert summary["circuit"]["fingerprint"] == declared.fingerprint
+    with _client(h, "clearing") as clearing:
+        assert clearing.solvency_summary(EPOCH, VENUE).declared
+        assert clearing.solvency(EPOCH, VENUE).declared
+        listed = clearing.solvency_circuit_policy()
+    assert [(p.circuit_id, p.from_epoch, p.to_epoch) for p in listed] == [(CIRCUIT, EPOCH, None)]
+
+
+def test_rogue_bundle_verifies_under_its_own_key_without_the_policy(
+    harness: Harness, venue: Venue
+) -> None:
+    # The refusal above is the policy's, not the verifier's: declared the rogue key, the
+    # venue's trapdoor proofs pass every check. That is why the admin must declare.
+    h = harness
+    _prepare(h, venue, venue.openings[:N_ACCOUNTS], declare=False)
+    rogue_key = SimulatingKey.generate(n_public=4, seed=42)
+    with _client(h, "admin") as admin:
+        admin.register_circuit(ROGUE, rogue_key.vk_json, margin=False, provenance="dev")
+        admin.declare_solvency_circuit(ROGUE, from_epoch=EPOCH)
+    with _client(h, "venue") as client:
+        client.freeze_registry(EPOCH)
+        posted = client.post_solvency(EPOCH, _rogue_bundle(venue, rogue_key), circuit_id=ROGUE,
+                                      reserves=RICH, insurance=0)  # fmt: skip
+    assert posted.verdict == "SOLVENT" and posted.declared and posted.circuit.unsafe
+
+
+def test_declarations_are_append_only_audited_and_never_move_stored_bundles(
+    storage_harness: Harness, venue: Venue
+) -> None:
+    h = storage_harness
+    _prepare(h, venue, venue.openings[:N_ACCOUNTS])
+    with _client(h, "admin") as admin:
+        admin.register_circuit("solvency-next", venue.vk, margin=False, provenance="dev")
+    with _client(h, "venue") as client:
+        client.freeze_registry(EPOCH)
+    assert _post(h, venue.bundle).status_code == 201
+    moved = _declare(h, circuit_id="solvency-next", from_epoch=0)
+    assert moved.status_code == 409
+    assert moved.json()["detail"] == (
+        f"epoch {EPOCH} already has solvency bundles under circuit {CIRCUIT};"
+        " its circuit cannot change"
+    )
+    later = _declare(h, circuit_id="solvency-next", from_epoch=EPOCH + 1)
+    assert later.status_code == 201, later.text
+    again = _declare(h, circuit_id=CIRCUIT, from_epoch=EPOCH, to_epoch=EPOCH)
+    assert again.status_code == 201  # re-declaring what counts is a new record, not an edit
+    with _client(h, "auditor") as auditor:
+        listed = auditor.solvency_circuit_policy()
+        entries = [e for e in auditor.audit_log() if e.action == "policy.declare_solvency"]
+    assert [(p.circuit_id, p.from_epoch, p.to_epoch) for p in listed] == [
+        (CIRCUIT, EPOCH, None), ("solvency-next", EPOCH + 1, None), (CIRCUIT, EPOCH, EPOCH),
+    ]  # fmt: skip
+    assert [p.id for p in listed] == sorted(p.id for p in listed)
+    assert [e.target for e in entries] == [f"circuit={c}" for c, _, _ in
+                                           [(p.circuit_id, 0, 0) for p in listed]]  # fmt: skip
+    assert entries[0].detail == {"fingerprint": listed[0].fingerprint, "from_epoch": EPOCH,
+                                 "to_epoch": None}  # fmt: skip
+    assert {e.role for e in entries} == {"admin"}
+    with _client(h, "clearing") as clearing:
+        assert clearing.solvency_summary(EPOCH, VENUE).declared
+
+
+def test_retired_declared_circuit_takes_no_new_bundle(harness: Harness, venue: Venue) -> None:
+    h = harness
+    _prepare(h, venue, venue.openings[:N_ACCOUNTS])
+    with _client(h, "venue") as client:
+        client.freeze_registry(EPOCH)
+    with _client(h, "admin") as admin:
+        admin.retire_circuit(CIRCUIT)
+    refused = _post(h, venue.bundle)
+    assert refused.status_code == 422 and "retired" in refused.json()["detail"]
     assert _stored(h) == 0

@@ -78,7 +78,14 @@ def test_demo_posts_the_solvency_bundle_and_clearing_reads_the_verdict(demo: Dem
     with contextlib.closing(sqlite3.connect(demo.out / "service.db")) as db:
         rows = db.execute("SELECT venue_id, verdict FROM solvency_bundles").fetchall()
         frozen = db.execute("SELECT n_commitments FROM registry_freezes").fetchall()
+        declared = db.execute(
+            "SELECT p.circuit_id, p.from_epoch, p.to_epoch FROM solvency_circuit_policy p"
+            " JOIN solvency_bundles s ON s.circuit_id = p.circuit_id AND s.epoch = p.from_epoch"
+        ).fetchall()
     assert rows == [("demo-venue", "SOLVENT")] and frozen == [(ACCOUNTS,)]
+    # The admin declared the solvency circuit for the epoch, as it does the margin circuit.
+    assert len(declared) == 1 and declared[0][1] == declared[0][2]
+    assert "under the admin's declared circuit solvency-" in flat
 
 
 def test_demo_summary_counts_match_the_sample(demo: DemoRun) -> None:

@@ -32,6 +32,7 @@ class Service:
     """The running service, its keys, and the session's bundle (commitments registered)."""
 
     url: str
+    admin_key: str
     venue_key: str
     clearing_key: str
     proven: ProvenBundle
@@ -43,11 +44,13 @@ def service(tmp_path: Path) -> Iterator[Service]:
     db = f"sqlite:///{tmp_path}/service.db"
     with InProcessService(db, tmp_path / "service.log", allow_unsigned_snapshots=True) as svc:
         accounts = [f"cli-{k}" for k in range(N_COVERED)]
-        with ZkmClient(svc.url, svc.issue_key(Role.ADMIN)) as admin:
+        admin_key = svc.issue_key(Role.ADMIN)
+        with ZkmClient(svc.url, admin_key) as admin:
             admin.open_epoch(EPOCH)
             admin.enroll_accounts(VENUE, accounts)
             vk = json.loads((proven.keys / VK_NAME).read_text())
             admin.register_circuit(CIRCUIT, vk, margin=False, provenance="dev")
+            admin.declare_solvency_circuit(CIRCUIT, from_epoch=EPOCH)
         with ZkmClient(svc.url, svc.issue_key(Role.ORACLE, markets=["default"])) as oracle:
             snapshot = load_snapshot(proven.snapshot)
             oracle.post_snapshot(EPOCH, snapshot.model_dump(mode="json"))
@@ -55,7 +58,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
         with ZkmClient(svc.url, venue_key) as venue:
             for account, opening in zip(accounts, proven.openings, strict=False):
                 venue.register_commitment(account, EPOCH, opening.commitment)
-        yield Service(svc.url, venue_key, svc.issue_key(Role.CLEARING), proven)
+        yield Service(svc.url, admin_key, venue_key, svc.issue_key(Role.CLEARING), proven)
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
@@ -109,12 +112,34 @@ def test_post_then_verify_against_the_frozen_registry(service: Service) -> None:
     code, out, err = _post(service, service.proven.bundle, service.venue_key, "--freeze")
     assert code == 0, err
     assert "frozen" in out and "SOLVENT" in out and "UNSAFE" in err
+    assert f"circuit {CIRCUIT}: the one declared for epoch {EPOCH}" in out
     code, out, _ = _verify(service, *_service_args(service))
     assert code == 0 and "SOLVENT" in out and "no --registry" not in out
     code, _, err = _post(service, service.proven.bundle, service.clearing_key)
     assert code == 2 and "403" in err
     code, _, err = _verify(service, *_service_args(service), "--registry", "r.json")
     assert code == 2 and "at most one" in err
+
+
+def test_post_under_an_undeclared_circuit_is_one_line_and_stores_nothing(
+    service: Service,
+) -> None:
+    with ZkmClient(service.url, service.admin_key) as admin:
+        vk = json.loads((service.proven.keys / VK_NAME).read_text())
+        admin.register_circuit("solvency-other", vk, margin=False, provenance="dev")
+    code, _, err = _run(["solvency", "post", str(service.proven.bundle), "--service",
+                         service.url, "--api-key", service.venue_key, "--circuit",
+                         "solvency-other", "--reserves", RICH, "--insurance", "0",
+                         "--freeze"])  # fmt: skip
+    assert code == 2, err
+    assert f"does not count for solvency bundles at epoch {EPOCH} (declared: {CIRCUIT})" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    with (
+        ZkmClient(service.url, service.clearing_key) as clearing,
+        pytest.raises(ServiceCallError) as missing,
+    ):
+        clearing.solvency_summary(EPOCH, VENUE)
+    assert missing.value.status_code == 404
 
 
 def test_post_to_an_unreachable_service_is_one_line(service: Service) -> None:

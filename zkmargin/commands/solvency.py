@@ -230,6 +230,8 @@ def post_command(
                f" accounts, list root {summary.list_root}")  # fmt: skip
     typer.echo(f"{summary.verdict}: reserves + insurance − (liabilities + deficit) ="
                f" {int(summary.surplus):,}")  # fmt: skip
+    if summary.declared:
+        typer.echo(f"circuit {summary.circuit.circuit_id}: the one declared for epoch {epoch}")
     if summary.circuit.warning:
         typer.echo(summary.circuit.warning, err=True)
 

@@ -78,10 +78,13 @@ def venue_solvency(
         read = c.solvency_summary(snapshot.epoch, VENUE)
     if read.verdict != posted.verdict or read.verdict != report.verdict():
         raise DemoCheckError("the service's solvency verdict differs from the auditor's")
+    if not read.declared:
+        raise DemoCheckError("the service's solvency verdict is not under the declared circuit")
     story.say("clearing", f"read venue {VENUE}'s epoch-{snapshot.epoch} solvency from the"
                           f" service: [bold]{read.verdict}[/], surplus {int(read.surplus):,} QQ"
                           f" over {read.n_accounts} accounts, list root"
-                          f" {read.list_root[:6]}…{read.list_root[-6:]}")  # fmt: skip
+                          f" {read.list_root[:6]}…{read.list_root[-6:]}, under the admin's"
+                          f" declared circuit {read.circuit.circuit_id}")  # fmt: skip
     return report
 
 
@@ -93,13 +96,22 @@ def _post_bundle(
     reserves: int,
     story: Narrator,
 ) -> SolvencySummary:
-    """As the admin, register the solvency circuit's key; as the venue, freeze the epoch's
-    registry and post the bundle, which the service verifies before storing it."""
+    """As the admin, register the solvency circuit's key and declare it the circuit that
+    counts for solvency bundles at ``epoch``; as the venue, freeze the epoch's registry and
+    post the bundle, which the service verifies before storing it."""
     vk_json = json.loads((keys / VK_NAME).read_text())
     circuit_id = f"solvency-{load_verifying_key(keys).fingerprint()[:12]}"
     with ZkmClient(service.url, service.issue_key(Role.ADMIN, label="demo admin")) as admin:
-        admin.register_circuit(circuit_id, vk_json, margin=False, provenance="dev",
-                               description="zkm demo SolvencyChunk, UNSAFE dev setup")  # fmt: skip
+        circuit = admin.register_circuit(
+            circuit_id,
+            vk_json,
+            margin=False,
+            provenance="dev",
+            description="zkm demo SolvencyChunk, UNSAFE dev setup",
+        )
+        admin.declare_solvency_circuit(
+            circuit_id, from_epoch=epoch, to_epoch=epoch, fingerprint=circuit.fingerprint
+        )
     key = service.issue_key(Role.VENUE, label="demo venue", venue=VENUE)
     with ZkmClient(service.url, key) as venue:
         frozen = venue.freeze_registry(epoch)
