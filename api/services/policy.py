@@ -9,14 +9,15 @@ declaration may not move an epoch that already has verdicts to another circuit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.models import Circuit, CircuitPolicy, ProofRecord, utc_now
+from api.models import Circuit, CircuitPolicy, ProofRecord, SolvencyCircuitPolicy, utc_now
 from api.schemas import CircuitPolicyCreate
 from api.services.audit import record_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
@@ -36,6 +37,9 @@ class Declared:
     provenance: str
     retired: bool
 
+
+_PolicyRow = TypeVar("_PolicyRow", CircuitPolicy, SolvencyCircuitPolicy)
+"""A margin or solvency circuit-policy row (the same columns)."""
 
 _DECLARED_AT = (
     select(
@@ -78,15 +82,40 @@ def declare_circuit(
         UnsafeKeyError: the circuit's key is unsafe and the server refuses unsafe keys.
         ConflictError: an epoch of the range already has verdicts under another circuit.
     """
+    return record_declaration(
+        CircuitPolicy, writer=writer, principal=principal, body=body, cache=cache,
+        allow_unsafe=allow_unsafe, margin=True, refuse_moving=_refuse_moving_verdicts,
+        action="policy.declare",
+    )  # fmt: skip
+
+
+def record_declaration(
+    row_type: type[_PolicyRow],
+    *,
+    writer: GroupCommitter,
+    principal: Principal,
+    body: CircuitPolicyCreate,
+    cache: CircuitCache,
+    allow_unsafe: bool,
+    margin: bool,
+    refuse_moving: Callable[[Session, CircuitPolicyCreate], None],
+    action: str,
+) -> _PolicyRow:
+    """Append one policy row of ``row_type`` declaring ``body`` and audit-log it as ``action``.
+
+    The circuit must be declarable (:func:`declarable_fingerprint`, a margin circuit or not
+    as ``margin`` says); ``refuse_moving`` raises ConflictError when the range would move an
+    epoch whose stored results were made under another circuit.
+    """
     if body.to_epoch is not None and body.to_epoch < body.from_epoch:
         raise StatementError("to_epoch is before from_epoch")
 
-    def job(session: Session) -> CircuitPolicy:
+    def job(session: Session) -> _PolicyRow:
         fingerprint = declarable_fingerprint(
-            session, body, cache=cache, allow_unsafe=allow_unsafe, margin=True
+            session, body, cache=cache, allow_unsafe=allow_unsafe, margin=margin
         )
-        _refuse_moving_verdicts(session, body)
-        declared = CircuitPolicy(
+        refuse_moving(session, body)
+        declared = row_type(
             circuit_id=body.circuit_id,
             fingerprint=fingerprint,
             from_epoch=body.from_epoch,
@@ -100,7 +129,7 @@ def declare_circuit(
             session=session,
             key_id=principal.key_id,
             role=principal.role.value,
-            action="policy.declare",
+            action=action,
             target=f"circuit={body.circuit_id}",
             detail={
                 "fingerprint": fingerprint,

@@ -19,11 +19,10 @@ from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.models import Circuit, SolvencyCircuitPolicy, SolvencyRecord, utc_now
+from api.models import Circuit, SolvencyCircuitPolicy, SolvencyRecord
 from api.schemas import CircuitPolicyCreate
-from api.services.audit import record_write
 from api.services.errors import ConflictError, StatementError
-from api.services.policy import Declared, declarable_fingerprint
+from api.services.policy import Declared, record_declaration
 from api.services.verification import CircuitCache
 from api.writer import GroupCommitter
 from verifier.provenance import KeyProvenance
@@ -88,39 +87,11 @@ def declare_solvency_circuit(
         UnsafeKeyError: the circuit's key is unsafe and the server refuses unsafe keys.
         ConflictError: an epoch of the range already has a bundle under another circuit.
     """
-    if body.to_epoch is not None and body.to_epoch < body.from_epoch:
-        raise StatementError("to_epoch is before from_epoch")
-
-    def job(session: Session) -> SolvencyCircuitPolicy:
-        fingerprint = declarable_fingerprint(
-            session, body, cache=cache, allow_unsafe=allow_unsafe, margin=False
-        )
-        _refuse_moving_bundles(session, body)
-        declared = SolvencyCircuitPolicy(
-            circuit_id=body.circuit_id,
-            fingerprint=fingerprint,
-            from_epoch=body.from_epoch,
-            to_epoch=body.to_epoch,
-            declared_by=principal.key_id,
-            declared_at=utc_now(),
-        )
-        session.add(declared)
-        session.flush()
-        record_write(
-            session=session,
-            key_id=principal.key_id,
-            role=principal.role.value,
-            action="policy.declare_solvency",
-            target=f"circuit={body.circuit_id}",
-            detail={
-                "fingerprint": fingerprint,
-                "from_epoch": body.from_epoch,
-                "to_epoch": body.to_epoch,
-            },
-        )
-        return declared
-
-    return writer.run(job)
+    return record_declaration(
+        SolvencyCircuitPolicy, writer=writer, principal=principal, body=body, cache=cache,
+        allow_unsafe=allow_unsafe, margin=False, refuse_moving=_refuse_moving_bundles,
+        action="policy.declare_solvency",
+    )  # fmt: skip
 
 
 def _refuse_moving_bundles(session: Session, body: CircuitPolicyCreate) -> None:
