@@ -26,6 +26,7 @@ from circuits.margin.model import (
     MarketSnapshot,
     ScenarioSpec,
 )
+from circuits.margin.option_charges import OptionFormula, OptionRates
 from circuits.margin.rounding import RoundingProfile
 from circuits.margin.units import U
 from zkmargin.riskdesk.errors import RiskInputError
@@ -165,6 +166,33 @@ def instrument(
             "short_option_minimum": short_option_minimum,
         }
     )
+
+
+
+def formula_option(
+    symbol: str,
+    *,
+    right: str,
+    strike: int,
+    underlying_price: int,
+    mark_price: int,
+    size_scale: int,
+    maintenance: OptionRates,
+    initial: OptionRates,
+    n_scenarios: int,
+) -> InstrumentSpec:
+    """Return an option slot charged by the option formula (bit 17) alone: zero tier rates,
+    the formula's per-kind rates at strike ``strike`` and underlying price ``underlying_price``."""
+    formula = OptionFormula.model_validate(
+        {"right": right, "strike": strike, "underlying_price": underlying_price,
+         "maintenance": maintenance, "initial": initial}
+    )  # fmt: skip
+    base = instrument(
+        symbol, kind="option", size_scale=size_scale, mark_price=mark_price,
+        maintenance=[MarginTier(rate_ppm=0)], initial=[MarginTier(rate_ppm=0)],
+        n_scenarios=n_scenarios,
+    )  # fmt: skip
+    return InstrumentSpec.model_validate({**base.model_dump(), "option_formula": formula})
 
 
 def quote_collateral(symbol: str) -> CollateralSpec:

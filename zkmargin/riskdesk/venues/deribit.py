@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from circuits.margin.model import InstrumentSpec, MarginTier, MarketSnapshot
-from circuits.margin.option_charges import OptionFormula, OptionRates
+from circuits.margin.option_charges import OptionRates
 from circuits.margin.size_rate_model import KindSizeRates, SizeRate
 from circuits.margin.units import U
 from zkmargin.riskdesk.errors import RiskInputError
@@ -42,6 +42,7 @@ from zkmargin.riskdesk.venues.common import (
     Decimal,
     dec,
     exact_int,
+    formula_option,
     instrument,
     ppm_up,
     quote_collateral,
@@ -174,16 +175,11 @@ def option(
         RiskInputError: ``right`` is neither ``"call"`` nor ``"put"``.
     """
     maintenance, initial = option_rates(right)
-    formula = OptionFormula.model_validate(
-        {"right": right, "strike": strike, "underlying_price": 10**SATOSHI_DECIMALS,
-         "maintenance": maintenance, "initial": initial}
-    )  # fmt: skip
-    base = instrument(
-        symbol, kind="option", size_scale=size_scale, mark_price=mark_price,
-        maintenance=[MarginTier(rate_ppm=0)], initial=[MarginTier(rate_ppm=0)],
+    return formula_option(
+        symbol, right=right, strike=strike, underlying_price=10**SATOSHI_DECIMALS,
+        mark_price=mark_price, size_scale=size_scale, maintenance=maintenance, initial=initial,
         n_scenarios=n_scenarios,
     )  # fmt: skip
-    return InstrumentSpec.model_validate({**base.model_dump(), "option_formula": formula})
 
 
 def option_snapshot(options: Sequence[InstrumentSpec], *, epoch: int = 1) -> MarketSnapshot:

@@ -55,11 +55,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from circuits.margin.model import CollateralSpec, HaircutTier, InstrumentSpec, MarginTier
-from circuits.margin.option_charges import OptionFormula, OptionRates
+from circuits.margin.option_charges import OptionRates
 from circuits.margin.statement import REQUIREMENT_INITIAL
 from circuits.margin.units import U
 from zkmargin.riskdesk.errors import RiskInputError
-from zkmargin.riskdesk.venues.common import dec, instrument, ppm_down, ppm_up
+from zkmargin.riskdesk.venues.common import dec, formula_option, instrument, ppm_down, ppm_up
 
 
 @dataclass(frozen=True)
@@ -181,13 +181,8 @@ def option(
     """
     maintenance, initial = option_rates(params, right, strike=strike, spot=spot,
                                         mark=mark_price, put_initial=put_initial)  # fmt: skip
-    formula = OptionFormula.model_validate(
-        {"right": right, "strike": strike, "underlying_price": spot,
-         "maintenance": maintenance, "initial": initial}
-    )  # fmt: skip
-    base = instrument(
-        symbol, kind="option", size_scale=size_scale, mark_price=mark_price,
-        maintenance=[MarginTier(rate_ppm=0)], initial=[MarginTier(rate_ppm=0)],
+    return formula_option(
+        symbol, right=right, strike=strike, underlying_price=spot,
+        mark_price=mark_price, size_scale=size_scale, maintenance=maintenance, initial=initial,
         n_scenarios=n_scenarios,
     )  # fmt: skip
-    return InstrumentSpec.model_validate({**base.model_dump(), "option_formula": formula})
