@@ -196,12 +196,13 @@ def prove_margin(
     check_state_fits(opening.state, size)
     zkey_path = keys_dir / ZKEY_NAME
     shape = zkey_shape(zkey_path)
-    # The key's tables load on a second core while this one hashes the key and solves.
+    hashes = cache.snapshot_hashes(snapshot)
+    assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
+    # Compliant: the key's tables load on a second core while this one hashes the key and
+    # solves (a caller's preload, e.g. the CLI's, started earlier still).
     if preload is None or preload.zkey_path != zkey_path:
         preload = KeyPreload(zkey_path)
     digest = zkey_digest(zkey_path)
-    hashes = cache.snapshot_hashes(snapshot)
-    assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
     key = cache.shared_wires_key(digest, shared_inputs(assignment))
     if terms is not None:
         terms.check_made_for(digest, key)
