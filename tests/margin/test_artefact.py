@@ -184,6 +184,7 @@ def test_background_returns_or_reraises_on_the_callers_thread() -> None:
     from zkmargin.margin.preload import Background
 
     assert Background(sum, [1, 2, 3]).result() == 6
+    assert Background(dict.get, {}, "missing").result() is None  # None is a value too
     with pytest.raises(ZeroDivisionError):
         Background(divmod, 1, 0).result()
 

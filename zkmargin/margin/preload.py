@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     from prover.keys import LoadedProvingKey
@@ -44,8 +44,7 @@ class Background(Generic[_T]):
         self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._value is not None
-        return self._value
+        return cast(_T, self._value)
 
 
 def _load(zkey_path: Path) -> LoadedProvingKey:
