@@ -32,6 +32,7 @@ python3 -m pytest -q -p no:cacheprovider -m slow tests/circuits/test_poseidon_co
 echo "== native differential suite with the portable path forced (what ARM and old x86 run)"
 # (test_ifma.py checks the IFMA kernels against the portable ones: it ran above, and with the
 # IFMA path forced off it has nothing to compare, so it is left out rather than skipped.)
-ZKM_NATIVE_CPU=portable python3 -m pytest -q -p no:cacheprovider tests/algebra --ignore=tests/algebra/test_ifma.py
+ZKM_NATIVE_CPU=portable python3 -m pytest -q -p no:cacheprovider tests/algebra --ignore=tests/algebra/test_ifma.py \
+  tests/circuits/test_poseidon_native.py tests/prover/test_fixed_wire_sums.py
 echo "== trader-path subset on Python 3.13"
 scripts/test-py313.sh

@@ -162,8 +162,7 @@ def compute_prover_terms(snapshot: MarketSnapshot, keys_dir: Path, kind: int) ->
     key = cache.shared_wires_key(digest, shared_inputs(assignment))
     witness, shared_wires = solve_shared(keys_dir, size, (digest, shape), assignment, key)
     pk = preload.result()
-    private = shared_wires[shared_wires > pk.n_public]
-    sums = fixed_wire_sums(pk, witness, private)
-    prove(pk, witness, fixed=(private, sums))  # self-checked: raises if the terms are wrong
+    sums = fixed_wire_sums(pk, witness, shared_wires)
+    prove(pk, witness, fixed=(shared_wires, sums))  # self-checked: raises if the terms are wrong
     cache.write_shared_sums(key, sums.to_bytes())
     return ProverTerms(kind, digest, key, sums)

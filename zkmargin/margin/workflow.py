@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from zkmargin.margin.terms import ProverTerms
 
     SharedWires = npt.NDArray[np.int64]
-    """Wire indices of a solve program's shared segment outputs."""
+    """Indices of the private wires a solve program's shared segment writes."""
 
 ZKEY_NAME = MARGIN_ZKEY_NAME
 VK_NAME = "verification_key.json"
@@ -253,7 +253,6 @@ def _prove_with_shared_sums(
     from prover.prove import FixedWireSums, fixed_wire_sums, prove
     from zkmargin.margin import cache
 
-    private = shared_wires[shared_wires > pk.n_public]
     cached = cache.read_shared_sums(key) if given is None else None
     sums = given if given is not None else FixedWireSums.from_bytes(cached) if cached else None
     if given is not None:
@@ -261,10 +260,10 @@ def _prove_with_shared_sums(
     if sums is None:
         if not fill:
             return prove(pk, witness)
-        sums = fixed_wire_sums(pk, witness, private)
+        sums = fixed_wire_sums(pk, witness, shared_wires)
         cache.write_shared_sums(key, sums.to_bytes())
     try:
-        return prove(pk, witness, fixed=(private, sums))
+        return prove(pk, witness, fixed=(shared_wires, sums))
     except MalformedInputError:
         cache.forget("shared-sums", key)
         return prove(pk, witness)
@@ -308,23 +307,29 @@ def _solve(
     ``zkey`` is the zkey's digest and ``(n_wires, n_public)``. ``use_cache=False``
     recomputes the shared wires, checks every row (naming a failing one) and replaces the
     entry. The native interpreter runs unless ``ZKM_SOLVER=reference`` (or the extension
-    lacks it); it returns the witness as bytes. Also returns the shared segment's wires.
+    lacks it); it returns the witness as bytes. Also returns the private wires the shared
+    segment writes (those a proof's MSMs can take from the cached terms).
     """
     import os
 
     from algebra.errors import BackendUnavailableError
     from circuits.formats.solve_native import SOLVER_ENV, native_solver_wanted
 
+    n_public = zkey[1][1]
     if native_solver_wanted():
         try:
-            return _solve_native(
+            witness, wires = _solve_native(
                 keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache
             )
+            return witness, wires[wires > n_public]
         except BackendUnavailableError:
             # The program uses a hint the native interpreter lacks: the reference solves it.
             if os.environ.get(SOLVER_ENV, "").strip().lower() == "native":
                 raise
-    return _solve_reference(keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache)
+    solved, wires = _solve_reference(
+        keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache
+    )
+    return solved, wires[wires > n_public]
 
 
 def _solve_native(
