@@ -31,9 +31,7 @@ import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from algebra.backend import Backend, get_backend
 from algebra.constants import FR_BYTES, G1_BYTES, G2_BYTES, SCALAR_FIELD_R, root_of_unity
@@ -43,6 +41,10 @@ from prover.errors import ProofSelfCheckError
 from prover.keys import LoadedProvingKey, PreparedProvingKey, ProvingKey, prepare_proving_key
 from prover.witness import witness_to_bytes
 from verifier.proof import Proof
+
+if TYPE_CHECKING:  # numpy costs ~0.1 s to import; only the fixed-wire path needs it
+    import numpy as np
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class FixedWireSums:
 
 def _wire_indices(wires: npt.ArrayLike, n_public: int, n_wires: int) -> npt.NDArray[np.int64]:
     """Return ``wires`` as an index array, refusing any that is not a private wire."""
+    import numpy as np
+
     indices = np.asarray(wires, dtype=np.int64).reshape(-1)
     if indices.size and (int(indices.min()) <= n_public or int(indices.max()) >= n_wires):
         raise ValueError(f"fixed wires must be private: in ({n_public}, {n_wires})")
@@ -84,6 +88,8 @@ def _wire_indices(wires: npt.ArrayLike, n_public: int, n_wires: int) -> npt.NDAr
 
 
 def _words(witness: bytes) -> npt.NDArray[np.uint8]:
+    import numpy as np
+
     return np.frombuffer(witness, dtype=np.uint8).reshape(-1, FR_BYTES)
 
 
@@ -101,6 +107,8 @@ def fixed_wire_sums(
             key and backend.
         MalformedInputError: the witness has the wrong length or a value ≥ r.
     """
+    import numpy as np
+
     prepared = _prepared(pk, backend)
     w = witness_to_bytes(witness, pk.n_wires)
     indices = _wire_indices(wires, pk.n_public, pk.n_wires)

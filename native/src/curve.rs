@@ -13,7 +13,7 @@ use crate::codec::{
 };
 
 /// Byte encoding of one group's points (64-byte G1, 128-byte G2).
-pub trait Codec: crate::ifma::Vectorized {
+pub trait Codec: crate::ifma::Vectorized + crate::msm::LazyCurve {
     const BYTES: usize;
     const NAME: &'static str;
     /// Whether every on-curve point is in the order-r group (so GLV is exact on it).

@@ -11,6 +11,7 @@ mod cpu;
 mod curve;
 mod groth16;
 mod ifma;
+mod lazy_field;
 mod montgomery;
 mod msm;
 mod ntt;

@@ -1,0 +1,500 @@
+//! BN254 base-field arithmetic for the MSM's inner loop: branch-free and lazily reduced.
+//!
+//! Elements are ark-ff's own Montgomery words (`a·2^256 mod p`, four little-endian limbs),
+//! so a coordinate of an arkworks point is read and written without conversion. Inside the
+//! loop a value may be any representative in `[0, 2p)` rather than the canonical one in
+//! `[0, p)`: since `4p < 2^256`, the Montgomery product of two such values is again below
+//! `2p` without its final conditional subtraction, and sums and differences are brought
+//! back below `2p` with a mask instead of a data-dependent branch. ark-ff's generic
+//! `sub_assign` compares the limbs and branches on the result, which is a coin toss for
+//! the random-looking coordinates of an MSM; here no step branches on a value.
+//! [`LazyField::canonical`] gives the unique representative in `[0, p)` (used for equality
+//! and when a value leaves the loop).
+
+use ark_bn254::{Fq, Fq2};
+use ark_ff::{BigInt, Field};
+
+/// The BN254 base-field modulus p, little-endian limbs.
+const P: [u64; 4] = [
+    0x3c208c16d87cfd47,
+    0x97816a916871ca8d,
+    0xb85045b68181585d,
+    0x30644e72e131a029,
+];
+
+/// 2p (fits in 256 bits: p < 2^254).
+const P2: [u64; 4] = [
+    0x7841182db0f9fa8e,
+    0x2f02d522d0e3951a,
+    0x70a08b6d0302b0bb,
+    0x60c89ce5c2634053,
+];
+
+/// −p⁻¹ mod 2^64.
+const INV: u64 = 0x87d20782e4866389;
+
+/// 4p², eight little-endian limbs (keeps a difference of two products below 4p² positive).
+const P_SQUARED_4: [u64; 8] = [
+    0xed5162889d75a6c4,
+    0x98081cb427ab0404,
+    0x29406271b65b2b72,
+    0x11a27a55e8490b21,
+    0x9bb7e970d31ace34,
+    0xc02e154458dd5818,
+    0x6669bdf00d234872,
+    0x249712e1d8f2fe71,
+];
+
+/// Arithmetic on lazily reduced values (every input and output in `[0, 2p)`).
+pub trait LazyField: Copy + Send + Sync {
+    /// The multiplicative identity (canonical).
+    fn one() -> Self;
+    /// `self + other`, in `[0, 2p)`.
+    fn add(&self, other: &Self) -> Self;
+    /// `self − other`, in `[0, 2p)`.
+    fn sub(&self, other: &Self) -> Self;
+    /// `self · other`, in `[0, 2p)`.
+    fn mul(&self, other: &Self) -> Self;
+    /// `self²`, in `[0, 2p)`.
+    fn square(&self) -> Self;
+    /// The representative in `[0, p)`.
+    fn canonical(&self) -> Self;
+    /// Whether two canonical values are equal (both must be canonical).
+    fn same(&self, other: &Self) -> bool;
+    /// The inverse (canonical), or None for zero.
+    fn inverse(&self) -> Option<Self>;
+}
+
+/// One element of Fq as four Montgomery limbs, any representative below 2p.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LazyFq(pub [u64; 4]);
+
+/// `a + b·c + carry` as (low, high).
+#[inline(always)]
+fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) * (c as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a + b + carry` as (sum, carry out), carry in and out 0 or 1.
+#[inline(always)]
+fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a − b − borrow` as (difference, borrow out), borrow in and out 0 or 1.
+#[inline(always)]
+fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
+    (t as u64, ((t >> 64) as u64) & 1)
+}
+
+/// `a − m` when `a ≥ m`, else `a` (no branch on the values).
+#[inline(always)]
+fn reduce_once(a: [u64; 4], m: &[u64; 4]) -> [u64; 4] {
+    let (d0, b) = sbb(a[0], m[0], 0);
+    let (d1, b) = sbb(a[1], m[1], b);
+    let (d2, b) = sbb(a[2], m[2], b);
+    let (d3, b) = sbb(a[3], m[3], b);
+    // b = 1: a < m, keep a.
+    let keep = 0u64.wrapping_sub(b);
+    [
+        (a[0] & keep) | (d0 & !keep),
+        (a[1] & keep) | (d1 & !keep),
+        (a[2] & keep) | (d2 & !keep),
+        (a[3] & keep) | (d3 & !keep),
+    ]
+}
+
+/// The 512-bit product `a·b` (schoolbook, no reduction).
+#[inline(always)]
+fn mul_wide(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
+    let mut t = [0u64; 8];
+    for i in 0..4 {
+        let mut carry = 0u64;
+        for j in 0..4 {
+            let (lo, hi) = mac(t[i + j], a[i], b[j], carry);
+            t[i + j] = lo;
+            carry = hi;
+        }
+        t[i + 4] = carry;
+    }
+    t
+}
+
+/// `a + b` on 512-bit values (the caller keeps the sum below 2^512).
+#[inline(always)]
+fn add_wide(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
+    let mut t = [0u64; 8];
+    let mut carry = 0u64;
+    for i in 0..8 {
+        (t[i], carry) = adc(a[i], b[i], carry);
+    }
+    t
+}
+
+/// `a − b` on 512-bit values (the caller guarantees `a ≥ b`).
+#[inline(always)]
+fn sub_wide(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
+    let mut t = [0u64; 8];
+    let mut borrow = 0u64;
+    for i in 0..8 {
+        (t[i], borrow) = sbb(a[i], b[i], borrow);
+    }
+    t
+}
+
+/// Montgomery reduction `T·2^−256 mod p` of `T < 8p²`, as a value below 2p.
+///
+/// `(T + m·p)/2^256 < 8p²/2^256 + p < 2.6p`, and one masked subtraction of 2p brings it
+/// below 2p.
+#[inline(always)]
+fn redc(mut t: [u64; 8]) -> [u64; 4] {
+    let mut high = 0u64;
+    for i in 0..4 {
+        let m = t[i].wrapping_mul(INV);
+        let mut carry = 0u64;
+        for j in 0..4 {
+            let (lo, hi) = mac(t[i + j], m, P[j], carry);
+            t[i + j] = lo;
+            carry = hi;
+        }
+        let (s, c) = adc(t[i + 4], carry, high);
+        t[i + 4] = s;
+        high = c;
+    }
+    reduce_once([t[4], t[5], t[6], t[7]], &P2)
+}
+
+/// `a + b` without reduction (both below 2p, so the sum is below 4p < 2^256).
+#[inline(always)]
+fn add_unreduced(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+    let (s0, c) = adc(a[0], b[0], 0);
+    let (s1, c) = adc(a[1], b[1], c);
+    let (s2, c) = adc(a[2], b[2], c);
+    let (s3, _) = adc(a[3], b[3], c);
+    [s0, s1, s2, s3]
+}
+
+impl LazyFq {
+    /// The limbs of an arkworks element (canonical Montgomery form).
+    #[inline(always)]
+    pub fn lift(x: &Fq) -> Self {
+        LazyFq(x.0 .0)
+    }
+
+    /// The arkworks element with this value.
+    #[inline(always)]
+    pub fn lower(&self) -> Fq {
+        Fq::new_unchecked(BigInt(self.canonical().0))
+    }
+}
+
+impl LazyField for LazyFq {
+    #[inline(always)]
+    fn one() -> Self {
+        LazyFq::lift(&Fq::ONE)
+    }
+
+    #[inline(always)]
+    fn add(&self, other: &Self) -> Self {
+        let (a, b) = (&self.0, &other.0);
+        // a + b < 4p < 2^256: no carry out.
+        let (s0, c) = adc(a[0], b[0], 0);
+        let (s1, c) = adc(a[1], b[1], c);
+        let (s2, c) = adc(a[2], b[2], c);
+        let (s3, _) = adc(a[3], b[3], c);
+        LazyFq(reduce_once([s0, s1, s2, s3], &P2))
+    }
+
+    #[inline(always)]
+    fn sub(&self, other: &Self) -> Self {
+        let (a, b) = (&self.0, &other.0);
+        let (d0, w) = sbb(a[0], b[0], 0);
+        let (d1, w) = sbb(a[1], b[1], w);
+        let (d2, w) = sbb(a[2], b[2], w);
+        let (d3, w) = sbb(a[3], b[3], w);
+        // Borrow: a − b + 2^256 was computed; add 2p to land in [0, 2p).
+        let mask = 0u64.wrapping_sub(w);
+        let (r0, c) = adc(d0, P2[0] & mask, 0);
+        let (r1, c) = adc(d1, P2[1] & mask, c);
+        let (r2, c) = adc(d2, P2[2] & mask, c);
+        let (r3, _) = adc(d3, P2[3] & mask, c);
+        LazyFq([r0, r1, r2, r3])
+    }
+
+    /// Montgomery CIOS with the no-carry shortcut (p's top limb is below 2^63 − 1), and no
+    /// final subtraction: for inputs below 2p the result is below `4p²/2^256 + p < 2p`.
+    #[inline(always)]
+    fn mul(&self, other: &Self) -> Self {
+        let (a, b) = (&self.0, &other.0);
+        let mut t = [0u64; 4];
+        for &bi in b.iter() {
+            let (t0, mut hi_a) = mac(t[0], a[0], bi, 0);
+            let m = t0.wrapping_mul(INV);
+            let (_, mut hi_c) = mac(t0, m, P[0], 0);
+            for j in 1..4 {
+                let (tj, ha) = mac(t[j], a[j], bi, hi_a);
+                hi_a = ha;
+                let (tj1, hc) = mac(tj, m, P[j], hi_c);
+                hi_c = hc;
+                t[j - 1] = tj1;
+            }
+            t[3] = hi_c + hi_a;
+        }
+        LazyFq(t)
+    }
+
+    #[inline(always)]
+    fn square(&self) -> Self {
+        self.mul(self)
+    }
+
+    #[inline(always)]
+    fn canonical(&self) -> Self {
+        LazyFq(reduce_once(self.0, &P))
+    }
+
+    #[inline(always)]
+    fn same(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        self.lower().inverse().map(|x| LazyFq::lift(&x))
+    }
+}
+
+/// One element of Fq2 = Fq[u]/(u² + 1), both coordinates lazily reduced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LazyFq2 {
+    pub c0: LazyFq,
+    pub c1: LazyFq,
+}
+
+impl LazyFq2 {
+    /// The coordinates of an arkworks element.
+    #[inline(always)]
+    pub fn lift(x: &Fq2) -> Self {
+        LazyFq2 {
+            c0: LazyFq::lift(&x.c0),
+            c1: LazyFq::lift(&x.c1),
+        }
+    }
+
+    /// The arkworks element with this value.
+    #[inline(always)]
+    pub fn lower(&self) -> Fq2 {
+        Fq2::new(self.c0.lower(), self.c1.lower())
+    }
+}
+
+impl LazyField for LazyFq2 {
+    #[inline(always)]
+    fn one() -> Self {
+        LazyFq2 {
+            c0: LazyFq::one(),
+            c1: LazyFq([0; 4]),
+        }
+    }
+
+    #[inline(always)]
+    fn add(&self, other: &Self) -> Self {
+        LazyFq2 {
+            c0: self.c0.add(&other.c0),
+            c1: self.c1.add(&other.c1),
+        }
+    }
+
+    #[inline(always)]
+    fn sub(&self, other: &Self) -> Self {
+        LazyFq2 {
+            c0: self.c0.sub(&other.c0),
+            c1: self.c1.sub(&other.c1),
+        }
+    }
+
+    /// Karatsuba with one reduction per coordinate: with the 512-bit products v0 = a0b0,
+    /// v1 = a1b1, s = (a0 + a1)(b0 + b1), c0 = REDC(v0 + 4p² − v1) and
+    /// c1 = REDC(s − v0 − v1) = REDC(a0b1 + a1b0), both arguments below 8p².
+    #[inline(always)]
+    fn mul(&self, other: &Self) -> Self {
+        let (a0, a1, b0, b1) = (&self.c0.0, &self.c1.0, &other.c0.0, &other.c1.0);
+        let v0 = mul_wide(a0, b0);
+        let v1 = mul_wide(a1, b1);
+        let s = mul_wide(&add_unreduced(a0, a1), &add_unreduced(b0, b1));
+        let c0 = sub_wide(&add_wide(&v0, &P_SQUARED_4), &v1);
+        let c1 = sub_wide(&sub_wide(&s, &v0), &v1);
+        LazyFq2 {
+            c0: LazyFq(redc(c0)),
+            c1: LazyFq(redc(c1)),
+        }
+    }
+
+    /// (a0 + a1u)² = (a0 + a1)(a0 − a1) + 2a0a1·u.
+    #[inline(always)]
+    fn square(&self) -> Self {
+        let p = self.c0.mul(&self.c1);
+        LazyFq2 {
+            c0: self.c0.add(&self.c1).mul(&self.c0.sub(&self.c1)),
+            c1: p.add(&p),
+        }
+    }
+
+    #[inline(always)]
+    fn canonical(&self) -> Self {
+        LazyFq2 {
+            c0: self.c0.canonical(),
+            c1: self.c1.canonical(),
+        }
+    }
+
+    #[inline(always)]
+    fn same(&self, other: &Self) -> bool {
+        self.c0.same(&other.c0) && self.c1.same(&other.c1)
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        self.lower().inverse().map(|x| LazyFq2::lift(&x))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{AdditiveGroup, BigInteger, PrimeField, UniformRand};
+    use ark_std::test_rng;
+
+    /// Any representative below 2p of `x`: the canonical one, or it plus p.
+    fn lazy(x: &Fq, plus_p: bool) -> LazyFq {
+        let mut limbs = x.0;
+        if plus_p {
+            limbs.add_with_carry(&BigInt(P));
+        }
+        LazyFq(limbs.0)
+    }
+
+    fn below_2p(x: &LazyFq) -> bool {
+        BigInt(x.0) < BigInt(P2)
+    }
+
+    fn edge_values() -> Vec<Fq> {
+        let mut rng = test_rng();
+        let mut v = vec![Fq::ZERO, Fq::ONE, -Fq::ONE, Fq::from(2u64), -Fq::from(2u64)];
+        // The largest canonical Montgomery word, p − 1, and small words.
+        v.push(Fq::new_unchecked(BigInt([P[0] - 1, P[1], P[2], P[3]])));
+        v.push(Fq::new_unchecked(BigInt([1, 0, 0, 0])));
+        v.extend((0..200).map(|_| Fq::rand(&mut rng)));
+        v
+    }
+
+    #[test]
+    fn constants_are_p_2p_and_minus_p_inverse() {
+        assert_eq!(BigInt(P), <Fq as PrimeField>::MODULUS);
+        let mut two_p = BigInt(P);
+        two_p.mul2();
+        assert_eq!(BigInt(P2), two_p);
+        assert_eq!(P[0].wrapping_mul(INV), u64::MAX, "p·(−p⁻¹) ≡ −1 mod 2^64");
+        let p = num_bigint::BigUint::from_slice(&[
+            P[0] as u32,
+            (P[0] >> 32) as u32,
+            P[1] as u32,
+            (P[1] >> 32) as u32,
+            P[2] as u32,
+            (P[2] >> 32) as u32,
+            P[3] as u32,
+            (P[3] >> 32) as u32,
+        ]);
+        let limbs: Vec<u32> = P_SQUARED_4
+            .iter()
+            .flat_map(|l| [*l as u32, (*l >> 32) as u32])
+            .collect();
+        assert_eq!(
+            num_bigint::BigUint::from_slice(&limbs),
+            p.clone() * p * 4u32
+        );
+    }
+
+    #[test]
+    fn fq_operations_agree_with_arkworks_on_every_representative() {
+        let values = edge_values();
+        for (i, x) in values.iter().enumerate() {
+            let y = &values[(i * 7 + 3) % values.len()];
+            for (hx, hy) in [(false, false), (true, false), (false, true), (true, true)] {
+                let (a, b) = (lazy(x, hx), lazy(y, hy));
+                for (got, want) in [
+                    (a.add(&b), *x + y),
+                    (a.sub(&b), *x - y),
+                    (a.mul(&b), *x * y),
+                    (a.square(), x.square()),
+                ] {
+                    assert!(below_2p(&got), "result not below 2p");
+                    assert_eq!(got.lower(), want);
+                    assert_eq!(got.canonical(), LazyFq::lift(&want));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fq2_operations_agree_with_arkworks() {
+        let mut rng = test_rng();
+        let mut values: Vec<Fq2> = (0..100).map(|_| Fq2::rand(&mut rng)).collect();
+        values.push(Fq2::ZERO);
+        values.push(Fq2::ONE);
+        values.push(-Fq2::ONE);
+        values.push(Fq2::new(Fq::ZERO, -Fq::ONE));
+        let top = Fq::new_unchecked(BigInt([P[0] - 1, P[1], P[2], P[3]]));
+        values.push(Fq2::new(top, top));
+        values.push(Fq2::new(top, Fq::ZERO));
+        values.push(Fq2::new(Fq::ZERO, top));
+        for (i, x) in values.iter().enumerate() {
+            let y = &values[(i * 5 + 1) % values.len()];
+            let (a, b) = (LazyFq2::lift(x), LazyFq2::lift(y));
+            // The same values as the largest representatives below 2p (x + p per coordinate).
+            let (wa, wb) = (
+                LazyFq2 {
+                    c0: lazy(&x.c0, true),
+                    c1: lazy(&x.c1, true),
+                },
+                LazyFq2 {
+                    c0: lazy(&y.c0, true),
+                    c1: lazy(&y.c1, true),
+                },
+            );
+            for (u, v) in [(a, wb), (wa, b), (wa, wb)] {
+                let product = u.mul(&v);
+                assert!(below_2p(&product.c0) && below_2p(&product.c1));
+                assert_eq!(product.lower(), *x * y);
+                assert_eq!(u.square().lower(), x.square());
+            }
+            assert_eq!(a.add(&b).lower(), *x + y);
+            assert_eq!(a.sub(&b).lower(), *x - y);
+            assert_eq!(a.mul(&b).lower(), *x * y);
+            assert_eq!(a.square().lower(), x.square());
+            // Chains of lazy results stay correct (inputs no longer canonical).
+            let chained = a.mul(&b).sub(&a).square().add(&b).mul(&a.sub(&b));
+            assert_eq!(chained.lower(), ((*x * y - x).square() + y) * (*x - y));
+            match x.inverse() {
+                Some(inv) => assert_eq!(a.inverse().map(|v| v.lower()), Some(inv)),
+                None => assert!(a.inverse().is_none()),
+            }
+        }
+    }
+
+    #[test]
+    fn fq_inverse_and_equality_use_the_canonical_value() {
+        for x in edge_values() {
+            let (a, b) = (lazy(&x, false), lazy(&x, true));
+            assert!(a.canonical().same(&b.canonical()));
+            assert_eq!(a.inverse().map(|v| v.lower()), x.inverse());
+            assert_eq!(b.inverse().map(|v| v.lower()), x.inverse());
+            // A nonzero value's canonical form is never zero's.
+            assert_eq!(
+                a.canonical().same(&LazyFq([0; 4])),
+                x.into_bigint().is_zero()
+            );
+        }
+    }
+}
