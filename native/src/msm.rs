@@ -55,8 +55,16 @@ impl Digits {
     ///
     /// With ⌈255/c⌉ windows the top window holds at most c−1 bits of a 254-bit scalar, so
     /// the final carry is always absorbed.
+    ///
+    /// The model counts only the scalars of 16 bits or more: the rest (zeros, and the bits
+    /// and small integers a circuit's witness is full of) leave every window above the
+    /// lowest empty, so they add no work to the bucket loop that the width trades off.
     pub fn new(scalars: &[BigInt<4>], bucket_weight: usize) -> Self {
-        Self::with_window(scalars, window_bits(scalars.len(), bucket_weight))
+        let wide = scalars
+            .par_iter()
+            .filter(|s| s.0[1] | s.0[2] | s.0[3] != 0 || s.0[0] >> 16 != 0)
+            .count();
+        Self::with_window(scalars, window_bits(wide.max(1), bucket_weight))
     }
 
     /// Recode `scalars` with window width `c` (2 ≤ c ≤ 15).
