@@ -63,6 +63,13 @@ pub trait LazyField: Copy + Send + Sync {
     fn same(&self, other: &Self) -> bool;
     /// The inverse (canonical), or None for zero.
     fn inverse(&self) -> Option<Self>;
+    /// The base field the norm lands in (Fq for both fields here).
+    type Norm: LazyField;
+    /// The norm `N(x) = x·x̄` to the base field (zero exactly for x = 0): batch inversions
+    /// invert norms, in the base field, instead of the elements themselves.
+    fn norm(&self) -> Self::Norm;
+    /// `x⁻¹ = x̄·N(x)⁻¹`, given `N(x)⁻¹`.
+    fn inverse_from_norm(&self, norm_inverse: &Self::Norm) -> Self;
 }
 
 /// One element of Fq as four Montgomery limbs, any representative below 2p.
@@ -264,6 +271,18 @@ impl LazyField for LazyFq {
     fn inverse(&self) -> Option<Self> {
         self.lower().inverse().map(|x| LazyFq::lift(&x))
     }
+
+    type Norm = LazyFq;
+
+    #[inline(always)]
+    fn norm(&self) -> LazyFq {
+        *self
+    }
+
+    #[inline(always)]
+    fn inverse_from_norm(&self, norm_inverse: &LazyFq) -> Self {
+        *norm_inverse
+    }
 }
 
 /// One element of Fq2 = Fq[u]/(u² + 1), both coordinates lazily reduced.
@@ -357,6 +376,23 @@ impl LazyField for LazyFq2 {
 
     fn inverse(&self) -> Option<Self> {
         self.lower().inverse().map(|x| LazyFq2::lift(&x))
+    }
+
+    type Norm = LazyFq;
+
+    /// (c0 + c1u)(c0 − c1u) = c0² + c1² (u² = −1); zero only for zero, as −1 is not a
+    /// square in Fq (p ≡ 3 mod 4).
+    #[inline(always)]
+    fn norm(&self) -> LazyFq {
+        self.c0.square().add(&self.c1.square())
+    }
+
+    #[inline(always)]
+    fn inverse_from_norm(&self, norm_inverse: &LazyFq) -> Self {
+        LazyFq2 {
+            c0: self.c0.mul(norm_inverse),
+            c1: LazyFq([0; 4]).sub(&self.c1.mul(norm_inverse)),
+        }
     }
 }
 
@@ -477,8 +513,22 @@ mod tests {
             let chained = a.mul(&b).sub(&a).square().add(&b).mul(&a.sub(&b));
             assert_eq!(chained.lower(), ((*x * y - x).square() + y) * (*x - y));
             match x.inverse() {
-                Some(inv) => assert_eq!(a.inverse().map(|v| v.lower()), Some(inv)),
-                None => assert!(a.inverse().is_none()),
+                Some(inv) => {
+                    assert_eq!(a.inverse().map(|v| v.lower()), Some(inv));
+                    let n = a.norm();
+                    assert!(below_2p(&n));
+                    assert_eq!(n.lower(), x.c0.square() + x.c1.square());
+                    let n_inv = n.inverse().expect("nonzero norm");
+                    assert_eq!(a.inverse_from_norm(&n_inv).lower(), inv);
+                    assert_eq!(
+                        wa.inverse_from_norm(&wa.norm().inverse().unwrap()).lower(),
+                        inv
+                    );
+                }
+                None => {
+                    assert!(a.inverse().is_none());
+                    assert!(a.norm().canonical().same(&LazyFq([0; 4])));
+                }
             }
         }
     }
