@@ -198,6 +198,61 @@ impl LazyFq {
     }
 }
 
+/// `a + b` reduced below `2m` (inputs below `2m`, `4m < 2^256`; `m2` = 2m).
+#[inline(always)]
+pub(crate) fn add_below_2m(a: &[u64; 4], b: &[u64; 4], m2: &[u64; 4]) -> [u64; 4] {
+    // a + b < 4m < 2^256: no carry out.
+    let (s0, c) = adc(a[0], b[0], 0);
+    let (s1, c) = adc(a[1], b[1], c);
+    let (s2, c) = adc(a[2], b[2], c);
+    let (s3, _) = adc(a[3], b[3], c);
+    reduce_once([s0, s1, s2, s3], m2)
+}
+
+/// `a − b` as a value below `2m` (inputs below `2m`; `m2` = 2m).
+#[inline(always)]
+pub(crate) fn sub_below_2m(a: &[u64; 4], b: &[u64; 4], m2: &[u64; 4]) -> [u64; 4] {
+    let (d0, w) = sbb(a[0], b[0], 0);
+    let (d1, w) = sbb(a[1], b[1], w);
+    let (d2, w) = sbb(a[2], b[2], w);
+    let (d3, w) = sbb(a[3], b[3], w);
+    // Borrow: a − b + 2^256 was computed; add 2m to land in [0, 2m).
+    let mask = 0u64.wrapping_sub(w);
+    let (r0, c) = adc(d0, m2[0] & mask, 0);
+    let (r1, c) = adc(d1, m2[1] & mask, c);
+    let (r2, c) = adc(d2, m2[2] & mask, c);
+    let (r3, _) = adc(d3, m2[3] & mask, c);
+    [r0, r1, r2, r3]
+}
+
+/// Montgomery product `a·b·2^−256 mod m` below `2m` for inputs below `2m`: CIOS with the
+/// no-carry shortcut (m's top limb is below 2^63 − 1) and no final subtraction (for
+/// `4m < 2^256` the result is below `4m²/2^256 + m < 2m`). `inv` = −m⁻¹ mod 2^64.
+#[inline(always)]
+pub(crate) fn mont_mul(a: &[u64; 4], b: &[u64; 4], m: &[u64; 4], inv: u64) -> [u64; 4] {
+    let mut t = [0u64; 4];
+    for &bi in b.iter() {
+        let (t0, mut hi_a) = mac(t[0], a[0], bi, 0);
+        let k = t0.wrapping_mul(inv);
+        let (_, mut hi_c) = mac(t0, k, m[0], 0);
+        for j in 1..4 {
+            let (tj, ha) = mac(t[j], a[j], bi, hi_a);
+            hi_a = ha;
+            let (tj1, hc) = mac(tj, k, m[j], hi_c);
+            hi_c = hc;
+            t[j - 1] = tj1;
+        }
+        t[3] = hi_c + hi_a;
+    }
+    t
+}
+
+/// The representative below `m` of a value below `2m`.
+#[inline(always)]
+pub(crate) fn canonical_below_m(a: &[u64; 4], m: &[u64; 4]) -> [u64; 4] {
+    reduce_once(*a, m)
+}
+
 impl LazyField for LazyFq {
     #[inline(always)]
     fn one() -> Self {
@@ -206,51 +261,17 @@ impl LazyField for LazyFq {
 
     #[inline(always)]
     fn add(&self, other: &Self) -> Self {
-        let (a, b) = (&self.0, &other.0);
-        // a + b < 4p < 2^256: no carry out.
-        let (s0, c) = adc(a[0], b[0], 0);
-        let (s1, c) = adc(a[1], b[1], c);
-        let (s2, c) = adc(a[2], b[2], c);
-        let (s3, _) = adc(a[3], b[3], c);
-        LazyFq(reduce_once([s0, s1, s2, s3], &P2))
+        LazyFq(add_below_2m(&self.0, &other.0, &P2))
     }
 
     #[inline(always)]
     fn sub(&self, other: &Self) -> Self {
-        let (a, b) = (&self.0, &other.0);
-        let (d0, w) = sbb(a[0], b[0], 0);
-        let (d1, w) = sbb(a[1], b[1], w);
-        let (d2, w) = sbb(a[2], b[2], w);
-        let (d3, w) = sbb(a[3], b[3], w);
-        // Borrow: a − b + 2^256 was computed; add 2p to land in [0, 2p).
-        let mask = 0u64.wrapping_sub(w);
-        let (r0, c) = adc(d0, P2[0] & mask, 0);
-        let (r1, c) = adc(d1, P2[1] & mask, c);
-        let (r2, c) = adc(d2, P2[2] & mask, c);
-        let (r3, _) = adc(d3, P2[3] & mask, c);
-        LazyFq([r0, r1, r2, r3])
+        LazyFq(sub_below_2m(&self.0, &other.0, &P2))
     }
 
-    /// Montgomery CIOS with the no-carry shortcut (p's top limb is below 2^63 − 1), and no
-    /// final subtraction: for inputs below 2p the result is below `4p²/2^256 + p < 2p`.
     #[inline(always)]
     fn mul(&self, other: &Self) -> Self {
-        let (a, b) = (&self.0, &other.0);
-        let mut t = [0u64; 4];
-        for &bi in b.iter() {
-            let (t0, mut hi_a) = mac(t[0], a[0], bi, 0);
-            let m = t0.wrapping_mul(INV);
-            let (_, mut hi_c) = mac(t0, m, P[0], 0);
-            for j in 1..4 {
-                let (tj, ha) = mac(t[j], a[j], bi, hi_a);
-                hi_a = ha;
-                let (tj1, hc) = mac(tj, m, P[j], hi_c);
-                hi_c = hc;
-                t[j - 1] = tj1;
-            }
-            t[3] = hi_c + hi_a;
-        }
-        LazyFq(t)
+        LazyFq(mont_mul(&self.0, &other.0, &P, INV))
     }
 
     #[inline(always)]
