@@ -17,7 +17,7 @@ use ark_ec::models::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{BigInt, Zero};
 use rayon::prelude::*;
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use crate::lazy_field::{LazyField, LazyFq, LazyFq2};
 
@@ -125,16 +125,20 @@ impl Digits {
 /// `Σ s_i·P_i` over the first `digits.n` bases, from precomputed digits.
 pub fn msm_digits<P: LazyCurve>(bases: &[Affine<P>], digits: &Digits) -> Projective<P> {
     let bases = &bases[..digits.n];
+    let pool: Mutex<Vec<Scratch<P>>> = Mutex::new(Vec::new());
     let sums: Vec<Projective<P>> = (0..digits.windows)
         .into_par_iter()
         .map(|k| {
-            P::with_scratch(|scratch| {
-                if digits.is_wide(k) {
-                    stream_window_sum(bases, digits.row(k), digits.c, scratch)
-                } else {
-                    tree_window_sum(bases, digits.row(k), digits.c, scratch)
-                }
-            })
+            // Buffers go back to the call's pool after each window, so a worker's next
+            // window reuses them; they are freed when the call returns.
+            let mut scratch = take_scratch(&pool);
+            let sum = if digits.is_wide(k) {
+                stream_window_sum(bases, digits.row(k), digits.c, &mut scratch)
+            } else {
+                tree_window_sum(bases, digits.row(k), digits.c, &mut scratch)
+            };
+            pool.lock().unwrap_or_else(|e| e.into_inner()).push(scratch);
+            sum
         })
         .collect();
     let mut total = Projective::<P>::zero();
@@ -255,9 +259,9 @@ fn segment_sums<P: LazyCurve>(
         .collect()
 }
 
-/// Buffers a thread reuses from window to window and from one MSM to the next: a fresh
-/// allocation of this size is fresh pages, one page fault each.
-pub struct Scratch<P: LazyCurve> {
+/// Buffers reused from window to window within one MSM: a fresh allocation of this size is
+/// fresh pages, one page fault each.
+struct Scratch<P: LazyCurve> {
     buckets: Vec<Bucket<P::F>>,
     busy: Vec<bool>,
     targets: Vec<u32>,
@@ -270,7 +274,7 @@ pub struct Scratch<P: LazyCurve> {
 }
 
 /// Buffers of the pairwise-tree sums (bucket sums and the narrow windows).
-pub struct Grid<P: LazyCurve> {
+struct Grid<P: LazyCurve> {
     affine: Vec<Affine<P>>,
     flat: Vec<Affine<P>>,
     starts: Vec<usize>,
@@ -279,7 +283,7 @@ pub struct Grid<P: LazyCurve> {
 }
 
 /// Buffers of one round of pairwise additions.
-pub struct PairBuffers<P: LazyCurve> {
+struct PairBuffers<P: LazyCurve> {
     pairs: Vec<usize>,
     scratch: Vec<(Norm<P>, Norm<P>)>,
     sums: Vec<Affine<P>>,
@@ -321,28 +325,14 @@ pub trait LazyCurve: SWCurveConfig {
     fn lift(x: &Self::BaseField) -> Self::F;
     /// The canonical arkworks element.
     fn lower(x: &Self::F) -> Self::BaseField;
-    /// Run `f` with this thread's MSM buffers (kept for the thread's life, so that a
-    /// worker's windows, and the next MSM, reuse pages instead of faulting in fresh ones).
-    fn with_scratch<R>(f: impl FnOnce(&mut Scratch<Self>) -> R) -> R;
 }
 
-/// `f` on the scratch in `cell`, or on a fresh one if this thread is already using it (a
-/// window never runs another window inside itself, so that is only a safety net).
-fn with_cell_scratch<P: LazyCurve, R>(
-    cell: &RefCell<Option<Scratch<P>>>,
-    f: impl FnOnce(&mut Scratch<P>) -> R,
-) -> R {
-    match cell.try_borrow_mut() {
-        Ok(mut slot) => f(slot.get_or_insert_with(Scratch::new)),
-        Err(_) => f(&mut Scratch::new()),
-    }
-}
-
-thread_local! {
-    static G1_SCRATCH: RefCell<Option<Scratch<ark_bn254::g1::Config>>> =
-        const { RefCell::new(None) };
-    static G2_SCRATCH: RefCell<Option<Scratch<ark_bn254::g2::Config>>> =
-        const { RefCell::new(None) };
+/// A scratch from the call's pool, or a new one.
+fn take_scratch<P: LazyCurve>(pool: &Mutex<Vec<Scratch<P>>>) -> Scratch<P> {
+    pool.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .pop()
+        .unwrap_or_else(Scratch::new)
 }
 
 impl LazyCurve for ark_bn254::g1::Config {
@@ -356,9 +346,6 @@ impl LazyCurve for ark_bn254::g1::Config {
     fn lower(x: &LazyFq) -> ark_bn254::Fq {
         x.lower()
     }
-    fn with_scratch<R>(f: impl FnOnce(&mut Scratch<Self>) -> R) -> R {
-        G1_SCRATCH.with(|cell| with_cell_scratch(cell, f))
-    }
 }
 
 impl LazyCurve for ark_bn254::g2::Config {
@@ -371,9 +358,6 @@ impl LazyCurve for ark_bn254::g2::Config {
     #[inline(always)]
     fn lower(x: &LazyFq2) -> ark_bn254::Fq2 {
         x.lower()
-    }
-    fn with_scratch<R>(f: impl FnOnce(&mut Scratch<Self>) -> R) -> R {
-        G2_SCRATCH.with(|cell| with_cell_scratch(cell, f))
     }
 }
 
