@@ -11,7 +11,10 @@
 //! is summed by a pairwise tree instead (one batch per round). Rare cases (equal or
 //! opposite points, infinity) fall back to projective arithmetic. This is the
 //! "batch-affine" Pippenger that gnark-crypto also uses, written here from the
-//! algorithm's description.
+//! algorithm's description. Three things on top: the bucket loop runs in the branch-free,
+//! lazily reduced field of `lazy_field`; a batch inverts the x-differences' norms in Fq
+//! (for G2, cheaper than inverting in Fq2); and a window's final `Σ (b+1)·B_b` is taken
+//! over a √B × √B grid of buckets by batched affine trees (`weigh_buckets_grid`).
 
 use ark_ec::models::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup, VariableBaseMSM};
