@@ -24,5 +24,12 @@ fi
 PATH="$clean_path" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$wheel"
 # Run from outside the checkout so the installed package, not the source tree, is imported.
 (cd "$venv" && PATH="$clean_path" PYTHONPATH= "$repo/scripts/trader-flow.sh")
-(cd "$venv" && PATH="$clean_path" PYTHONPATH= ZKM_NATIVE_CPU=portable zkm version | grep -q "native build: baseline")
+# Capture first: `zkm version | grep -q` races grep's early exit against zkm's next write
+# (PYTHONUNBUFFERED=1 in CI), and pipefail then fails on the writer's broken pipe.
+portable_version=$(cd "$venv" && PATH="$clean_path" PYTHONPATH= ZKM_NATIVE_CPU=portable zkm version)
+grep -q "native build: baseline" <<<"$portable_version" || {
+    echo "test-wheel: ZKM_NATIVE_CPU=portable did not load the baseline build:" >&2
+    echo "$portable_version" >&2
+    exit 1
+}
 echo "test-wheel: $(basename "$wheel") ok in a venv without cargo ($("$venv/bin/python" --version))"
