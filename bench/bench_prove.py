@@ -301,8 +301,9 @@ def _tools(args: argparse.Namespace) -> list[Tool]:
         tools.append(Tool(name, _zkm_argv(), env={**env, "PYTHONPATH": str(REPO)}))
     if args.rapidsnark is not None:
         tools.append(Tool("rapidsnark", [str(args.rapidsnark)]))
-    if args.gnark is not None:
-        tools.append(Tool("gnark v0.14", [str(args.gnark)], kind="gnark"))
+    for gnark in args.gnark or []:
+        noavx = gnark.name.endswith("-noavx")  # built with gnark-crypto's `noavx` tag
+        tools.append(Tool(f"gnark v0.14{'[noavx]' if noavx else ''}", [str(gnark)], kind="gnark"))
     if not args.no_snarkjs:
         tools.append(
             Tool(
@@ -322,7 +323,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench_prove", description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[16, 18])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--gnark", type=Path, help="gnarkchain binary (bench/peers/build.sh)")
+    parser.add_argument(
+        "--gnark",
+        type=Path,
+        action="append",
+        help="gnarkchain binary (bench/peers/build.sh; repeatable: gnarkchain-noavx is "
+        "gnark with its AVX-512 kernels off, the peer of zkm[avx2])",
+    )
     parser.add_argument("--rapidsnark", type=Path, help="rapidsnark's prover binary")
     parser.add_argument("--no-snarkjs", action="store_true", help="leave the snarkjs column out")
     parser.add_argument(

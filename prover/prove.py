@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from algebra.backend import Backend, get_backend
 from algebra.constants import FR_BYTES, G1_BYTES, G2_BYTES, SCALAR_FIELD_R, root_of_unity
@@ -41,10 +40,6 @@ from prover.errors import ProofSelfCheckError
 from prover.keys import LoadedProvingKey, PreparedProvingKey, ProvingKey, prepare_proving_key
 from prover.witness import witness_to_bytes
 from verifier.proof import Proof
-
-if TYPE_CHECKING:  # numpy costs ~0.1 s to import; only the fixed-wire path needs it
-    import numpy as np
-    import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -77,26 +72,31 @@ class FixedWireSums:
         return cls(data[:g1], data[g1 : 2 * g1], data[2 * g1 : 2 * g1 + g2], data[2 * g1 + g2 :])
 
 
-def _wire_indices(wires: npt.ArrayLike, n_public: int, n_wires: int) -> npt.NDArray[np.int64]:
-    """Return ``wires`` as an index array, refusing any that is not a private wire."""
-    import numpy as np
+def _wire_runs(wires: Iterable[int], n_public: int, n_wires: int) -> list[tuple[int, int]]:
+    """Return the distinct ``wires`` as sorted maximal runs ``[start, stop)``.
 
-    indices = np.asarray(wires, dtype=np.int64).reshape(-1)
-    if indices.size and (int(indices.min()) <= n_public or int(indices.max()) >= n_wires):
+    Plain Python, not numpy: this is the trader's path, and numpy's import costs more than
+    the ~10⁴ wires take here.
+
+    Raises:
+        ValueError: a wire is public (or wire 0) or out of range.
+    """
+    ordered = sorted({int(wire) for wire in wires})
+    if ordered and (ordered[0] <= n_public or ordered[-1] >= n_wires):
         raise ValueError(f"fixed wires must be private: in ({n_public}, {n_wires})")
-    return indices
-
-
-def _words(witness: bytes) -> npt.NDArray[np.uint8]:
-    import numpy as np
-
-    return np.frombuffer(witness, dtype=np.uint8).reshape(-1, FR_BYTES)
+    runs: list[tuple[int, int]] = []
+    for wire in ordered:
+        if runs and runs[-1][1] == wire:
+            runs[-1] = (runs[-1][0], wire + 1)
+        else:
+            runs.append((wire, wire + 1))
+    return runs
 
 
 def fixed_wire_sums(
     pk: ProvingKey | LoadedProvingKey,
     witness: Sequence[int] | bytes,
-    wires: npt.ArrayLike,
+    wires: Iterable[int],
     *,
     backend: Backend | None = None,
 ) -> FixedWireSums:
@@ -107,14 +107,12 @@ def fixed_wire_sums(
             key and backend.
         MalformedInputError: the witness has the wrong length or a value ≥ r.
     """
-    import numpy as np
-
     prepared = _prepared(pk, backend)
     w = witness_to_bytes(witness, pk.n_wires)
-    indices = _wire_indices(wires, pk.n_public, pk.n_wires)
-    only = np.zeros((pk.n_wires, FR_BYTES), dtype=np.uint8)
-    only[indices] = _words(w)[indices]
-    scalars = only.tobytes()
+    only = bytearray(len(w))
+    for start, stop in _wire_runs(wires, pk.n_public, pk.n_wires):
+        only[start * FR_BYTES : stop * FR_BYTES] = w[start * FR_BYTES : stop * FR_BYTES]
+    scalars = bytes(only)
     n_h = prepared.matrices.n_constraints
     l_scalars = scalars[(pk.n_public + 1) * FR_BYTES :] + bytes(n_h * FR_BYTES)
     sums = _msms(prepared.backend, prepared, scalars, l_scalars)
@@ -201,7 +199,7 @@ def prove(
     backend: Backend | None = None,
     self_check: bool = True,
     rng: random.Random | None = None,
-    fixed: tuple[npt.ArrayLike, FixedWireSums] | None = None,
+    fixed: tuple[Iterable[int], FixedWireSums] | None = None,
 ) -> tuple[Proof, list[int]]:
     """Return a Groth16 proof for ``witness`` under ``pk`` and the public inputs it proves.
 
@@ -232,9 +230,10 @@ def prove(
         sums = _msms(chosen, prepared, w, w[(pk.n_public + 1) * FR_BYTES :] + h)
     else:
         wires, known = fixed
-        words = _words(w).copy()
-        words[_wire_indices(wires, pk.n_public, pk.n_wires)] = 0
-        rest = words.tobytes()
+        others = bytearray(w)
+        for start, stop in _wire_runs(wires, pk.n_public, pk.n_wires):
+            others[start * FR_BYTES : stop * FR_BYTES] = bytes((stop - start) * FR_BYTES)
+        rest = bytes(others)
         sums = _msms(chosen, prepared, rest, rest[(pk.n_public + 1) * FR_BYTES :] + h)
         sums["a"] = chosen.g1_add(sums["a"], known.a_g1)
         sums["b1"] = chosen.g1_add(sums["b1"], known.b_g1)

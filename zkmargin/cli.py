@@ -1,12 +1,14 @@
 """Entry point of ``zkm``: a Typer app whose sub-apps live in :mod:`zkmargin.commands`.
 
-Imports stay lazy so that ``zkm groth16 prove`` starts fast: each command imports its
-heavy modules inside the function, the Typer app is built on first use (module
-attribute ``app``), and a plain ``zkm groth16 prove <zkey> <wtns> <proof> <public>
-[--backend NAME]`` skips Typer altogether (Typer coerces parameters through pydantic,
-about 0.15 s of imports); anything else — help, other options, other verbs — goes
-through Typer. Any :class:`algebra.errors.ZkError` becomes one red line on stderr and
-exit code 2, never a traceback.
+Imports stay lazy so that the provers start fast: each command imports its heavy
+modules inside the function, the Typer app is built on first use (module attribute
+``app``), and the two proving commands in their plain forms — ``zkm groth16 prove
+<zkey> <wtns> <proof> <public> [--backend NAME]`` and ``zkm margin prove <opening>
+<snapshot> --keys DIR --out DIR [--kind K] [--buffer B] [--terms FILE]`` — skip Typer
+altogether (building the app imports Typer, pydantic and every command module, about
+0.06–0.15 s); anything else — help, other options, other verbs, a missing option — goes
+through Typer, which also owns the usage errors. Any :class:`algebra.errors.ZkError`
+becomes one red line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -49,27 +51,71 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def fast_prove_arguments(argv: list[str]) -> tuple[Path, Path, Path, Path, str | None] | None:
-    """Return ``(zkey, wtns, proof, public, backend)`` for a plain ``groth16 prove``, else None."""
-    if argv[:2] != ["groth16", "prove"]:
+def _plain_arguments(
+    argv: list[str], verb: list[str], n_positional: int, options: frozenset[str]
+) -> tuple[list[str], dict[str, str]] | None:
+    """Split ``verb + argv`` into positionals and ``--option value`` pairs, or return None.
+
+    None (leave it to Typer) when the verb differs, an option is not one of ``options``
+    or lacks its value, an option repeats, or the positional count is not ``n_positional``.
+    """
+    if argv[: len(verb)] != verb:
         return None
-    paths: list[Path] = []
-    backend: str | None = None
-    rest = iter(argv[2:])
+    positionals: list[str] = []
+    values: dict[str, str] = {}
+    rest = iter(argv[len(verb) :])
     for arg in rest:
-        if arg == "--backend":
-            backend = next(rest, None)
-            if backend is None:
+        if arg.startswith("--"):
+            name, equals, value = arg.partition("=")
+            if not equals:
+                following = next(rest, None)
+                if following is None:
+                    return None
+                value = following
+            if name not in options or name in values:
                 return None
-        elif arg.startswith("--backend="):
-            backend = arg.removeprefix("--backend=")
+            values[name] = value
         elif arg.startswith("-") and arg != "-":
             return None
         else:
-            paths.append(Path(arg))
-    if len(paths) != 4:
+            positionals.append(arg)
+    if len(positionals) != n_positional:
         return None
-    return paths[0], paths[1], paths[2], paths[3], backend
+    return positionals, values
+
+
+def fast_prove_arguments(argv: list[str]) -> tuple[Path, Path, Path, Path, str | None] | None:
+    """Return ``(zkey, wtns, proof, public, backend)`` for a plain ``groth16 prove``, else None."""
+    plain = _plain_arguments(argv, ["groth16", "prove"], 4, frozenset({"--backend"}))
+    if plain is None:
+        return None
+    paths, values = plain
+    return Path(paths[0]), Path(paths[1]), Path(paths[2]), Path(paths[3]), values.get("--backend")
+
+
+MARGIN_PROVE_OPTIONS = frozenset({"--keys", "--out", "--kind", "--buffer", "--terms"})
+"""The options of ``zkm margin prove`` (``zkmargin.commands.margin.prove_command``)."""
+
+
+def fast_margin_prove_arguments(argv: list[str]) -> dict[str, Any] | None:
+    """Return :func:`~zkmargin.commands.margin_prove.prove_margin_files`'s arguments for a
+    plain ``margin prove`` with ``--keys`` and ``--out``, else None."""
+    plain = _plain_arguments(argv, ["margin", "prove"], 2, MARGIN_PROVE_OPTIONS)
+    if plain is None:
+        return None
+    paths, values = plain
+    if "--keys" not in values or "--out" not in values:
+        return None
+    terms = values.get("--terms")
+    return {
+        "opening": Path(paths[0]),
+        "snapshot": Path(paths[1]),
+        "keys": Path(values["--keys"]),
+        "out": Path(values["--out"]),
+        "kind": values.get("--kind", "maintenance"),
+        "buffer": values.get("--buffer", "1"),
+        "terms": Path(terms) if terms is not None else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
             from zkmargin.commands.groth16_prove import prove_files
 
             prove_files(*fast)
+            return 0
+        margin = fast_margin_prove_arguments(args)
+        if margin is not None:
+            from zkmargin.commands.margin_prove import prove_margin_files
+
+            print(prove_margin_files(**margin))
             return 0
         get_app()(args=args, prog_name="zkm", standalone_mode=True)
     except SystemExit as done:

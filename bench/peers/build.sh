@@ -2,6 +2,7 @@
 # Build the peer provers that bench/bench_prove.py times beside zkm (never dependencies of zkmargin).
 #
 #   bench/peers/build.sh [OUT]                      gnark: bench/peers/gnark → OUT/gnarkchain
+#                                                   (and OUT/gnarkchain-noavx, AVX-512 off)
 #   bench/peers/build.sh [OUT] --rapidsnark RS FF   also rapidsnark → OUT/rapidsnark-prover
 #
 # OUT defaults to ~/.cache/zkmargin/peers. gnark v0.14.0 comes from the Go module proxy at
@@ -20,6 +21,11 @@ out="$(cd "$out" && pwd)"
 command -v go >/dev/null || { echo "build.sh: the Go toolchain (go ≥ 1.24) is needed for gnark" >&2; exit 2; }
 (cd "$here/gnark" && GOFLAGS=-mod=readonly go build -trimpath -o "$out/gnarkchain" .)
 echo "built $out/gnarkchain"
+# gnark-crypto's own build tag `noavx` turns off its AVX-512 vector kernels (field vector
+# ops in the FFT and quotient): what gnark runs on a CPU without AVX-512, to compare with
+# zkm under ZKM_NATIVE_CPU=avx2 on a machine that has AVX-512.
+(cd "$here/gnark" && GOFLAGS=-mod=readonly go build -tags noavx -trimpath -o "$out/gnarkchain-noavx" .)
+echo "built $out/gnarkchain-noavx"
 
 [[ "${1:-}" == --rapidsnark ]] || exit 0
 [[ $# -eq 3 ]] || { echo "usage: build.sh [OUT] --rapidsnark RAPIDSNARK_SRC FFIASM_SRC" >&2; exit 2; }

@@ -4,6 +4,7 @@ made by setup, rebuilt for older, stale or corrupt key directories, never truste
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -199,6 +200,41 @@ def test_cli_prove_with_an_unreadable_zkey_exits_2_in_one_line(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "not a zkey file" in err and "Traceback" not in err and "Exception in" not in err
+
+
+def test_zkey_digest_is_hashed_once_while_the_file_is_unchanged(
+    made: Path, keys: Path, fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zkmargin.margin import artefact
+
+    hashed: list[Path] = []
+
+    def counting(path: Path) -> bytes:
+        hashed.append(path)
+        return zkey_digest(path)
+
+    monkeypatch.setattr(artefact, "zkey_digest", counting)
+    assert _prove(made, keys) == (True, [])
+    assert _prove(made, keys) == (True, [])
+    assert len(hashed) == 1
+    zkey = keys / "margin.zkey"
+    os.utime(zkey, ns=(zkey.stat().st_atime_ns, zkey.stat().st_mtime_ns + 1))  # touched
+    assert _prove(made, keys) == (True, [])
+    assert len(hashed) == 2
+
+
+def test_tampered_zkey_digest_entry_is_never_used(
+    made: Path, keys: Path, fresh_cache: Path
+) -> None:
+    assert _prove(made, keys)[0]
+    (entry,) = (fresh_cache / "zkey-digest").glob("*.bin")
+    true_digest = entry.read_bytes()
+    assert true_digest == zkey_digest(keys / "margin.zkey")
+    entry.write_bytes(bytes(range(32)))  # another key's digest: would rebind margin.solve
+    solve_before = (keys / SOLVE_NAME).read_bytes()
+    assert _prove(made, keys) == (True, [])  # no rebuild notice
+    assert (keys / SOLVE_NAME).read_bytes() == solve_before
+    assert entry.read_bytes() == true_digest
 
 
 def test_tampered_snapshot_hashes_entry_is_recomputed(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from tests.conftest import npm_tool
-from zkmargin.cli import main
+from tests.conftest import REPO_ROOT, npm_tool
+from zkmargin.cli import fast_margin_prove_arguments, get_app, main
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +94,61 @@ def test_verify_rejects_a_tampered_statement(flow: Path) -> None:
     public[1] = "5"  # another snapshot
     public_path.write_text(json.dumps(public))
     assert _verify(flow, "proof2") == 1
+
+
+def test_plain_margin_prove_arguments_take_the_fast_path() -> None:
+    plain = ["margin", "prove", "o.json", "s.json", "--keys", "k", "--out", "p"]
+    assert fast_margin_prove_arguments(plain) == {
+        "opening": Path("o.json"), "snapshot": Path("s.json"), "keys": Path("k"),
+        "out": Path("p"), "kind": "maintenance", "buffer": "1", "terms": None,
+    }  # fmt: skip
+    mixed = ["margin", "prove", "--buffer=1.25", "o.json", "--kind", "initial", "s.json",
+             "--terms", "t.json", "--out=p", "--keys", "k"]  # fmt: skip
+    assert fast_margin_prove_arguments(mixed) == {
+        "opening": Path("o.json"), "snapshot": Path("s.json"), "keys": Path("k"),
+        "out": Path("p"), "kind": "initial", "buffer": "1.25", "terms": Path("t.json"),
+    }  # fmt: skip
+    for other in (
+        [*plain, "--help"],  # help, an unknown option, a missing or repeated one: Typer's
+        [*plain, "--reveal"],
+        plain[:-2],
+        [*plain, "--keys", "k2"],
+        [*plain, "extra.json"],
+        [*plain, "--buffer"],
+        ["margin", "verify", *plain[2:]],
+        ["margin", "prove", "--", *plain[2:]],
+    ):
+        assert fast_margin_prove_arguments(other) is None
+
+
+def test_fast_path_and_typer_make_the_same_statement(flow: Path) -> None:
+    options = ["--kind", "initial", "--buffer=1.25"]
+    assert _prove(flow, 0, "fast", *options) == 0
+    typer_run = CliRunner().invoke(get_app(), [
+        "margin", "prove", str(flow / "opening0.json"), str(flow / "snapshot.json"),
+        "--keys", str(flow / "keys"), "--out", str(flow / "typer"), *options])  # fmt: skip
+    assert typer_run.exit_code == 0, typer_run.output
+    assert "wrote" in typer_run.output
+    fast_public = json.loads((flow / "fast" / "public.json").read_text())
+    assert fast_public == json.loads((flow / "typer" / "public.json").read_text())
+    assert fast_public[2:] == ["1", "1250000"]
+    assert _verify(flow, "fast") == 0 and _verify(flow, "typer") == 0
+
+
+def test_trader_prove_imports_neither_typer_nor_numpy(flow: Path) -> None:
+    script = (
+        "import sys\nfrom zkmargin.cli import main\n"
+        f"code = main({['margin', 'prove', str(flow / 'opening0.json'), str(flow / 'snapshot.json'), '--keys', str(flow / 'keys'), '--out', str(flow / 'lean')]!r})\n"  # noqa: E501
+        "print(code, sorted({'typer', 'numpy', 'rich', 'click'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert _verify(flow, "lean") == 0
 
 
 @pytest.mark.parametrize("args", [

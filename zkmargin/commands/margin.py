@@ -6,11 +6,13 @@ Nothing prints positions, per-slot values or the salt unless ``--reveal`` is giv
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from zkmargin.commands.margin_prove import parse_buffer, prove_margin_files
+from zkmargin.commands.margin_prove import status as _status
 
 if TYPE_CHECKING:
     from circuits.margin.model import AccountState
@@ -19,21 +21,6 @@ margin_app = typer.Typer(no_args_is_help=True)
 
 PathArg = Annotated[Path, typer.Argument(show_default=False)]
 Reveal = Annotated[bool, typer.Option("--reveal", help="also print positions / per-slot values")]
-
-
-def parse_buffer(text: str) -> int:
-    """Return the ppm of a buffer ratio such as ``1.25`` (≥ 1, at most 6 decimals)."""
-    from circuits.margin.errors import MarginInputError
-    from circuits.margin.statement import check_statement
-
-    try:
-        ppm = Decimal(text) * 1_000_000
-    except InvalidOperation:
-        raise MarginInputError(f"--buffer must be a ratio such as 1.25, got {text!r}") from None
-    if ppm != ppm.to_integral_value():
-        raise MarginInputError(f"--buffer {text} has more than 6 decimals")
-    check_statement(0, int(ppm))
-    return int(ppm)
 
 
 def _echo_json(obj: Any) -> None:
@@ -232,12 +219,6 @@ def setup_command(
     typer.echo(f"provenance: {meta['provenance']} (UNSAFE)")
 
 
-def _status(message: str) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True).status(message)
-
-
 @margin_app.command("prove")
 def prove_command(
     opening: PathArg,
@@ -252,28 +233,7 @@ def prove_command(
     ] = None,
 ) -> None:
     """Prove on this machine that the committed account meets the requirement (exit 2 if not)."""
-    from zkmargin.margin.preload import MARGIN_ZKEY_NAME, KeyPreload
-
-    preload = KeyPreload(keys / MARGIN_ZKEY_NAME)  # loads while the inputs are read and solved
-
-    from circuits.margin.loading import load_opening, load_snapshot
-    from circuits.margin.statement import parse_kind
-    from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
-    from zkmargin.margin.terms import load_prover_terms
-    from zkmargin.margin.workflow import prove_margin
-
-    market = load_snapshot(snapshot)
-    parsed = load_opening(opening, market)
-    published = load_prover_terms(terms) if terms is not None else None
-    with _status("solving the witness and proving"):
-        proof, public = prove_margin(
-            parsed, market, keys, parse_kind(kind), parse_buffer(buffer),
-            notice=lambda line: typer.echo(line, err=True), preload=preload, terms=published,
-        )  # fmt: skip
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1) + "\n")
-    (out / "public.json").write_text(json.dumps(public_inputs_to_json(public), indent=1) + "\n")
-    typer.echo(f"wrote {out / 'proof.json'} and {out / 'public.json'}")
+    typer.echo(prove_margin_files(opening, snapshot, keys, out, kind, buffer, terms))
 
 
 @margin_app.command("terms")

@@ -1,8 +1,9 @@
-"""Per-snapshot caches on the trader's machine: snapshot hashes, shared wires and their sums.
+"""Per-snapshot caches on the trader's machine: snapshot hashes, shared wires and their sums,
+and the proving key's digest.
 
 All hold only public data (a snapshot's hashes; the wires that the snapshot and the
-requirement kind alone determine, and those wires' four MSM terms), never a position, salt
-or witness of the trader. They
+requirement kind alone determine, and those wires' four MSM terms; a zkey's SHA-256 under
+its file's identity), never a position, salt or witness of the trader. They
 live under ``$ZKM_CACHE_DIR`` (default ``$XDG_CACHE_HOME/zkmargin`` or
 ``~/.cache/zkmargin``). Entries are keyed by a SHA-256 of what they were computed from, so a
 changed snapshot or key misses; a corrupt entry is ignored, and a tampered one only yields a
@@ -98,6 +99,36 @@ def snapshot_hashes(snapshot: MarketSnapshot, *, use_cache: bool = True) -> Snap
     values = [hashes.snapshot_hash, hashes.maintenance_tiers, hashes.initial_tiers]
     _write_values(_entry("snapshot-hashes", key), values)
     return hashes
+
+
+def zkey_file_key(path: Path) -> bytes | None:
+    """Return the key of a zkey's cached digest: its file's identity (device, inode, size,
+    modification and change times in ns), or None if it cannot be stat-ed.
+
+    Rewriting the file (``zkm margin setup`` replaces it by rename: a new inode) or touching
+    it changes the key; the change time cannot be set back without the system clock.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    identity = f"{os.path.realpath(path)}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}"
+    identity += f"\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
+    return hashlib.sha256(b"zkm zkey digest v1\0" + identity.encode()).digest()
+
+
+def read_zkey_digest(key: bytes) -> bytes | None:
+    """Return the cached SHA-256 under ``key`` (None if absent or not 32 bytes)."""
+    try:
+        data = _entry("zkey-digest", key).read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == 32 else None
+
+
+def write_zkey_digest(key: bytes, digest: bytes) -> None:
+    """Cache a zkey's SHA-256 under its :func:`zkey_file_key`."""
+    _write_raw(_entry("zkey-digest", key), digest)
 
 
 def shared_wires_key(digest: bytes, shared_inputs: Sequence[int]) -> bytes:

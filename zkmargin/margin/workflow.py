@@ -32,9 +32,6 @@ from zkmargin.margin.preload import MARGIN_ZKEY_NAME
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import numpy as np
-    import numpy.typing as npt
-
     from circuits.formats.solve_native import NativeSolveProgram
     from circuits.frontend import CompiledCircuit
     from circuits.margin.witness import Assignment
@@ -46,7 +43,7 @@ if TYPE_CHECKING:
     from zkmargin.margin.preload import KeyPreload
     from zkmargin.margin.terms import ProverTerms
 
-    SharedWires = npt.NDArray[np.int64]
+    SharedWires = list[int]
     """Indices of the private wires a solve program's shared segment writes."""
 
 ZKEY_NAME = MARGIN_ZKEY_NAME
@@ -188,7 +185,7 @@ def prove_margin(
     from prover.errors import ProofSelfCheckError
     from prover.prove import prove
     from zkmargin.margin import cache
-    from zkmargin.margin.artefact import zkey_digest, zkey_shape
+    from zkmargin.margin.artefact import cached_zkey_digest, zkey_digest, zkey_shape
     from zkmargin.margin.preload import KeyPreload
 
     size = keys_size(keys_dir)
@@ -202,7 +199,7 @@ def prove_margin(
     # solves (a caller's preload, e.g. the CLI's, started earlier still).
     if preload is None or preload.zkey_path != zkey_path:
         preload = KeyPreload(zkey_path)
-    digest = zkey_digest(zkey_path)
+    digest = cached_zkey_digest(zkey_path)
     key = cache.shared_wires_key(digest, shared_inputs(assignment))
     if terms is not None:
         terms.check_made_for(digest, key)
@@ -219,6 +216,7 @@ def prove_margin(
             notice("the --terms file's terms did not fit this snapshot's wires: proved without")
         cache.forget("shared-wires", key)
         cache.forget("shared-sums", key)
+        digest = zkey_digest(zkey_path)
         hashes = cache.snapshot_hashes(snapshot, use_cache=False)
         assignment = build_assignment(opening, snapshot, kind, buffer_ppm, hashes)
         key = cache.shared_wires_key(digest, shared_inputs(assignment))
@@ -321,7 +319,7 @@ def _solve(
             witness, wires = _solve_native(
                 keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache
             )
-            return witness, wires[wires > n_public]
+            return witness, [wire for wire in wires if wire > n_public]
         except BackendUnavailableError:
             # The program uses a hint the native interpreter lacks: the reference solves it.
             if os.environ.get(SOLVER_ENV, "").strip().lower() == "native":
@@ -329,7 +327,7 @@ def _solve(
     solved, wires = _solve_reference(
         keys_dir, size, zkey, assignment, key, notice, use_cache=use_cache
     )
-    return solved, wires[wires > n_public]
+    return solved, [wire for wire in wires if wire > n_public]
 
 
 def _solve_native(
@@ -356,9 +354,7 @@ def _solve_native(
         witness = _run_native(program, assignment, key, use_cache=use_cache)
     if rebuilt is not None and notice is not None:
         notice(f"rebuilt {keys_dir}'s solve program: {rebuilt}")
-    import numpy as np
-
-    return witness, np.frombuffer(program.shared_output_wires, dtype="<u4").astype(np.int64)
+    return witness, _u32_list(program.shared_output_wires)
 
 
 def _run_native(
@@ -401,9 +397,14 @@ def _solve_reference(
     witness = program.solve(assignment, shared_values=shared, check=not use_cache)
     if shared is None:
         cache.write_shared_wires(key, [witness[w] for w in program.shared_outputs])
-    import numpy as np
+    return witness, list(program.shared_outputs)
 
-    return witness, np.asarray(program.shared_outputs, dtype=np.int64)
+
+def _u32_list(data: bytes) -> list[int]:
+    """Return the little-endian u32 words of ``data`` (no numpy: the trader's path skips it)."""
+    import struct
+
+    return list(struct.unpack(f"<{len(data) // 4}I", data))
 
 
 @dataclass(frozen=True)
