@@ -190,6 +190,30 @@ def test_background_returns_or_reraises_on_the_callers_thread() -> None:
         Background(divmod, 1, 0).result()
 
 
+def test_background_block_left_by_an_error_waits_for_the_thread() -> None:
+    import threading
+
+    from zkmargin.margin.preload import Background
+
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def load() -> int:
+        started.set()
+        release.wait(10)
+        finished.set()
+        return 1
+
+    timer = threading.Timer(0.3, release.set)
+    timer.start()
+    with pytest.raises(ValueError), Background(load):
+        assert started.wait(10)
+        raise ValueError("bad input found while the key loads")
+    assert finished.is_set()  # not left running into interpreter shutdown
+    timer.join()
+    with Background(sum, [1, 2]) as job:  # no error: the block ends in result() as usual
+        assert job.result() == 3
+
+
 def test_cli_prove_with_an_unreadable_zkey_exits_2_in_one_line(
     made: Path, keys: Path, fresh_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

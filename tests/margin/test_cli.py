@@ -151,6 +151,20 @@ def test_trader_prove_imports_neither_typer_nor_numpy(flow: Path) -> None:
     assert _verify(flow, "lean") == 0
 
 
+@pytest.mark.parametrize("extra", [["--buffer", "0.5"], ["--kind", "tertiary"]])
+def test_shell_prove_with_bad_options_exits_2_in_one_line(flow: Path, extra: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "zkmargin", "margin", "prove", str(flow / "opening0.json"),
+         str(flow / "snapshot.json"), "--keys", str(flow / "keys"), "--out",
+         str(flow / "refused"), *extra],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("error:")
+    assert not (flow / "refused").exists()
+
+
 @pytest.mark.parametrize("args", [
     ["margin", "prove", "missing.json", "s.json", "--keys", "k", "--out", "o"],
     ["margin", "setup", "--size", "huge", "--out", "k", "--dev"],

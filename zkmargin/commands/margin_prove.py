@@ -61,22 +61,23 @@ def prove_margin_files(
     """
     from zkmargin.margin.preload import MARGIN_ZKEY_NAME, KeyPreload
 
-    preload = KeyPreload(keys / MARGIN_ZKEY_NAME)  # loads while the inputs are read and solved
+    # The key loads while the inputs are read and solved; an error meanwhile waits for it.
+    with KeyPreload(keys / MARGIN_ZKEY_NAME) as preload:
+        from circuits.margin.loading import load_opening, load_snapshot
+        from circuits.margin.statement import parse_kind
+        from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
+        from zkmargin.margin.terms import load_prover_terms
+        from zkmargin.margin.workflow import prove_margin
 
-    from circuits.margin.loading import load_opening, load_snapshot
-    from circuits.margin.statement import parse_kind
-    from verifier.snarkjs_json import proof_to_json, public_inputs_to_json
-    from zkmargin.margin.terms import load_prover_terms
-    from zkmargin.margin.workflow import prove_margin
-
-    market = load_snapshot(snapshot)
-    parsed = load_opening(opening, market)
-    published = load_prover_terms(terms) if terms is not None else None
-    with status("solving the witness and proving"):
-        proof, public = prove_margin(
-            parsed, market, keys, parse_kind(kind), parse_buffer(buffer),
-            notice=lambda line: print(line, file=sys.stderr), preload=preload, terms=published,
-        )  # fmt: skip
+        market = load_snapshot(snapshot)
+        parsed = load_opening(opening, market)
+        published = load_prover_terms(terms) if terms is not None else None
+        with status("solving the witness and proving"):
+            proof, public = prove_margin(
+                parsed, market, keys, parse_kind(kind), parse_buffer(buffer),
+                notice=lambda line: print(line, file=sys.stderr), preload=preload,
+                terms=published,
+            )  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1) + "\n")
     (out / "public.json").write_text(json.dumps(public_inputs_to_json(public), indent=1) + "\n")

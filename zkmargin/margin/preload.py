@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Generic, TypeVar, cast
+from types import TracebackType
+from typing import TYPE_CHECKING, Final, Generic, Self, TypeVar, cast
 
 if TYPE_CHECKING:
     from prover.keys import LoadedProvingKey
@@ -24,7 +25,14 @@ MARGIN_ZKEY_NAME: Final = "margin.zkey"
 
 class Background(Generic[_T]):
     """``function(*args)`` run on a daemon thread; :meth:`result` joins it and returns or
-    re-raises (a caller that never asks leaves the thread to finish or die with the process)."""
+    re-raises.
+
+    Use it as a context manager around the work that ends in :meth:`result`: a block left
+    by an exception (bad input found while the key loads, Ctrl-C) first waits for the
+    thread. A daemon thread still inside native code when the interpreter exits is torn
+    down mid-call, which glibc reports as "FATAL: exception not rethrown" and an abort
+    (exit 134) instead of the command's one-line error and exit 2.
+    """
 
     def __init__(self, function: Callable[..., _T], *args: object) -> None:
         self._value: _T | None = None
@@ -45,6 +53,22 @@ class Background(Generic[_T]):
         if self._error is not None:
             raise self._error
         return cast(_T, self._value)
+
+    def settle(self) -> None:
+        """Wait for the call to end, dropping its value or exception."""
+        self._thread.join()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if error is not None:
+            self.settle()
 
 
 def _load(zkey_path: Path) -> LoadedProvingKey:

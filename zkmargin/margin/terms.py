@@ -154,14 +154,15 @@ def compute_prover_terms(snapshot: MarketSnapshot, keys_dir: Path, kind: int) ->
     check_fits(snapshot, size)
     zkey_path = keys_dir / ZKEY_NAME
     shape = zkey_shape(zkey_path)
-    preload = KeyPreload(zkey_path)
-    digest = zkey_digest(zkey_path)
-    state = empty_state(snapshot)
-    opening = Opening(state=state, salt=0, commitment=state_commitment(state, 0))
-    assignment = raw_assignment(opening, snapshot, kind, 1_000_000, cache.snapshot_hashes(snapshot))
-    key = cache.shared_wires_key(digest, shared_inputs(assignment))
-    witness, shared_wires = solve_shared(keys_dir, size, (digest, shape), assignment, key)
-    pk = preload.result()
+    with KeyPreload(zkey_path) as preload:  # an error meanwhile waits for the load
+        digest = zkey_digest(zkey_path)
+        state = empty_state(snapshot)
+        opening = Opening(state=state, salt=0, commitment=state_commitment(state, 0))
+        hashes = cache.snapshot_hashes(snapshot)
+        assignment = raw_assignment(opening, snapshot, kind, 1_000_000, hashes)
+        key = cache.shared_wires_key(digest, shared_inputs(assignment))
+        witness, shared_wires = solve_shared(keys_dir, size, (digest, shape), assignment, key)
+        pk = preload.result()
     sums = fixed_wire_sums(pk, witness, shared_wires)
     prove(pk, witness, fixed=(shared_wires, sums))  # self-checked: raises if the terms are wrong
     cache.write_shared_sums(key, sums.to_bytes())

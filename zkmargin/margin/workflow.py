@@ -199,13 +199,14 @@ def prove_margin(
     # solves (a caller's preload, e.g. the CLI's, started earlier still).
     if preload is None or preload.zkey_path != zkey_path:
         preload = KeyPreload(zkey_path)
-    digest = cached_zkey_digest(zkey_path)
-    key = cache.shared_wires_key(digest, shared_inputs(assignment))
-    if terms is not None:
-        terms.check_made_for(digest, key)
-    repeat = cache.has_shared_wires(key)  # not this snapshot's first proof on this machine
-    witness, shared_wires = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
-    pk = preload.result()
+    with preload:  # an error before the key is needed waits for its load to end
+        digest = cached_zkey_digest(zkey_path)
+        key = cache.shared_wires_key(digest, shared_inputs(assignment))
+        if terms is not None:
+            terms.check_made_for(digest, key)
+        repeat = cache.has_shared_wires(key)  # not this snapshot's first proof here
+        witness, shared_wires = _solve(keys_dir, size, (digest, shape), assignment, key, notice)
+        pk = preload.result()
     given = terms.sums if terms is not None else None
     try:
         return _prove_with_shared_sums(pk, witness, shared_wires, key, fill=repeat, given=given)
