@@ -121,6 +121,19 @@ def test_plain_margin_prove_arguments_take_the_fast_path() -> None:
         assert fast_margin_prove_arguments(other) is None
 
 
+def test_fast_path_knows_exactly_the_typer_commands_options() -> None:
+    import typer.main
+
+    from zkmargin.cli import MARGIN_PROVE_OPTIONS
+
+    group = typer.main.get_command(get_app())
+    prove = group.commands["margin"].commands["prove"]  # type: ignore[attr-defined]
+    options = {opt for param in prove.params for opt in param.opts if opt.startswith("--")}
+    assert options - {"--help"} == MARGIN_PROVE_OPTIONS
+    positional = [param.name for param in prove.params if not param.opts[0].startswith("-")]
+    assert positional == ["opening", "snapshot"]
+
+
 def test_fast_path_and_typer_make_the_same_statement(flow: Path) -> None:
     options = ["--kind", "initial", "--buffer=1.25"]
     assert _prove(flow, 0, "fast", *options) == 0
