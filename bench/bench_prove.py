@@ -20,6 +20,8 @@ and whether it has AVX-512 IFMA; ``--doc`` also writes it to ``docs/benchmarks.m
 ``--zkm-cpu VALUE`` (repeatable) adds a zkm column run with ``ZKM_NATIVE_CPU=VALUE``:
 ``avx2`` keeps the x86-64-v3 build but turns the AVX-512 kernels off (what a CPU without
 AVX-512 runs), ``portable`` is the baseline build; ``default`` is the unmodified environment.
+``--zkm-python PYTHON`` adds, beside each, a ``zkm[wheel…]`` column run by that interpreter
+from ``/`` with no ``PYTHONPATH`` (the zkm installed there, e.g. a venv with the wheel).
 
 Usage: ``python -m bench.bench_prove [k …] [--rounds 3] [--gnark PATH] [--rapidsnark PATH]
 [--no-snarkjs | --snarkjs-rounds N] [--zkm-cpu default --zkm-cpu avx2] [--doc]``
@@ -66,6 +68,7 @@ class Tool:
     env: dict[str, str] = field(default_factory=dict)
     kind: str = "zkey"  # "zkey": argv + [zkey, wtns, proof, public]; "gnark": its own program
     max_rounds: int | None = None  # run only in the first rounds (snarkjs is slow)
+    cwd: str | None = None  # outside the checkout for an installed zkm (`-m` imports from cwd)
 
 
 @dataclass
@@ -92,7 +95,9 @@ class Column:
         return statistics.median(r.peak_mb for r in self.runs)
 
 
-def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Run, str]:
+def _timed(
+    command: list[str], env: dict[str, str] | None = None, cwd: str | None = None
+) -> tuple[Run, str]:
     """Run ``command`` under /usr/bin/time; return its run and its stdout."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         done = subprocess.run(
@@ -101,6 +106,7 @@ def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Run, 
             text=True,
             check=False,
             env={**os.environ, **(env or {})},
+            cwd=cwd,
         )
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
@@ -164,7 +170,8 @@ def _prove_once(tool: Tool, log_domain: int, zkey: Path, wtns: Path, vk: Path, w
     tag = tool.name.replace(" ", "_").replace("[", "_").replace("]", "")
     proof, public = work / f"{tag}{log_domain}.json", work / f"{tag}{log_domain}.pub.json"
     proof.unlink(missing_ok=True)
-    run, _ = _timed([*tool.argv, str(zkey), str(wtns), str(proof), str(public)], tool.env)
+    command = [*tool.argv, str(zkey), str(wtns), str(proof), str(public)]
+    run, _ = _timed(command, tool.env, tool.cwd)
     _verify(vk, public, proof)
     return run
 
@@ -222,20 +229,20 @@ def _machine() -> str:
     return f"{cpu_model()}, {os.cpu_count()} cores{memory}, {system}"
 
 
-def _zkm_kernels(env: dict[str, str]) -> str:
-    """Which native build and batch kernel the zkm CLI loads under ``env``."""
+def _zkm_kernels(tool: Tool) -> str:
+    """Which native build and batch kernel ``tool`` (a zkm column) loads."""
     code = (
         "from algebra.native_build import load_native, build_name;"
         "n = load_native(); i = n.build_info();"
         "print(build_name(), i['field_arithmetic'], i['batch_scalar_mul'])"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [tool.argv[0], "-c", code],
         capture_output=True,
         text=True,
         check=False,
-        cwd=REPO,
-        env={**os.environ, **env, "PYTHONPATH": str(REPO)},
+        cwd=tool.cwd or REPO,
+        env={**os.environ, **tool.env},
     )
     return done.stdout.strip() or "unknown"
 
@@ -299,6 +306,10 @@ def _tools(args: argparse.Namespace) -> list[Tool]:
         env = {} if value == "default" else {CPU_ENV: value}
         name = "zkm" if value == "default" else f"zkm[{value}]"
         tools.append(Tool(name, _zkm_argv(), env={**env, "PYTHONPATH": str(REPO)}))
+        if args.zkm_python is not None:  # the same, from an installed zkm (e.g. the wheel)
+            wheel = f"zkm[wheel{'' if value == 'default' else ',' + value}]"
+            argv = [str(args.zkm_python), *_zkm_argv()[1:]]
+            tools.append(Tool(wheel, argv, env={**env, "PYTHONPATH": ""}, cwd="/"))
     if args.rapidsnark is not None:
         tools.append(Tool("rapidsnark", [str(args.rapidsnark)]))
     for gnark in args.gnark or []:
@@ -338,6 +349,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--zkm-cpu", action="append", help=f"a zkm column with {CPU_ENV}=VALUE (repeatable)"
     )
+    parser.add_argument(
+        "--zkm-python",
+        type=Path,
+        help="also run each zkm column with this interpreter's installed zkm (a venv with the "
+        "wheel: what a user's `pip install` runs, without this checkout's site packages)",
+    )
     parser.add_argument("--doc", action="store_true", help=f"write the table to {DOC}")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -346,7 +363,7 @@ def main(argv: list[str]) -> int:
     print(f"CPU: {cpu_model()}", file=sys.stderr)
     for tool in tools:
         if tool.name.startswith("zkm"):
-            print(f"{tool.name}: native build {_zkm_kernels(tool.env)}", file=sys.stderr)
+            print(f"{tool.name}: native build {_zkm_kernels(tool)}", file=sys.stderr)
     results: dict[int, list[Column]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for k in args.sizes:
