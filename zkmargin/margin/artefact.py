@@ -63,12 +63,21 @@ def cached_zkey_digest(zkey_path: Path) -> bytes:
 
 def solve_program_bound_key(path: Path) -> bytes | None:
     """Return the key digest the ``.solve`` file at ``path`` is bound to (None if it is
-    missing or malformed: the loader then rebuilds it)."""
-    from circuits.formats.solve_file import decode_header
+    missing or malformed: the loader then rebuilds it).
+
+    Reads only the section table and the header section, not the program (6.5 MB at
+    standard, 24 MB at large), which the loader reads right after.
+    """
+    import json
+
+    from circuits.formats.solve_file import HEADER, MAGIC, VERSION
+    from prover.container import SectionFile
 
     try:
-        return bytes.fromhex(str(decode_header(path.read_bytes(), str(path))["bound_key"]))
-    except (OSError, FormatError, KeyError, ValueError):
+        with SectionFile(path, MAGIC, VERSION) as solve:
+            header = json.loads(solve.read(HEADER))
+        return bytes.fromhex(str(header["bound_key"]))
+    except (OSError, FormatError, KeyError, TypeError, ValueError):
         return None
 
 
