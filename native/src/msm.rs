@@ -933,3 +933,112 @@ mod tests {
         assert_eq!(msm(&bases, &ints), naive(&bases, &k));
     }
 }
+
+#[cfg(test)]
+mod product_timing {
+    use super::*;
+    use ark_bn254::{Fr, G1Affine, G1Projective};
+    use ark_ff::UniformRand;
+    use ark_std::test_rng;
+
+    /// `cargo test --release product_timing -- --ignored --nocapture`: nanoseconds per
+    /// Montgomery product (one dependent chain, four independent chains) and per batched
+    /// affine G1 addition with its share of the inversion, on L1-resident data (for tuning
+    /// `lazy_field`; not a correctness test).
+    #[test]
+    #[ignore]
+    fn product_timing() {
+        type P = ark_bn254::g1::Config;
+        let mut rng = test_rng();
+        let n = 2048usize;
+        let step = G1Affine::generator() * Fr::rand(&mut rng);
+        let mut sum = step;
+        let points: Vec<G1Projective> = (0..2 * n)
+            .map(|_| {
+                sum += step;
+                sum
+            })
+            .collect();
+        let points: Vec<G1Affine> = CurveGroup::normalize_batch(&points);
+        let lift = |p: &G1Affine| (P::lift(&p.x), P::lift(&p.y));
+        let mut a: Vec<(LazyFq, LazyFq)> = points[..n].iter().map(lift).collect();
+        let b: Vec<(LazyFq, LazyFq)> = points[n..].iter().map(lift).collect();
+        let mut prefix = vec![LazyFq::one(); n];
+        let rounds = 200;
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            let mut acc = LazyFq::one();
+            for i in 0..n {
+                prefix[i] = acc;
+                acc = acc.mul(&b[i].0.sub(&a[i].0));
+            }
+            let mut inv = acc.inverse().expect("distinct x");
+            for i in (0..n).rev() {
+                let ((ax, ay), (px, py)) = (a[i], b[i]);
+                let dx = px.sub(&ax);
+                let inv_dx = inv.mul(&prefix[i]);
+                inv = inv.mul(&dx);
+                let lambda = py.sub(&ay).mul(&inv_dx);
+                let x = lambda.square().sub(&ax).sub(&px).canonical();
+                a[i] = (x, lambda.mul(&ax.sub(&x)).sub(&ay));
+            }
+        }
+        let per_addition = start.elapsed().as_secs_f64() * 1e9 / (rounds * n) as f64;
+        let count = rounds * n * 6;
+        let y = a[1].0;
+        let start = std::time::Instant::now();
+        let mut x = a[0].0;
+        for _ in 0..count {
+            x = x.mul(&y);
+        }
+        let dependent = start.elapsed().as_secs_f64() * 1e9 / count as f64;
+        let start = std::time::Instant::now();
+        let mut xs = [a[0].0, a[2].0, a[3].0, a[4].0];
+        for _ in 0..count / 4 {
+            for v in xs.iter_mut() {
+                *v = v.mul(&y);
+            }
+        }
+        let independent = start.elapsed().as_secs_f64() * 1e9 / count as f64;
+        let (u, v) = (
+            crate::lazy_field::LazyFq2 {
+                c0: a[5].0,
+                c1: a[6].0,
+            },
+            crate::lazy_field::LazyFq2 {
+                c0: a[7].0,
+                c1: a[8].0,
+            },
+        );
+        let start = std::time::Instant::now();
+        let mut us = [u, v, u, v];
+        for _ in 0..count / 4 {
+            for w in us.iter_mut() {
+                *w = w.mul(&v);
+            }
+        }
+        let fq2 = start.elapsed().as_secs_f64() * 1e9 / count as f64;
+        let start = std::time::Instant::now();
+        let mut us2 = [u, v, u, v];
+        for _ in 0..count / 4 {
+            for w in us2.iter_mut() {
+                let (v0, v1) = (w.c0.mul(&v.c0), w.c1.mul(&v.c1));
+                let s = w.c0.add(&w.c1).mul(&v.c0.add(&v.c1));
+                *w = crate::lazy_field::LazyFq2 {
+                    c0: v0.sub(&v1),
+                    c1: s.sub(&v0).sub(&v1),
+                };
+            }
+        }
+        let fq2b = start.elapsed().as_secs_f64() * 1e9 / count as f64;
+        println!(
+            "fq2 mul wide+redc {fq2:.1} ns, 3 mont_mul {fq2b:.1} ns {}",
+            us[0].c0.0[0] ^ us2[0].c0.0[0] & 1
+        );
+        println!(
+            "product: {dependent:.1} ns dependent, {independent:.1} ns in 4 chains; \
+             batched affine G1 addition: {per_addition:.1} ns ({})",
+            (x.0[0] ^ xs[0].0[0]) & 1
+        );
+    }
+}
