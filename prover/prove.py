@@ -6,7 +6,8 @@ witness satisfies the R1CS, as snarkjs assumes — inverse NTT to coefficients, 
 on the odd coset ``ω_{2n}·⟨ω_n⟩``, ``h_i = a_i·b_i − c_i`` there), then four MSMs over
 base tables loaded once per key (L and H share one table and one MSM; the G2 MSM runs
 beside the G1 ones). With fresh ``r, s`` from the caller's random source (default the OS
-CSPRNG, :mod:`secrets`; arkworks likewise takes the prover's ``rng`` as an argument):
+CSPRNG through :class:`random.SystemRandom`, i.e. ``os.urandom``, what :mod:`secrets` uses
+too; arkworks likewise takes the prover's ``rng`` as an argument):
 
     A = α + Σ wᵢ·aᵢ + r·δ          B = β + Σ wᵢ·bᵢ + s·δ  (in G2, and in G1 as B₁)
     C = Σ_{private} wᵢ·lᵢ + Σ hᵢ·Hᵢ + s·A + r·B₁ − r·s·δ
@@ -28,7 +29,6 @@ self-check, never a wrong proof returned. The quotient always uses the whole wit
 from __future__ import annotations
 
 import random
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -153,11 +153,15 @@ def _blind(
     return a, b2, c
 
 
+_OS_RANDOM = random.SystemRandom()
+"""The OS CSPRNG (``os.urandom``): :mod:`secrets` is this class too, but importing it loads
+OpenSSL through :mod:`hmac`, 5 ms of every ``zkm groth16 prove``."""
+
+
 def _blinding_scalars(rng: random.Random | None) -> tuple[int, int]:
     """Two uniform scalars in [0, r) from ``rng``, or from the OS CSPRNG when it is None."""
-    if rng is None:
-        return secrets.randbelow(SCALAR_FIELD_R), secrets.randbelow(SCALAR_FIELD_R)
-    return rng.randrange(SCALAR_FIELD_R), rng.randrange(SCALAR_FIELD_R)
+    source = _OS_RANDOM if rng is None else rng
+    return source.randrange(SCALAR_FIELD_R), source.randrange(SCALAR_FIELD_R)
 
 
 def _msms(
@@ -212,7 +216,7 @@ def prove(
             one a loaded key lives in).
         self_check: verify the proof before returning it (recommended; one multi-pairing).
         rng: source of the blinding scalars ``r, s``; default the OS CSPRNG
-            (:mod:`secrets`). The proof is zero-knowledge only if they are secret and
+            (``os.urandom``). The proof is zero-knowledge only if they are secret and
             uniform: pass a seeded ``random.Random`` only in tests.
         fixed: ``(wires, sums)``: private wires whose terms ``sums`` (from
             :func:`fixed_wire_sums` at the same values) replace their part of the MSMs.
