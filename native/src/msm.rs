@@ -945,6 +945,50 @@ mod product_timing {
     /// Montgomery product (one dependent chain, four independent chains) and per batched
     /// affine G1 addition with its share of the inversion, on L1-resident data (for tuning
     /// `lazy_field`; not a correctness test).
+    /// Nanoseconds per batched affine G2 addition (the bucket loop's formula, no buckets).
+    fn g2_batch_addition_ns() -> f64 {
+        use crate::lazy_field::LazyFq2;
+        type P = ark_bn254::g2::Config;
+        let mut rng = test_rng();
+        let n = 1024usize;
+        let step = ark_bn254::G2Affine::generator() * Fr::rand(&mut rng);
+        let mut sum = step;
+        let points: Vec<ark_bn254::G2Projective> = (0..2 * n)
+            .map(|_| {
+                sum += step;
+                sum
+            })
+            .collect();
+        let points: Vec<ark_bn254::G2Affine> = CurveGroup::normalize_batch(&points);
+        let lift = |p: &ark_bn254::G2Affine| (P::lift(&p.x), P::lift(&p.y));
+        let mut a: Vec<(LazyFq2, LazyFq2)> = points[..n].iter().map(lift).collect();
+        let b: Vec<(LazyFq2, LazyFq2)> = points[n..].iter().map(lift).collect();
+        let mut prefix = vec![LazyFq::one(); n];
+        let mut norms = vec![LazyFq::one(); n];
+        let rounds = 200;
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            let mut acc = LazyFq::one();
+            for i in 0..n {
+                prefix[i] = acc;
+                norms[i] = b[i].0.sub(&a[i].0).norm();
+                acc = acc.mul(&norms[i]);
+            }
+            let mut inv = acc.inverse().expect("distinct x");
+            for i in (0..n).rev() {
+                let ((ax, ay), (px, py)) = (a[i], b[i]);
+                let dx = px.sub(&ax);
+                let inv_dx = dx.inverse_from_norm(&inv.mul(&prefix[i]));
+                inv = inv.mul(&norms[i]);
+                let lambda = py.sub(&ay).mul(&inv_dx);
+                let x = lambda.square().sub(&ax).sub(&px).canonical();
+                a[i] = (x, lambda.mul(&ax.sub(&x)).sub(&ay));
+            }
+        }
+        assert!(!a[0].0.same(&a[1].0));
+        start.elapsed().as_secs_f64() * 1e9 / (rounds * n) as f64
+    }
+
     #[test]
     #[ignore]
     fn product_timing() {
@@ -984,6 +1028,7 @@ mod product_timing {
             }
         }
         let per_addition = start.elapsed().as_secs_f64() * 1e9 / (rounds * n) as f64;
+        let per_g2_addition = g2_batch_addition_ns();
         let count = rounds * n * 6;
         let y = a[1].0;
         let start = std::time::Instant::now();
@@ -1037,7 +1082,7 @@ mod product_timing {
         );
         println!(
             "product: {dependent:.1} ns dependent, {independent:.1} ns in 4 chains; \
-             batched affine G1 addition: {per_addition:.1} ns ({})",
+             batched affine G1 addition: {per_addition:.1} ns, G2 {per_g2_addition:.1} ns ({})",
             (x.0[0] ^ xs[0].0[0]) & 1
         );
     }
