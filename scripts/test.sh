@@ -19,6 +19,15 @@ echo "== cargo fmt --check, clippy -D warnings, cargo test (native/)"
   cargo fmt --check
   cargo clippy --quiet --release --all-targets -- -D warnings
   cargo test --quiet
+  # The x86-64-v3 build's assembly (Montgomery products with MULX/ADCX/ADOX) is compiled only
+  # with those target features: test it too where this CPU can run it.
+  if [ "$(uname -m)" = x86_64 ] && grep -qw adx /proc/cpuinfo && grep -qw bmi2 /proc/cpuinfo; then
+    . ../scripts/native-flags.sh
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/x86-64-v3-test" RUSTFLAGS="$ZKM_V3_RUSTFLAGS" cargo test --quiet
+  elif [ "${ZKM_REQUIRE_ALL:-}" = 1 ] && [ "$(uname -m)" = x86_64 ]; then
+    echo "ZKM_REQUIRE_ALL=1: this x86-64 CPU lacks BMI2/ADX, the assembly tests cannot run" >&2
+    exit 1
+  fi
 )
 echo "== ruff"
 python3 -m ruff check .
