@@ -266,6 +266,10 @@ class ZkmClient:
         body = {"api_key_id": api_key_id, "public_key": public_key_pem}
         return self._call("POST", "/v1/oracle-keys", SigningKeyPublic, json=body)
 
+    def revoke_signing_key(self, signer_key_id: str) -> SigningKeyPublic:
+        """``POST /v1/oracle-keys/{signer_key_id}/revoke`` (admin): refuse the key's snapshots."""
+        return self._call("POST", f"/v1/oracle-keys/{signer_key_id}/revoke", SigningKeyPublic)
+
     def signing_keys(self) -> list[SigningKeyPublic]:
         """``GET /v1/oracle-keys``."""
         return self._call_list("/v1/oracle-keys", SigningKeyPublic)

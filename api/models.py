@@ -167,7 +167,9 @@ class OracleSigningKey(Base):
     """An oracle's Ed25519 public key, registered by the admin for one oracle API key.
 
     ``signer_key_id`` is the risk desk's key id (first 16 bytes of SHA-256 of the raw
-    public key, hex); snapshots signed by it are accepted only from ``api_key_id``.
+    public key, hex); snapshots signed by it are accepted only from ``api_key_id``, and
+    none once ``revoked_at`` is set (the row is kept: snapshots it signed before still name
+    it, and a revoked key can never be registered again).
     """
 
     __tablename__ = "oracle_signing_keys"
@@ -179,6 +181,8 @@ class OracleSigningKey(Base):
     )
     registered_by: Mapped[str] = mapped_column(String(32), nullable=False)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Commitment(Base):

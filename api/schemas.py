@@ -253,6 +253,11 @@ class SnapshotProvenance(BaseModel):
     """The signer's registered Ed25519 public key (PEM)."""
     oracle_key_id: str | None = None
     """The oracle API key the signer is registered for (and that posted the snapshot)."""
+    posted_at: datetime | None = None
+    """When the service accepted the snapshot."""
+    signer_revoked_at: datetime | None = None
+    """When the signer was revoked (None: in force). The service accepts nothing it signs
+    after that, so a snapshot posted at or after it is a record altered behind the service."""
     metadata: dict[str, Any] | None = None
     market_inputs: dict[str, Any] | None = None
     policy: dict[str, Any] | None = None
@@ -283,6 +288,10 @@ class SigningKeyPublic(BaseModel):
     markets: list[str]
     registered_by: str
     registered_at: datetime
+    revoked_at: datetime | None = None
+    """When the admin revoked the key (None: in force); no post signed by it is accepted since."""
+    revoked_by: str | None = None
+    """The revoking admin's key id (``operator`` from the command line)."""
 
 
 class SnapshotPublic(BaseModel):

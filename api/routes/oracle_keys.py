@@ -1,4 +1,5 @@
-"""``/v1/oracle-keys``: the admin registers each oracle's Ed25519 snapshot-signing key."""
+"""``/v1/oracle-keys``: the admin registers (and revokes) each oracle's Ed25519 snapshot-signing
+key."""
 
 from __future__ import annotations
 
@@ -43,3 +44,14 @@ def get_key(signer_key_id: SignerPath, _: CurrentKey, session: SessionDep) -> Si
     return service.public_of(
         session, service.get_signing_key(session=session, signer=signer_key_id)
     )
+
+
+@router.post("/{signer_key_id}/revoke")
+def revoke(
+    signer_key_id: SignerPath, principal: AdminKey, session: SessionDep, state: StateDep
+) -> SigningKeyPublic:
+    """Revoke a signing key (idempotent): no snapshot signed by it is accepted from now on."""
+    record, _ = service.revoke_signing_key(
+        writer=state.writer, principal=principal, signer=signer_key_id
+    )
+    return service.public_of(session, record)

@@ -5,7 +5,8 @@ A signed post carries the risk desk's signed metadata, the market inputs and the
 
 1. the metadata, inputs and policy are well-formed (422);
 2. the signer key id is registered (``POST /v1/oracle-keys``) for the posting oracle API
-   key (403 otherwise: not registered, or registered to another oracle);
+   key and not revoked (403 otherwise: not registered, registered to another oracle, or
+   revoked);
 3. the Ed25519 signature verifies under that key and binds this snapshot, these inputs
    and this policy (hashes, epoch, as-of time) (422 naming what differs);
 4. the inputs are fresh: ``now - max_age <= as_of <= now + skew`` by the service's clock
@@ -39,7 +40,8 @@ class SnapshotSignatureError(ServiceError):
 
 
 class SignerNotAllowedError(ServiceError):
-    """The snapshot's signing key is not registered for the oracle key that posts it."""
+    """The snapshot's signing key is not registered for the oracle key that posts it, or it
+    was revoked."""
 
     status_code = 403
 
@@ -88,7 +90,9 @@ def _parse(parts: SignedParts) -> tuple[Any, Any, Any]:
 
 
 def _registered_signer(session: Session, principal: Principal, signer: str) -> OracleSigningKey:
-    record = session.get(OracleSigningKey, signer)
+    # Locked until the post commits (PostgreSQL; one writer on SQLite): a revocation racing
+    # the post is stamped after the snapshot's acceptance time, never before it.
+    record = session.get(OracleSigningKey, signer, with_for_update=True)
     if record is None:
         raise SignerNotAllowedError(
             f"signing key {signer} is not registered (the admin registers it for the oracle's"
@@ -97,6 +101,11 @@ def _registered_signer(session: Session, principal: Principal, signer: str) -> O
     if record.api_key_id != principal.key_id:
         raise SignerNotAllowedError(
             f"signing key {signer} is registered for another oracle key, not for {principal.key_id}"
+        )
+    if record.revoked_at is not None:
+        raise SignerNotAllowedError(
+            f"signing key {signer} was revoked at {record.revoked_at:%Y-%m-%dT%H:%M:%SZ}; sign"
+            " with a key the admin registered since"
         )
     return record
 
@@ -115,7 +124,7 @@ def check_signed_snapshot(
     Raises:
         SnapshotSignatureError: malformed metadata/inputs/policy, a signature that does not
             verify, or a snapshot, inputs or policy other than the ones signed.
-        SignerNotAllowedError: the signer is not registered for ``principal``.
+        SignerNotAllowedError: the signer is not registered for ``principal``, or revoked.
         StaleSnapshotError: the inputs are older than ``max_age_seconds`` (or in the future).
     """
     from circuits.margin.loading import load_snapshot

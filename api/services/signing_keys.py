@@ -4,12 +4,19 @@ A snapshot signed by a registered key is accepted only from the oracle API key t
 was registered for (so a leaked API key alone cannot post a snapshot that verifies, and a
 signature cannot be replayed by another oracle). Registration is insert-only and
 idempotent; a key id already tied to another API key is a conflict.
+
+Revocation (a leaked or retired signing key) stamps the row ``revoked_at``/``revoked_by``
+and never deletes it: from then on no post signed by the key is accepted (by any worker:
+the key is read from the database on every post), the snapshots it signed before keep
+naming it and serve the revocation time beside their provenance, and a revoked key cannot
+be registered again. An oracle rotates by registering its new key, then revoking the old.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,6 +76,11 @@ def register_signing_key(
             )
         existing = session.get(OracleSigningKey, signer)
         if existing is not None:
+            if existing.revoked_at is not None:
+                raise ConflictError(
+                    f"signing key {signer} was revoked at {_instant(existing.revoked_at)}; a"
+                    " revoked key cannot be registered again (register a new key)"
+                )
             if existing.api_key_id != body.api_key_id:
                 raise ConflictError(
                     f"signing key {signer} is already registered for oracle key"
@@ -94,6 +106,46 @@ def register_signing_key(
         return record, True
 
     return writer.run(job)
+
+
+def revoke_signing_key(
+    *, writer: GroupCommitter, principal: Principal, signer: str
+) -> tuple[OracleSigningKey, bool]:
+    """Revoke the registered signing key ``signer``; return (record, newly revoked).
+
+    Revoking twice changes nothing (the first time and revoker are kept). The revocation is
+    audit-logged as ``signing_key.revoke``.
+
+    Raises:
+        NotFoundError: no signing key ``signer`` is registered.
+    """
+
+    def job(session: Session) -> tuple[OracleSigningKey, bool]:
+        # Locked before the time is read: a post holding the row commits first, so every
+        # snapshot the key was accepted for is dated before its revocation.
+        record = session.get(OracleSigningKey, signer, with_for_update=True)
+        if record is None:
+            raise NotFoundError(f"no signing key {signer} is registered")
+        if record.revoked_at is not None:
+            return record, False
+        record.revoked_at = utc_now()
+        record.revoked_by = principal.key_id[:32]
+        record_write(
+            session=session,
+            key_id=principal.key_id,
+            role=principal.role.value,
+            action="signing_key.revoke",
+            target=f"signer={signer}",
+            detail={"signer_key_id": signer, "api_key_id": record.api_key_id},
+        )
+        return record, True
+
+    return writer.run(job)
+
+
+def _instant(moment: datetime) -> str:
+    """Return ``moment`` as an ISO 8601 UTC instant to the second (``…Z``)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def get_signing_key(*, session: Session, signer: str) -> OracleSigningKey:
@@ -123,4 +175,6 @@ def public_of(session: Session, record: OracleSigningKey) -> SigningKeyPublic:
         markets=markets,
         registered_by=record.registered_by,
         registered_at=record.registered_at,
+        revoked_at=record.revoked_at,
+        revoked_by=record.revoked_by,
     )

@@ -221,7 +221,10 @@ def provenance_of(*, session: Session, record: Snapshot) -> SnapshotProvenance:
     """
     if record.signed_metadata is None and record.signer_key_id is None:
         return SnapshotProvenance(
-            epoch=record.epoch, snapshot_hash=record.snapshot_hash, signed=False
+            epoch=record.epoch,
+            snapshot_hash=record.snapshot_hash,
+            signed=False,
+            posted_at=record.created_at,
         )
     metadata = None if record.signed_metadata is None else json.loads(record.signed_metadata)
     signer = (
@@ -237,6 +240,8 @@ def provenance_of(*, session: Session, record: Snapshot) -> SnapshotProvenance:
         signature=None if metadata is None else metadata.get("signature"),
         public_key=None if signer is None else signer.public_key,
         oracle_key_id=None if signer is None else signer.api_key_id,
+        posted_at=record.created_at,
+        signer_revoked_at=None if signer is None else signer.revoked_at,
         metadata=metadata,
         market_inputs=None if record.market_inputs is None else json.loads(record.market_inputs),
         policy=None if record.policy is None else json.loads(record.policy),

@@ -160,6 +160,50 @@ def test_audit_finds_a_claimed_signature_that_is_missing(
     assert isinstance(findings, list) and "is missing" in findings[0]
 
 
+def _revoke_signer(service: InProcessService) -> str:
+    """Revoke the snapshot's signing key through the API; return its revocation time (ISO)."""
+    signer = str(_stored_metadata(service)["signer_key_id"])
+    with ZkmClient(service.url, service.issue_key(Role.ADMIN)) as admin:
+        revoked = admin.revoke_signing_key(signer).revoked_at
+    assert revoked is not None
+    return revoked.isoformat()
+
+
+def test_audit_notes_a_signer_revoked_after_the_snapshot_was_accepted(
+    signed_service: tuple[InProcessService, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A key retired or leaked later is reported beside the valid signature, not a finding."""
+    service, auditor = signed_service
+    revoked_at = _revoke_signer(service)
+    code, report = _audit(service, auditor, tmp_path)
+    assert code == 0 and report["findings"] == []
+    service_part = report["service"]
+    assert isinstance(service_part, dict)
+    signature = service_part["snapshot_signature"]
+    assert signature["status"] == "valid" and signature["signer_revoked_at"] == revoked_at
+    out = capsys.readouterr().out
+    assert f"NOTE the snapshot's signing key {signature['signer_key_id']} was revoked at" in out
+
+
+def test_audit_finds_a_snapshot_dated_after_its_signers_revocation(
+    signed_service: tuple[InProcessService, str], tmp_path: Path
+) -> None:
+    """The service accepts nothing a revoked key signed: a snapshot record dated after the
+    revocation was written behind it."""
+    from datetime import timedelta
+
+    service, auditor = signed_service
+    _revoke_signer(service)
+    _update(service, "created_at = :t", t=utc_now() + timedelta(minutes=5))
+    code, report = _audit(service, auditor, tmp_path)
+    assert code == 1
+    findings = report["findings"]
+    assert isinstance(findings, list) and len(findings) == 1
+    assert "at or after its signing key's revocation" in findings[0]
+
+
 def test_an_export_line_naming_another_signature_is_a_finding() -> None:
     """The export and the provenance come from one record; if they disagree, say so."""
     from typing import cast

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from api.auth import Role
-from api.client import ZkmClient
+from api.client import ServiceCallError, ZkmClient
 from circuits.margin.commitment import snapshot_hash
 from circuits.margin.loading import dump_json, load_snapshot
 from circuits.margin.sample import sample_account
@@ -399,3 +399,48 @@ def test_venue_commit_names_a_bad_account_file(
     )
     assert code == 2
     assert "dave.json: state: positions" in capsys.readouterr().err
+
+
+def test_oracle_rotates_its_signing_key_and_the_old_one_signs_nothing_more(
+    service: InProcessService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``zkm oracle revoke-signer`` (admin): one line naming the key and the time, the same
+    line again (by key id or public key file); a snapshot signed by the revoked key is
+    refused by ``zkm oracle post`` with exit 2 and one readable line; an oracle key may not
+    revoke, and a signer that is neither a key id nor a file is one line (exit 2)."""
+    from zkmargin.riskdesk.signing import key_id, read_key_file
+
+    oracle = service.issue_key(Role.ORACLE, markets=[MARKET_NAME])
+    admin = service.issue_key(Role.ADMIN)
+    assert main(["riskdesk", "keygen", "--out", str(tmp_path / "old.pem")]) == 0
+    build = ["riskdesk", "build", str(MARKET_TINY), "--policy", str(POLICY_TINY)]
+    build += ["--epoch", str(EPOCH + 1), "--out", str(tmp_path / "snapshot.json")]
+    assert main([*build, "--sign", str(tmp_path / "old.pem")]) == 0
+    register = ["oracle", "register-signer", str(tmp_path / "old.pub.pem")]
+    register += ["--oracle-key-id", oracle.split("_")[1], "--service", service.url]
+    assert main([*register, "--key", admin]) == 0
+    signer = key_id(read_key_file(tmp_path / "old.pub.pem", "public key"))
+    capsys.readouterr()
+
+    revoke = ["oracle", "revoke-signer", signer, "--service", service.url]
+    assert main([*revoke, "--key", oracle]) == 2
+    assert "may not do this" in capsys.readouterr().err
+    assert main([*revoke, "--key", admin]) == 0
+    first = capsys.readouterr().out.strip()
+    assert first.startswith(f"signing key {signer} of oracle key {oracle.split('_')[1]} revoked at")
+    by_file = ["oracle", "revoke-signer", str(tmp_path / "old.pub.pem"), "--service", service.url]
+    assert main([*by_file, "--key", admin]) == 0  # the key named by its public key file
+    assert capsys.readouterr().out.strip() == first  # idempotent: the same time and revoker
+    assert main(["oracle", "revoke-signer", "nope", "--service", service.url, "--key", admin]) == 2
+    assert (
+        "neither a signing key id (32 hex digits) nor a public key file" in capsys.readouterr().err
+    )
+
+    post = ["oracle", "post", str(tmp_path / "snapshot.json"), "--market", str(MARKET_TINY)]
+    post += ["--policy", str(POLICY_TINY), "--service", service.url, "--key", oracle, "--quiet"]
+    assert main(post) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"signing key {signer} was revoked at" in err
+    with ZkmClient(service.url, admin) as client, pytest.raises(ServiceCallError) as none:
+        client.get_snapshot(EPOCH + 1)
+    assert none.value.status_code == 404  # nothing was stored

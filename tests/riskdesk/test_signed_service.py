@@ -19,6 +19,7 @@ import pytest
 
 from api.auth import Role
 from api.client import ServiceCallError, ZkmClient
+from tests.api.conftest import DATABASES, database_url_for
 from tests.riskdesk.helpers import MARKET_TINY, POLICY_GARCH, POLICY_TINY, edited, raw
 from zkmargin.demo.server import InProcessService
 from zkmargin.riskdesk.build import build_snapshot
@@ -51,10 +52,15 @@ class Desk:
     public: bytes
     next_epoch: Iterator[int]
 
-    def sign(self, private: bytes | None = None, policy: Path = POLICY_TINY) -> Signed:
-        """Build and sign the tiny snapshot for a fresh epoch (the registered key by default)."""
+    def sign(
+        self, private: bytes | None = None, policy: Path = POLICY_TINY, later_by: int = 0
+    ) -> Signed:
+        """Build and sign the tiny snapshot for a fresh epoch (the registered key by default),
+        from the shipped inputs dated ``later_by`` seconds later (a market's accepted
+        snapshots must be dated later epoch by epoch)."""
         epoch = next(self.next_epoch)
-        market, rules = load_market(MARKET_TINY), load_policy(policy)
+        inputs = edited(MARKET_TINY, as_of=load_market(MARKET_TINY).as_of + later_by)
+        market, rules = load_market(inputs), load_policy(policy)
         snapshot = build_snapshot(market, rules, epoch).snapshot
         meta = sign_snapshot(snapshot, market, rules, private or self.private)
         return Signed(
@@ -62,7 +68,7 @@ class Desk:
             snapshot.model_dump(mode="json"),
             {
                 "metadata": meta.model_dump(mode="json"),
-                "market_inputs": raw(MARKET_TINY),
+                "market_inputs": inputs,
                 "policy": raw(policy),
             },
         )
@@ -81,13 +87,15 @@ class Desk:
         return caught.value
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+@pytest.fixture(scope="module", params=DATABASES)
+def desk(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Desk]:
+    """The live service on SQLite, then on PostgreSQL (the signer row is locked there)."""
     root = tmp_path_factory.mktemp("signed")
     as_of = load_market(MARKET_TINY).as_of
-    with InProcessService(
-        f"sqlite:///{root / 'zkm.db'}", root / "log", snapshot_max_age_seconds=MAX_AGE
-    ) as service:
+    urls = database_url_for(request.param, root)
+    with InProcessService(next(urls), root / "log", snapshot_max_age_seconds=MAX_AGE) as service:
         service.state.clock = lambda: as_of + 60
         oracle = service.issue_key(Role.ORACLE, markets=[MARKET_NAME])
         other = service.issue_key(Role.ORACLE, markets=[MARKET_NAME])
@@ -99,6 +107,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         assert registered.signer_key_id == key_id(public)
         assert registered.markets == [MARKET_NAME]
         yield Desk(service, oracle, other, private, public, iter(EPOCHS))
+    urls.close()  # drops the PostgreSQL database
 
 
 def test_signed_snapshot_is_stored_with_its_provenance(desk: Desk) -> None:
@@ -239,3 +248,93 @@ def test_signing_key_registration_refusals(desk: Desk) -> None:
     with ZkmClient(service.url, desk.oracle) as oracle, pytest.raises(ServiceCallError) as e:
         oracle.register_signing_key(desk.oracle.split("_")[1], public.decode())
     assert e.value.status_code == 403  # only the admin registers signing keys
+
+
+def test_revoked_signer_signs_nothing_more_and_its_earlier_snapshot_says_so(desk: Desk) -> None:
+    """A key revoked after signing one epoch: the next post signed by it is 403 (nothing
+    stored), the earlier snapshot stays served and still checks, with the revocation time
+    beside it; revoking again changes nothing; the revocation is audit-logged."""
+    from zkmargin.audit.snapshot_signature import check_provenance
+
+    service = desk.service
+    private, public = generate_key_pair()
+    signer = key_id(public)
+    admin_key = service.issue_key(Role.ADMIN)
+    with ZkmClient(service.url, admin_key) as admin:
+        admin.register_signing_key(desk.oracle.split("_")[1], public.decode())
+    before = desk.sign(private, later_by=1)
+    desk.post(before)
+    with ZkmClient(service.url, admin_key) as admin:
+        revoked = admin.revoke_signing_key(signer)
+        again = admin.revoke_signing_key(signer)
+        listed = {k.signer_key_id: k for k in admin.signing_keys()}
+    with ZkmClient(service.url, service.issue_key(Role.AUDITOR)) as auditor:
+        log = [e for e in auditor.audit_log() if e.action == "signing_key.revoke"]
+    assert revoked.revoked_at is not None and revoked.revoked_by == admin_key.split("_")[1]
+    assert (again.revoked_at, again.revoked_by) == (revoked.revoked_at, revoked.revoked_by)
+    assert listed[signer].revoked_at == revoked.revoked_at
+    assert listed[key_id(desk.public)].revoked_at is None  # the other key stays in force
+    assert [e.target for e in log] == [f"signer={signer}"]  # once, however often revoked
+
+    refusal = desk.refused(desk.sign(private, later_by=2))
+    assert refusal.status_code == 403 and f"signing key {signer} was revoked at" in refusal.detail
+    desk.post(before)  # the accepted snapshot's identical re-post is still acknowledged
+
+    with ZkmClient(service.url, service.issue_key(Role.AUDITOR)) as reader:
+        provenance = reader.snapshot_provenance(before.epoch)
+        snapshot = reader.get_snapshot(before.epoch).snapshot
+    assert provenance.signer_revoked_at == revoked.revoked_at
+    assert provenance.posted_at is not None and provenance.posted_at < revoked.revoked_at
+    check = check_provenance(snapshot, provenance)
+    assert check.problem is None and check.signer_revoked_at == revoked.revoked_at
+    assert check.to_json()["signer_revoked_at"] == revoked.revoked_at.isoformat()
+
+
+def test_snapshot_dated_after_its_signers_revocation_is_an_audit_finding(desk: Desk) -> None:
+    """The service never accepts a revoked key's signature, so a served record dated at or
+    after the revocation was altered behind it: the auditor names that."""
+    from datetime import timedelta
+
+    from zkmargin.audit.snapshot_signature import check_provenance
+
+    signed = desk.sign(later_by=3)
+    desk.post(signed)
+    with ZkmClient(desk.service.url, desk.service.issue_key(Role.AUDITOR)) as reader:
+        provenance = reader.snapshot_provenance(signed.epoch)
+        snapshot = reader.get_snapshot(signed.epoch).snapshot
+    assert provenance.posted_at is not None and provenance.signer_revoked_at is None
+    assert check_provenance(snapshot, provenance).problem is None
+    for offset in (timedelta(0), timedelta(seconds=-1)):
+        altered = provenance.model_copy(update={"signer_revoked_at": provenance.posted_at + offset})
+        problem = check_provenance(snapshot, altered).problem
+        assert problem is not None and "at or after its signing key's revocation" in problem
+    earlier = provenance.model_copy(
+        update={"signer_revoked_at": provenance.posted_at + timedelta(seconds=1)}
+    )
+    assert check_provenance(snapshot, earlier).problem is None
+
+
+def test_signing_key_revocation_refusals(desk: Desk) -> None:
+    """Only the admin revokes; an unknown or malformed key id is a 404 or 422; a revoked key
+    cannot be registered again, for its oracle or another."""
+    service = desk.service
+    _, public = generate_key_pair()
+    signer = key_id(public)
+    with ZkmClient(service.url, service.issue_key(Role.ADMIN)) as admin:
+        admin.register_signing_key(desk.other_oracle.split("_")[1], public.decode())
+        with pytest.raises(ServiceCallError) as unknown:
+            admin.revoke_signing_key("0" * 32)
+        assert unknown.value.status_code == 404 and "no signing key" in unknown.value.detail
+        with pytest.raises(ServiceCallError) as malformed:
+            admin.revoke_signing_key("not-a-key-id")
+        assert malformed.value.status_code == 422
+    for role_key in (desk.other_oracle, service.issue_key(Role.AUDITOR)):
+        with ZkmClient(service.url, role_key) as other, pytest.raises(ServiceCallError) as e:
+            other.revoke_signing_key(signer)
+        assert e.value.status_code == 403
+    with ZkmClient(service.url, service.issue_key(Role.ADMIN)) as admin:
+        assert admin.revoke_signing_key(signer).revoked_at is not None
+        for api_key in (desk.other_oracle, desk.oracle):
+            with pytest.raises(ServiceCallError) as again:
+                admin.register_signing_key(api_key.split("_")[1], public.decode())
+            assert again.value.status_code == 409 and "was revoked at" in again.value.detail

@@ -6,11 +6,17 @@ and every binding itself (snapshot, hash, epoch, as-of time, inputs, policy), so
 altered behind the service's back, or a service that lies about it, is a finding. An
 unsigned snapshot (posted to a service that allowed it) is reported as unsigned, not as a
 finding; one that claims a signer but whose signature is missing or invalid is.
+
+A signer revoked *after* the snapshot was accepted (a key retired or leaked later) is
+reported beside the status, not as a finding: the snapshot was accepted while the key was
+in force, and voiding its epoch is the operator's decision. A snapshot dated at or after
+its signer's revocation is a finding: the service accepts nothing a revoked key signed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from algebra.errors import ZkError
@@ -26,11 +32,30 @@ class SignatureCheck:
     problem: str | None = None
     signature: str | None = None
     """The served signature (base64), as the export lines should name it."""
+    signer_revoked_at: datetime | None = None
+    """When the service says the signer was revoked (None: in force)."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the report's ``service.snapshot_signature`` object."""
         status = "unsigned" if not self.signed else ("valid" if self.problem is None else "invalid")
-        return {"status": status, "signer_key_id": self.signer_key_id, "problem": self.problem}
+        revoked = self.signer_revoked_at
+        return {
+            "status": status,
+            "signer_key_id": self.signer_key_id,
+            "problem": self.problem,
+            "signer_revoked_at": None if revoked is None else revoked.isoformat(),
+        }
+
+
+def _revocation_problem(provenance: SnapshotProvenance) -> str | None:
+    """Return a finding when the snapshot is dated at or after its signer's revocation."""
+    revoked, posted = provenance.signer_revoked_at, provenance.posted_at
+    if revoked is None or posted is None or posted < revoked:
+        return None
+    return (
+        f"the snapshot is dated {posted.isoformat()}, at or after its signing key's revocation"
+        f" ({revoked.isoformat()}): the service accepts nothing a revoked key signed"
+    )
 
 
 def check_provenance(snapshot: dict[str, Any], provenance: SnapshotProvenance) -> SignatureCheck:
@@ -74,5 +99,7 @@ def check_provenance(snapshot: dict[str, Any], provenance: SnapshotProvenance) -
             policy=load_policy(provenance.policy),
         )
     except ZkError as error:
-        return SignatureCheck(True, signer, str(error), served)
-    return SignatureCheck(True, signer, None, served)
+        return SignatureCheck(True, signer, str(error), served, provenance.signer_revoked_at)
+    return SignatureCheck(
+        True, signer, _revocation_problem(provenance), served, provenance.signer_revoked_at
+    )

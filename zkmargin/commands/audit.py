@@ -171,6 +171,14 @@ def _print_summary(result: AuditReport) -> None:
             )
     for finding in result.findings:
         console.print(f"  FINDING {finding}", markup=False)
+    signature = (result.service or {}).get("snapshot_signature") or {}
+    if signature.get("signer_revoked_at") and signature.get("status") == "valid":
+        console.print(
+            f"  NOTE the snapshot's signing key {signature['signer_key_id']} was revoked at"
+            f" {signature['signer_revoked_at']}, after the snapshot was accepted (if the key"
+            " leaked, the operator voids the epoch)",
+            markup=False,
+        )
     for entry in result.invalid[:MAX_LISTED]:
         console.print(f"  INVALID {entry.item_id}: {entry.reason}", markup=False)
     if len(result.invalid) > MAX_LISTED:

@@ -10,7 +10,8 @@ Under the service's tenancy the admin opens epochs and enrols each venue's accou
 enrolled account, then names the ones not enrolled (a re-run after enrolment finishes).
 ``oracle post`` sends the risk desk's signed metadata, market inputs and policy beside the
 snapshot; ``oracle register-signer`` is the admin's step tying the oracle's Ed25519 key to
-its API key, and ``oracle provenance`` fetches what anyone needs to re-check a snapshot.
+its API key (``oracle revoke-signer`` retires it), and ``oracle provenance`` fetches what
+anyone needs to re-check a snapshot.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class EpochClosedError(ZkError):
 
 class NotEnrolledError(ZkError):
     """Some accounts are not enrolled to the venue of the key (the admin enrols them)."""
+
+
+class SignerArgumentError(ZkError):
+    """The signer named is neither a signing key id nor a readable public key file."""
 
 
 oracle_app = typer.Typer(no_args_is_help=True)
@@ -186,6 +191,46 @@ def register_signer_command(
         f"signing key {record.signer_key_id} registered for oracle key {record.api_key_id}"
         f" ({markets})"
     )
+
+
+@oracle_app.command("revoke-signer")
+def revoke_signer_command(
+    signer: Annotated[
+        str,
+        typer.Argument(
+            help="the signing key's id (32 hex digits) or its public key PEM file",
+            show_default=False,
+        ),
+    ],
+    service: ServiceOption = "http://127.0.0.1:8000",
+    key: KeyOption = "",
+) -> None:
+    """(Admin) revoke a leaked or retired signing key: the service accepts no snapshot
+    signed by it from now on (idempotent; register the oracle's new key first)."""
+    signer_key_id = _signer_key_id(signer)
+    with _service(service, key) as client:
+        record = client.revoke_signing_key(signer_key_id)
+    assert record.revoked_at is not None
+    typer.echo(
+        f"signing key {record.signer_key_id} of oracle key {record.api_key_id} revoked at"
+        f" {record.revoked_at:%Y-%m-%dT%H:%M:%SZ} by {record.revoked_by}"
+    )
+
+
+def _signer_key_id(signer: str) -> str:
+    """Return the key id ``signer`` names: itself (32 hex digits) or its public key file's."""
+    import re
+
+    from zkmargin.riskdesk.signing import key_id, read_key_file
+
+    if re.fullmatch(r"[0-9a-f]{32}", signer):
+        return signer
+    path = Path(signer)
+    if not path.is_file():
+        raise SignerArgumentError(
+            f"{signer} is neither a signing key id (32 hex digits) nor a public key file"
+        )
+    return key_id(read_key_file(path, "public key"))
 
 
 @oracle_app.command("provenance")
