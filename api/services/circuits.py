@@ -16,6 +16,7 @@ from api.models import Circuit, utc_now
 from api.schemas import CircuitCreate, CircuitPublic
 from api.services.audit import record_write
 from api.services.errors import ConflictError, NotFoundError, StatementError
+from api.services.policy_lock import lock_policy
 from api.services.provenance import provenance_record
 from api.services.verification import CircuitCache
 from api.writer import GroupCommitter
@@ -178,6 +179,8 @@ def retire_circuit(*, writer: GroupCommitter, principal: Principal, circuit_id: 
         if record is None:
             raise NotFoundError(f"circuit {circuit_id!r} is not registered")
         if record.retired_at is None:
+            # Stores in flight under the circuit finish first: none is dated after this.
+            lock_policy(session, margin=record.margin, exclusive=True)
             record.retired_at = utc_now()
             record.retired_by = principal.key_id
             record_write(

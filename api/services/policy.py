@@ -5,6 +5,13 @@ latest declaration covering an epoch decides it. Proofs under any other circuit 
 and the status, report and export count only records under the declared circuit, so a second
 registered circuit — a dev key someone left behind — cannot buy a ``compliant``. A
 declaration may not move an epoch that already has verdicts to another circuit.
+
+Serialisation across workers (PostgreSQL): a declaration or a retirement takes the policy
+lock of its kind (margin or solvency) exclusively, and every store that relies on the
+declaration (a proof's insert, a solvency bundle's) takes it shared before reading the
+declared circuit, holding both until commit. So a declaration waits for stores in flight
+and then sees their verdicts (and refuses to move them), and a store that starts after a
+declaration reads it. Stores never wait for each other. (SQLite has one writer per file.)
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from api.schemas import CircuitPolicyCreate
 from api.services.audit import record_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
 from api.services.errors import ConflictError, StatementError
+from api.services.policy_lock import lock_policy
 from api.services.provenance import UnsafeKeyError
 from api.services.verification import CircuitCache
 from api.writer import GroupCommitter
@@ -111,6 +119,7 @@ def record_declaration(
         raise StatementError("to_epoch is before from_epoch")
 
     def job(session: Session) -> _PolicyRow:
+        lock_policy(session, margin=margin, exclusive=True)  # stores in flight finish first
         fingerprint = declarable_fingerprint(
             session, body, cache=cache, allow_unsafe=allow_unsafe, margin=margin
         )

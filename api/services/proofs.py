@@ -30,6 +30,7 @@ from api.services.audit import insert_write
 from api.services.circuits import MARGIN_PUBLIC_INPUTS
 from api.services.errors import NotFoundError, StatementError, TooManyError
 from api.services.policy import declared_circuit, require_declared
+from api.services.policy_lock import lock_policy
 from api.services.provenance import verdict_of
 from api.services.verification import CircuitCache, LoadedCircuit, parse_statement, verify_statement
 from api.writer import GroupCommitter
@@ -367,6 +368,7 @@ def _still_registered(
             f"the commitment or snapshot of epoch {row['epoch']} was voided while the proof"
             " was verified; submit again against the registered state"
         )
+    lock_policy(connection, margin=True, exclusive=False)  # a declaration waits for this insert
     declared = declared_circuit(connection, row["epoch"])
     if declared is None or declared.circuit_id != row["circuit_id"] or declared.retired:
         raise StatementError(

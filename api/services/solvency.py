@@ -26,6 +26,7 @@ from api.auth import Principal
 from api.models import Circuit, RegistryFreeze, SolvencyRecord, utc_now
 from api.services.audit import record_write
 from api.services.errors import ConflictError, NotFoundError, ServiceError, StatementError
+from api.services.policy_lock import lock_policy
 from api.services.provenance import verdict_of
 from api.services.registry import frozen_at, frozen_registry
 from api.services.snapshots import get_snapshot
@@ -169,7 +170,9 @@ def post_solvency(
             if _same(stored, parsed, body.circuit_id):
                 return stored, False
             raise ConflictError(f"a different solvency bundle is stored for epoch {epoch}")
-        # The admin may have declared another circuit (or retired this one) meanwhile.
+        # The admin may have declared another circuit (or retired this one) meanwhile; one
+        # that starts now waits for this store (api.services.policy).
+        lock_policy(session, margin=False, exclusive=False)
         require_declared_solvency(
             session, circuit_id=body.circuit_id, epoch=epoch, allow_unsafe=allow_unsafe
         )

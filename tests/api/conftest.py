@@ -171,6 +171,14 @@ def storage_harness(database_url: str) -> Iterator[Harness]:
     yield from make_harness(database_url)
 
 
+@pytest.fixture
+def postgres_harness(tmp_path: Any) -> Iterator[Harness]:
+    """The service on a fresh PostgreSQL database (for what only PostgreSQL does: locks)."""
+    urls = database_url_for("postgresql", tmp_path)
+    yield from make_harness(next(urls))
+    urls.close()
+
+
 @pytest.fixture(scope="session")
 def simulating_key() -> SimulatingKey:
     """An UNSAFE trapdoor key with 4 public inputs (see :class:`SimulatingKey`)."""

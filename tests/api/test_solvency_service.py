@@ -481,3 +481,42 @@ def test_retired_declared_circuit_takes_no_new_bundle(harness: Harness, venue: V
     refused = _post(h, venue.bundle)
     assert refused.status_code == 422 and "retired" in refused.json()["detail"]
     assert _stored(h) == 0
+
+
+def test_a_bundle_waits_for_a_solvency_declaration_in_flight_and_then_reads_it(
+    postgres_harness: Harness, venue: Venue
+) -> None:
+    """PostgreSQL, another worker played by our own transaction: while it declares another
+    solvency circuit for the epoch (holding the solvency policy lock), a bundle post waits,
+    then reads that declaration and is refused; nothing is stored. Without the lock the
+    bundle would be stored under a circuit that no longer counts."""
+    from sqlalchemy.orm import Session
+
+    from api.models import SolvencyCircuitPolicy, utc_now
+    from api.services.policy_lock import lock_policy
+    from tests.api.locks import Call
+
+    h = postgres_harness
+    _prepare(h, venue, venue.openings[:N_ACCOUNTS])
+    with _client(h, "admin") as admin:
+        other = admin.register_circuit("solvency-other", venue.vk, margin=False, provenance="dev")
+    with _client(h, "venue") as client:
+        client.freeze_registry(EPOCH)
+    engine = h.app.state.zkm.engine
+    with Session(engine) as declaring:
+        lock_policy(declaring, margin=False, exclusive=True)
+        declaring.add(
+            SolvencyCircuitPolicy(
+                circuit_id="solvency-other", fingerprint=other.fingerprint, from_epoch=EPOCH,
+                to_epoch=EPOCH, declared_by="worker-2", declared_at=utc_now(),
+            )
+        )  # fmt: skip
+        declaring.flush()
+        post = Call(lambda: _post(h, venue.bundle))
+        assert post.waiting(engine)  # the store waits for the declaration's transaction
+        declaring.commit()
+    answer = post.result()
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "solvency_circuit_not_declared"
+    assert answer.json()["declared_circuit"] == "solvency-other"
+    assert _stored(h) == 0
